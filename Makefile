@@ -1,0 +1,29 @@
+# Each target is one short script in scripts/: read it to see what it does.
+.PHONY: help bootstrap generate check-generated lint format test contract serve bench compat
+
+BASE_URL ?=
+API_KEY ?=
+REPORT ?=
+PORT ?= 8000
+BASE ?= origin/main
+
+help:            ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/:/'
+
+bootstrap:       ## install the pinned tools from uv.lock and package-lock.json
+	scripts/bootstrap
+
+generate:        ## regenerate generated/ from spec/openapi.yaml
+	scripts/bootstrap && scripts/generate
+
+check-generated: ## fail when generated/ is stale
+	scripts/bootstrap && scripts/check-generated
+
+lint:            ## spec validity and lint, ruff, mypy --strict
+	scripts/bootstrap && scripts/lint
+
+format:          ## format our code with ruff
+	scripts/bootstrap && scripts/format
+
+test:            ## every check: generated up to date, lint, pytest
+	scripts/test

@@ -1,0 +1,210 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.assistant_object import AssistantObject
+from ...models.create_assistant_open_ai_beta import CreateAssistantOpenAIBeta
+from ...models.create_assistant_request import CreateAssistantRequest
+from ...models.error_response import ErrorResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: CreateAssistantRequest,
+    open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["OpenAI-Beta"] = str(open_ai_beta)
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/assistants",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AssistantObject | ErrorResponse:
+    if response.status_code == 200:
+        response_200 = AssistantObject.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    response_default = ErrorResponse.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AssistantObject | ErrorResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateAssistantRequest,
+    open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+) -> Response[AssistantObject | ErrorResponse]:
+    """Create assistant
+
+     Create an assistant with a model and instructions.
+
+    Args:
+        open_ai_beta (CreateAssistantOpenAIBeta):  Default:
+            CreateAssistantOpenAIBeta.ASSISTANTSV1.
+        body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
+            unrecognized field is rejected with 400.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssistantObject | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        open_ai_beta=open_ai_beta,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateAssistantRequest,
+    open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+) -> AssistantObject | ErrorResponse | None:
+    """Create assistant
+
+     Create an assistant with a model and instructions.
+
+    Args:
+        open_ai_beta (CreateAssistantOpenAIBeta):  Default:
+            CreateAssistantOpenAIBeta.ASSISTANTSV1.
+        body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
+            unrecognized field is rejected with 400.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssistantObject | ErrorResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        open_ai_beta=open_ai_beta,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateAssistantRequest,
+    open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+) -> Response[AssistantObject | ErrorResponse]:
+    """Create assistant
+
+     Create an assistant with a model and instructions.
+
+    Args:
+        open_ai_beta (CreateAssistantOpenAIBeta):  Default:
+            CreateAssistantOpenAIBeta.ASSISTANTSV1.
+        body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
+            unrecognized field is rejected with 400.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AssistantObject | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        open_ai_beta=open_ai_beta,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreateAssistantRequest,
+    open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+) -> AssistantObject | ErrorResponse | None:
+    """Create assistant
+
+     Create an assistant with a model and instructions.
+
+    Args:
+        open_ai_beta (CreateAssistantOpenAIBeta):  Default:
+            CreateAssistantOpenAIBeta.ASSISTANTSV1.
+        body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
+            unrecognized field is rejected with 400.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AssistantObject | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            open_ai_beta=open_ai_beta,
+        )
+    ).parsed
