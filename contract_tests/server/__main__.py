@@ -1,0 +1,46 @@
+"""Run the reference server: `python -m contract_tests.server --port 8000`.
+
+The API key it accepts comes from $ASSISTANTS_API_KEY (default: sk-reference-local).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import uvicorn
+
+from contract_tests.server.app import DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, create_app
+from contract_tests.spec import SPEC_PATH, SpecError
+
+API_KEY_VARIABLE = "ASSISTANTS_API_KEY"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m contract_tests.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind, 0 for a free one")
+    parser.add_argument("--spec", default=str(SPEC_PATH), help="the OpenAPI document to serve")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args(argv)
+    api_key = os.environ.get(API_KEY_VARIABLE) or DEFAULT_API_KEY
+    try:
+        app = create_app(api_key=api_key, spec_path=args.spec, max_body_bytes=args.max_body_bytes)
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"reference server on http://{args.host}:{args.port} (API key from ${API_KEY_VARIABLE})", flush=True
+    )
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    except OSError as exc:
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
