@@ -6,11 +6,14 @@ Every part of the project that needs a schema takes it from here, so nothing res
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+from jsonschema import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -47,7 +50,49 @@ def spec(path: Path | str = SPEC_PATH) -> dict[str, Any]:
     return _cached_spec(str(Path(path).resolve()))
 
 
-def validator_for(pointer: str, document: dict[str, Any] | None = None) -> jsonschema.Draft202012Validator:
+def ecma_regex(pattern: str) -> str:
+    """Rewrite an ECMA-262 `pattern` so Python's `re` gives it the same meaning.
+
+    JSON Schema patterns are ECMA-262 regexes, where `$` matches only at the very end of the string;
+    Python's `$` also matches before a final newline, so `^[a-z]+$` would accept "abc\\n".
+    """
+    out = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_regex(pattern))
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with ECMA-262 `pattern` semantics, as OpenAPI 3.1 requires.
+SpecValidator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator, {"pattern": _ecma_pattern}
+)
+
+
+def validator_for(pointer: str, document: dict[str, Any] | None = None) -> jsonschema.Validator:
     """A JSON Schema 2020-12 validator for the schema at a JSON pointer into the document.
 
     `pointer` is a fragment such as ``/components/schemas/AssistantObject``; `$ref`s inside the
@@ -56,9 +101,10 @@ def validator_for(pointer: str, document: dict[str, Any] | None = None) -> jsons
     document = spec() if document is None else document
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
-    return jsonschema.Draft202012Validator({"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry)
+    validator: jsonschema.Validator = SpecValidator({"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry)
+    return validator
 
 
-def schema_validator(name: str, document: dict[str, Any] | None = None) -> jsonschema.Draft202012Validator:
+def schema_validator(name: str, document: dict[str, Any] | None = None) -> jsonschema.Validator:
     """A validator for ``#/components/schemas/<name>``."""
     return validator_for(f"/components/schemas/{name}", document)

@@ -20,7 +20,7 @@ class HeaderRule:
 
     name: str
     required: bool
-    validator: jsonschema.Draft202012Validator
+    validator: jsonschema.Validator
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class OperationRules:
     method: str
     headers: tuple[HeaderRule, ...]
     content_type: str
-    body: jsonschema.Draft202012Validator
+    body: jsonschema.Validator
     defaults: dict[str, Any]
 
 

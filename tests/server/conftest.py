@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from contract_tests.server import create_app
+
+API_KEY = "sk-test-server-key"
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(api_key=API_KEY), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "assistants=v1"}
