@@ -6,6 +6,8 @@ API_KEY ?=
 REPORT ?=
 PORT ?= 8000
 BASE ?= origin/main
+# Passed to the scripts through the environment, so that an API key never appears in make's echo.
+export BASE_URL API_KEY REPORT
 
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/:/'
@@ -27,3 +29,6 @@ format:          ## format our code with ruff
 
 test:            ## every check: generated up to date, lint, pytest
 	scripts/test
+
+serve:           ## run the reference server on 127.0.0.1:$(PORT) (API_KEY=... to choose the key)
+	scripts/bootstrap && scripts/serve $(PORT)
