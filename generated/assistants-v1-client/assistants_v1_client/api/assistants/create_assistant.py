@@ -1,14 +1,16 @@
-from http import HTTPStatus
 from typing import Any
 
 import httpx
 
+from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.assistant_object import AssistantObject
 from ...models.create_assistant_open_ai_beta import CreateAssistantOpenAIBeta
 from ...models.create_assistant_request import CreateAssistantRequest
 from ...models.error_response import ErrorResponse
-from ...types import Response
+from ...types import Response, http_status
+
+_URL = httpx.URL("/v1/assistants")
 
 
 def _get_kwargs(
@@ -21,12 +23,10 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/assistants",
+        "url": _URL,
     }
 
     _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -35,41 +35,46 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> AssistantObject | ErrorResponse:
-    if response.status_code == 200:
-        response_200 = AssistantObject.from_dict(response.json())
+    # A body that does not fit its schema fails in json() or from_dict with one of these errors.
+    try:
+        if response.status_code == 200:
+            response_200 = AssistantObject.from_dict(response.json())
 
-        return response_200
+            return response_200
 
-    if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        if response.status_code == 400:
+            response_400 = ErrorResponse.from_dict(response.json())
 
-        return response_400
+            return response_400
 
-    if response.status_code == 401:
-        response_401 = ErrorResponse.from_dict(response.json())
+        if response.status_code == 401:
+            response_401 = ErrorResponse.from_dict(response.json())
 
-        return response_401
+            return response_401
 
-    if response.status_code == 429:
-        response_429 = ErrorResponse.from_dict(response.json())
+        if response.status_code == 429:
+            response_429 = ErrorResponse.from_dict(response.json())
 
-        return response_429
+            return response_429
 
-    if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+        if response.status_code == 500:
+            response_500 = ErrorResponse.from_dict(response.json())
 
-        return response_500
+            return response_500
 
-    response_default = ErrorResponse.from_dict(response.json())
+        response_default = ErrorResponse.from_dict(response.json())
 
-    return response_default
+        return response_default
+
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise errors.UnexpectedBody(response.status_code, response.content) from exc
 
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[AssistantObject | ErrorResponse]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=http_status(response.status_code),
         content=response.content,
         headers=response.headers,
         parsed=_parse_response(client=client, response=response),
@@ -84,7 +89,9 @@ def sync_detailed(
 ) -> Response[AssistantObject | ErrorResponse]:
     """Create assistant
 
-     Create an assistant with a model and instructions.
+    Create an assistant with a model and instructions.
+
+    A status the operation does not list is parsed as its `default` response.
 
     Args:
         open_ai_beta (CreateAssistantOpenAIBeta):  Default:
@@ -93,7 +100,8 @@ def sync_detailed(
             unrecognized field is rejected with 400.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
+            documented for its status.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -104,11 +112,7 @@ def sync_detailed(
         body=body,
         open_ai_beta=open_ai_beta,
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
+    response = client.get_httpx_client().request(**kwargs)
     return _build_response(client=client, response=response)
 
 
@@ -120,7 +124,9 @@ def sync(
 ) -> AssistantObject | ErrorResponse | None:
     """Create assistant
 
-     Create an assistant with a model and instructions.
+    Create an assistant with a model and instructions.
+
+    A status the operation does not list is parsed as its `default` response.
 
     Args:
         open_ai_beta (CreateAssistantOpenAIBeta):  Default:
@@ -129,7 +135,8 @@ def sync(
             unrecognized field is rejected with 400.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
+            documented for its status.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -151,7 +158,9 @@ async def asyncio_detailed(
 ) -> Response[AssistantObject | ErrorResponse]:
     """Create assistant
 
-     Create an assistant with a model and instructions.
+    Create an assistant with a model and instructions.
+
+    A status the operation does not list is parsed as its `default` response.
 
     Args:
         open_ai_beta (CreateAssistantOpenAIBeta):  Default:
@@ -160,7 +169,8 @@ async def asyncio_detailed(
             unrecognized field is rejected with 400.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
+            documented for its status.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
@@ -171,9 +181,7 @@ async def asyncio_detailed(
         body=body,
         open_ai_beta=open_ai_beta,
     )
-
     response = await client.get_async_httpx_client().request(**kwargs)
-
     return _build_response(client=client, response=response)
 
 
@@ -185,7 +193,9 @@ async def asyncio(
 ) -> AssistantObject | ErrorResponse | None:
     """Create assistant
 
-     Create an assistant with a model and instructions.
+    Create an assistant with a model and instructions.
+
+    A status the operation does not list is parsed as its `default` response.
 
     Args:
         open_ai_beta (CreateAssistantOpenAIBeta):  Default:
@@ -194,7 +204,8 @@ async def asyncio(
             unrecognized field is rejected with 400.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
+            documented for its status.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:

@@ -1,0 +1,1 @@
+"""Property tests: the generated client in generated/ against the contract in spec/openapi.yaml."""

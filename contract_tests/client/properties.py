@@ -1,0 +1,135 @@
+"""The properties the generated client must have, as functions that run hypothesis and raise on a
+counterexample.
+
+Tests call each on the sync and the async path; `test_broken_clients.py` calls them on deliberately
+broken clients to show they fail.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from assistants_v1_client import errors
+from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from contract_tests.client import strategies
+from contract_tests.client.calls import API_KEY, BASE_URL, Mode, Reply, create
+from contract_tests.spec import schema_validator
+
+# Fixed: the same examples on every run, so CI cannot flake; no deadline on a shared, noisy machine.
+EXAMPLES = 60
+PROPERTY_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+# For a client known to be broken: stop at the first counterexample instead of shrinking it.
+FIRST_FAILURE = settings(PROPERTY_SETTINGS, phases=[Phase.explicit, Phase.generate])
+
+
+def _seed_request() -> CreateAssistantRequest:
+    example = strategies.operation()["requestBody"]["content"]["application/json"]["examples"]["mathTutor"]
+    return CreateAssistantRequest.from_dict(example["value"])
+
+
+def _seed_reply() -> Reply:
+    example = strategies.operation()["responses"]["200"]["content"]["application/json"]["examples"]
+    return Reply(200, json.dumps(example["mathTutor"]["value"]).encode())
+
+
+def requests_follow_the_contract(mode: Mode, run: settings = PROPERTY_SETTINGS) -> None:
+    """Any valid request body survives the model losslessly and goes out as the contract says."""
+    validator = schema_validator("CreateAssistantRequest")
+
+    @run
+    @given(body=strategies.request_bodies())
+    def check(body: dict[str, Any]) -> None:
+        model = CreateAssistantRequest.from_dict(body)
+        assert model.to_dict() == body, "the request model does not serialise back to its input"
+        reply = _seed_reply()
+        create(mode, reply, model)
+        (request,) = reply.requests
+        assert request.method == "POST", f"method {request.method}, not POST"
+        assert str(request.url) == f"{BASE_URL}{strategies.OPERATION_PATH}", f"sent to {request.url}"
+        bearer_is_the_key = request.headers.get("Authorization") == f"Bearer {API_KEY}"
+        assert bearer_is_the_key, "Authorization is not 'Bearer <the client's key>'"
+        beta = request.headers.get("OpenAI-Beta")
+        assert beta == "assistants=v1", f"OpenAI-Beta header is {beta!r}, not 'assistants=v1'"
+        content_type = request.headers.get("Content-Type")
+        assert content_type == "application/json", f"Content-Type is {content_type!r}"
+        sent = json.loads(request.content)
+        assert sent == body, "the body sent is not the input"
+        validator.validate(sent)
+
+    check()
+
+
+def assistants_parse_losslessly(
+    mode: Mode, tool_kind: str | None = None, run: settings = PROPERTY_SETTINGS
+) -> None:
+    """Any valid 200 body comes back as an AssistantObject that serialises to the same JSON."""
+
+    @run
+    @given(body=strategies.assistant_bodies(tool_kind))
+    def check(body: dict[str, Any]) -> None:
+        result = create(mode, Reply(200, json.dumps(body).encode()), _seed_request())
+        assert result.status_code == 200, f"status {result.status_code}, not 200"
+        assert isinstance(result.parsed, AssistantObject), f"parsed {result.parsed!r}, not an assistant"
+        assert result.parsed.to_dict() == body, "the parsed model does not serialise back to the body"
+
+    check()
+
+
+def error_bodies_parse_with_their_status(mode: Mode, run: settings = PROPERTY_SETTINGS) -> None:
+    """Any valid error body, on a listed error status or one the `default` response covers, comes back
+    as an ErrorResponse that serialises to the same JSON, with the status kept."""
+    statuses = st.sampled_from(strategies.documented_error_statuses()) | strategies.default_statuses()
+
+    @run
+    @given(status=statuses, body=strategies.error_bodies())
+    def check(status: int, body: dict[str, Any]) -> None:
+        result = create(mode, Reply(status, json.dumps(body).encode()), _seed_request())
+        assert result.status_code == status, f"status {result.status_code}, not {status}"
+        assert isinstance(result.parsed, ErrorResponse), f"parsed {result.parsed!r}, not an error"
+        assert result.parsed.to_dict() == body, "the parsed model does not serialise back to the body"
+
+    check()
+
+
+def unparsable_bodies_raise_with_status_and_body(mode: Mode, run: settings = PROPERTY_SETTINGS) -> None:
+    """A body that is not JSON, or JSON its status's schema cannot be built from, raises
+    errors.UnexpectedBody carrying the status and the raw body: never a silent None."""
+    success = st.tuples(
+        st.just(200),
+        strategies.NON_JSON_BODIES
+        | strategies.wrong_shapes(strategies.assistant_bodies(), "AssistantObject").map(_json_bytes),
+    )
+    failure = st.tuples(
+        st.sampled_from(strategies.documented_error_statuses()) | strategies.default_statuses(),
+        strategies.NON_JSON_BODIES
+        | strategies.wrong_shapes(strategies.error_bodies(), "ErrorResponse").map(_json_bytes),
+    )
+
+    @run
+    @given(reply=success | failure)
+    def check(reply: tuple[int, bytes]) -> None:
+        status, content = reply
+        raised: errors.UnexpectedBody | None = None
+        try:
+            create(mode, Reply(status, content), _seed_request())
+        except errors.UnexpectedBody as exc:
+            raised = exc
+        assert raised is not None, f"no errors.UnexpectedBody for status {status}"
+        assert raised.status_code == status, f"the exception has status {raised.status_code}, not {status}"
+        assert raised.content == content, "the exception does not keep the raw body"
+
+    check()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value).encode()

@@ -1,0 +1,148 @@
+"""Hypothesis strategies for the JSON the spec allows, taken from spec/openapi.yaml and nothing else.
+
+Request bodies come from schemathesis (the same generator the contract suite uses); response bodies
+come from hypothesis-jsonschema, which needs a self-contained schema, so `inline_schema` resolves the
+spec's local `$ref`s first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+from schemathesis import GenerationMode
+
+from contract_tests.spec import SPEC_PATH, spec
+
+OPERATION_PATH = "/v1/assistants"
+OPERATION_METHOD = "POST"
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+JSON_OBJECTS = st.dictionaries(st.text(max_size=8), JSON_SCALARS, max_size=3)
+
+
+def operation() -> dict[str, Any]:
+    """The spec's createAssistant operation object."""
+    found: dict[str, Any] = spec()["paths"][OPERATION_PATH][OPERATION_METHOD.lower()]
+    return found
+
+
+def inline_schema(schema: Any, document: dict[str, Any] | None = None) -> Any:
+    """`schema` with every local `$ref` replaced by the schema it points to (siblings kept).
+
+    The spec has no recursive schemas; a cycle would recurse without end, so one is an error here.
+    """
+    document = spec() if document is None else document
+
+    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [resolve(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if ref is None:
+            return {key: resolve(value, seen) for key, value in node.items()}
+        if ref in seen:
+            raise ValueError(f"recursive $ref {ref} cannot be inlined")
+        target: Any = document
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        return {**resolve(target, (*seen, ref)), **resolve(siblings, seen)}
+
+    return resolve(schema, ())
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    """`value`, which an object schema generated, typed as the JSON object it is."""
+    if not isinstance(value, dict):
+        raise TypeError(f"an object schema generated {type(value).__name__}, not an object")
+    return value
+
+
+def component_schema(name: str) -> dict[str, Any]:
+    """`#/components/schemas/<name>`, self-contained."""
+    inlined: dict[str, Any] = inline_schema(spec()["components"]["schemas"][name])
+    return inlined
+
+
+@functools.cache
+def request_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """Every valid CreateAssistantRequest body, drawn by schemathesis from the operation."""
+    schema = schemathesis.openapi.from_path(str(SPEC_PATH))
+    cases = schema[OPERATION_PATH][OPERATION_METHOD].as_strategy(generation_mode=GenerationMode.POSITIVE)
+    return cases.map(lambda case: _json_object(case.body))
+
+
+@functools.cache
+def tool_kinds() -> dict[str, dict[str, Any]]:
+    """Each tool's `type` value mapped to its self-contained schema, from AssistantTool's discriminator."""
+    mapping = spec()["components"]["schemas"]["AssistantTool"]["discriminator"]["mapping"]
+    return {kind: inline_schema({"$ref": ref}) for kind, ref in mapping.items()}
+
+
+def _with_extra_fields(
+    bodies: st.SearchStrategy[dict[str, Any]], known: set[str]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Bodies that may also carry fields the spec does not name, as an open schema allows."""
+    extra_names = st.text(min_size=1, max_size=12).filter(lambda name: name not in known)
+    extras = st.dictionaries(extra_names, st.none() | st.integers() | st.text(max_size=5) | JSON_OBJECTS)
+    return st.tuples(bodies, extras).map(lambda pair: {**pair[1], **pair[0]})
+
+
+@functools.cache
+def assistant_bodies(tool_kind: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid 200 bodies, with unknown extra fields; `tool_kind` makes every tool that kind."""
+    schema = component_schema("AssistantObject")
+    if tool_kind is not None:
+        schema = {**schema, "properties": {**schema["properties"]}}
+        schema["properties"]["tools"] = {**schema["properties"]["tools"], "items": tool_kinds()[tool_kind]}
+        schema["properties"]["tools"]["minItems"] = 1
+    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema["properties"]))
+
+
+@functools.cache
+def error_bodies() -> st.SearchStrategy[dict[str, Any]]:
+    """Valid ErrorResponse bodies, with unknown extra fields."""
+    schema = component_schema("ErrorResponse")
+    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema["properties"]))
+
+
+def documented_error_statuses() -> list[int]:
+    """The error statuses the operation lists by number."""
+    return sorted(int(code) for code in operation()["responses"] if code.isdigit() and code != "200")
+
+
+def default_statuses() -> st.SearchStrategy[int]:
+    """Statuses the operation does not list, which its `default` response covers."""
+    listed = {int(code) for code in operation()["responses"] if code.isdigit()}
+    return st.integers(min_value=201, max_value=599).filter(lambda code: code not in listed)
+
+
+def _is_json(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
+
+
+NON_JSON_BODIES: st.SearchStrategy[bytes] = (
+    st.binary(max_size=64)
+    | st.text(max_size=64).map(lambda text: f"<html>{text}</html>".encode())
+    | st.sampled_from([b"", b"Internal Server Error", b"{", b'{"error": '])
+).filter(lambda body: not _is_json(body))
+
+
+def wrong_shapes(bodies: st.SearchStrategy[dict[str, Any]], schema_name: str) -> st.SearchStrategy[Any]:
+    """JSON values a body of `schema_name` cannot be built from: a non-object, or a valid body of
+    `bodies` with one of the schema's required fields removed."""
+    required = component_schema(schema_name)["required"]
+    non_objects = JSON_SCALARS | st.lists(JSON_OBJECTS, max_size=2)
+    missing_one = st.tuples(bodies, st.sampled_from(required)).map(
+        lambda pair: {key: value for key, value in pair[0].items() if key != pair[1]}
+    )
+    return non_objects | missing_one

@@ -1,0 +1,87 @@
+"""The client properties have teeth: each deliberately broken client below makes one of them fail.
+
+Each test breaks one piece of the generated client with monkeypatch (never by editing generated/),
+runs the property that guards it and expects the counterexample's assertion error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from assistants_v1_client import errors
+from assistants_v1_client.api.assistants import create_assistant
+from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
+
+from contract_tests.client import properties
+
+
+def test_a_request_without_the_beta_header_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = create_assistant._get_kwargs
+
+    def without_beta_header(**kwargs: Any) -> dict[str, Any]:
+        request = stock(**kwargs)
+        request["headers"] = {k: v for k, v in request["headers"].items() if k != "OpenAI-Beta"}
+        return request
+
+    monkeypatch.setattr(create_assistant, "_get_kwargs", without_beta_header)
+    with pytest.raises(AssertionError, match="OpenAI-Beta"):
+        properties.requests_follow_the_contract("sync", properties.FIRST_FAILURE)
+
+
+def test_a_request_model_that_drops_metadata_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = CreateAssistantRequest.to_dict
+
+    def without_metadata(self: CreateAssistantRequest) -> dict[str, Any]:
+        return {k: v for k, v in stock(self).items() if k != "metadata"}
+
+    monkeypatch.setattr(CreateAssistantRequest, "to_dict", without_metadata)
+    with pytest.raises(AssertionError, match="does not serialise back to its input"):
+        properties.requests_follow_the_contract("async", properties.FIRST_FAILURE)
+
+
+def test_an_assistant_model_that_drops_unknown_fields_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = AssistantObject.from_dict.__func__  # type: ignore[attr-defined]
+
+    def forgetful(cls: type[AssistantObject], src_dict: dict[str, Any]) -> AssistantObject:
+        assistant: AssistantObject = stock(cls, src_dict)
+        assistant.additional_properties = {}
+        return assistant
+
+    monkeypatch.setattr(AssistantObject, "from_dict", classmethod(forgetful))
+    with pytest.raises(AssertionError, match="does not serialise back to the body"):
+        properties.assistants_parse_losslessly("sync", run=properties.FIRST_FAILURE)
+
+
+def test_an_error_model_that_loses_the_param_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = ErrorResponse.to_dict
+
+    def without_param(self: ErrorResponse) -> dict[str, Any]:
+        body = stock(self)
+        body["error"] = {**body["error"], "param": None}
+        return body
+
+    monkeypatch.setattr(ErrorResponse, "to_dict", without_param)
+    with pytest.raises(AssertionError, match="does not serialise back to the body"):
+        properties.error_bodies_parse_with_their_status("async", properties.FIRST_FAILURE)
+
+
+def test_a_client_that_returns_none_for_a_bad_body_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = create_assistant._parse_response
+
+    def silent(**kwargs: Any) -> Any:
+        try:
+            return stock(**kwargs)
+        except errors.UnexpectedBody:
+            return None
+
+    monkeypatch.setattr(create_assistant, "_parse_response", silent)
+    with pytest.raises(AssertionError, match=r"no errors\.UnexpectedBody"):
+        properties.unparsable_bodies_raise_with_status_and_body("sync", properties.FIRST_FAILURE)
+
+
+def test_a_client_that_posts_elsewhere_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(create_assistant, "_URL", httpx.URL("/v1/assistant"))
+    with pytest.raises(AssertionError, match=r"(?m)sent to https://api\.example\.test/v1/assistant$"):
+        properties.requests_follow_the_contract("sync", properties.FIRST_FAILURE)

@@ -1,0 +1,34 @@
+"""The generated client speaks the contract of spec/openapi.yaml for every input the spec allows,
+on its sync and its async path (each property runs properties.EXAMPLES examples)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.client import properties, strategies
+from contract_tests.client.calls import MODES, Mode
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_requests_follow_the_contract(mode: Mode) -> None:
+    properties.requests_follow_the_contract(mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_assistants_parse_losslessly(mode: Mode) -> None:
+    properties.assistants_parse_losslessly(mode)
+
+
+@pytest.mark.parametrize("tool_kind", sorted(strategies.tool_kinds()))
+def test_assistants_with_every_tool_kind_parse_losslessly(tool_kind: str) -> None:
+    properties.assistants_parse_losslessly("sync", tool_kind)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_error_bodies_parse_with_their_status(mode: Mode) -> None:
+    properties.error_bodies_parse_with_their_status(mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_unparsable_bodies_raise_with_status_and_body(mode: Mode) -> None:
+    properties.unparsable_bodies_raise_with_status_and_body(mode)
