@@ -30,5 +30,8 @@ format:          ## format our code with ruff
 test:            ## every check: generated up to date, lint, pytest
 	scripts/test
 
+compat:          ## classify the spec's changes since BASE (ref or file); ALLOW_BREAKING=1 for a major change
+	scripts/bootstrap && scripts/compat $(BASE) $(if $(ALLOW_BREAKING),--allow-breaking)
+
 serve:           ## run the reference server on 127.0.0.1:$(PORT) (API_KEY=... to choose the key)
 	scripts/bootstrap && scripts/serve $(PORT)

@@ -1,0 +1,123 @@
+"""JSON pointers into an OpenAPI document: escaping, positions in its YAML text, and reachability.
+
+A part of the document "reaches" everything inside it and, through each `$ref`, everything inside
+the referenced part, transitively: that is how a change to a shared component is known to affect
+requests, responses or both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+REQUEST = "request"
+RESPONSE = "response"
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def segments(pointer: str) -> list[str]:
+    """The unescaped reference tokens of a pointer ("" is the whole document)."""
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+
+
+def parent(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[0]
+
+
+def is_within(pointer: str, prefix: str) -> bool:
+    return pointer == prefix or pointer.startswith(prefix + "/")
+
+
+def resolve(document: Any, pointer: str) -> Any:
+    """The value at `pointer`, or None when there is none."""
+    node = document
+    for part in segments(pointer):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def reached_from(document: dict[str, Any], pointer: str) -> set[str]:
+    """The pointers whose subtrees `pointer` reaches: itself and every `$ref` target, transitively."""
+    reached: set[str] = set()
+    pending = [pointer]
+    while pending:
+        current = pending.pop()
+        if current in reached:
+            continue
+        reached.add(current)
+        pending.extend(_local_refs(resolve(document, current)))
+    return reached
+
+
+def usages(document: dict[str, Any]) -> dict[str, set[str]]:
+    """For REQUEST and RESPONSE, the pointers whose subtrees requests or responses use."""
+    request: set[str] = set()
+    response: set[str] = set()
+    for path, item in (document.get("paths") or {}).items():
+        item_pointer = f"/paths/{escape(path)}"
+        request |= reached_from(document, f"{item_pointer}/parameters")
+        for method in _HTTP_METHODS:
+            if isinstance(item, dict) and method in item:
+                operation = f"{item_pointer}/{method}"
+                request |= reached_from(document, f"{operation}/parameters")
+                request |= reached_from(document, f"{operation}/requestBody")
+                response |= reached_from(document, f"{operation}/responses")
+    return {REQUEST: request, RESPONSE: response}
+
+
+def contexts(pointer: str, *usage_maps: dict[str, set[str]]) -> frozenset[str]:
+    """REQUEST and/or RESPONSE: where the part at `pointer` is used, in any of the documents."""
+    return frozenset(
+        context
+        for usage in usage_maps
+        for context, prefixes in usage.items()
+        if any(is_within(pointer, prefix) for prefix in prefixes)
+    )
+
+
+def pointer_at(text: str, line: int | None, column: int | None) -> str | None:
+    """The pointer of the mapping key at a 1-based line and column of a YAML text, if one starts there."""
+    if line is None or column is None:
+        return None
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    pending: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    while pending:
+        node, pointer = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = f"{pointer}/{escape(str(key.value))}"
+                if (key.start_mark.line + 1, key.start_mark.column + 1) == (line, column):
+                    return child
+                pending.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(node.value))
+    return None
+
+
+def _local_refs(node: Any) -> list[str]:
+    """The pointers of the `#/...` references anywhere inside `node`."""
+    found: list[str] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                found.append(ref[1:])
+            pending.extend(current.values())
+        elif isinstance(current, list):
+            pending.extend(current)
+    return found

@@ -1,0 +1,176 @@
+"""The classification rules: does a change break existing clients, existing servers, or neither?
+
+The principle: a request schema says what clients may send and servers must accept; a response
+schema says what servers may send and clients must handle. So
+
+* in a request, accepting fewer values (narrower) breaks clients, accepting more (wider) breaks
+  servers, which were written to accept only the old values;
+* in a response, sending more values (wider) breaks clients, which were written to handle only the
+  old values, and promising fewer (narrower) breaks servers.
+
+Specmatic judges most changes. Run old -> new, its findings break clients; run new -> old (the old
+spec taken as the newer one), its findings are changes a server written against the old spec does
+not keep up with, so they break servers. Where Specmatic misses a class of change that matters for
+this API, a rule of this module decides (each is named in the README and has a fixture):
+
+* ``closed request schema``: a field added to or removed from a request schema with
+  ``additionalProperties: false``. Old servers reject the new field (breaks servers); old clients
+  still send the removed one and are rejected (breaks clients). Specmatic ignores
+  ``additionalProperties: false`` here.
+* ``limit``: ``maxLength``, ``minLength``, ``maxItems``, ``minItems``, ``maxProperties``,
+  ``minProperties``, ``maximum``, ``minimum`` and their exclusive forms, which Specmatic does not
+  compare; and ``pattern`` on responses (Specmatic checks requests only). A changed pattern counts as
+  both narrower and wider: whether one regular expression accepts a subset of another is not checked.
+* ``type``: a type widened from ``integer`` to ``number``, which Specmatic accepts.
+
+And two cases Specmatic's verdict is overruled:
+
+* documentation only (descriptions, summaries, examples, `info`, `tags`): compatible;
+* a new documented response status: compatible. The reverse run reports it as an operation the
+  old spec lacks, but a server need not send every documented status.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.compat.diff import ABSENT, Change
+from contract_tests.compat.document import REQUEST, RESPONSE, parent, resolve, segments
+from contract_tests.compat.specmatic import Finding
+
+
+class Impact(enum.Enum):
+    CLIENTS = "breaks clients"
+    SERVERS = "breaks servers"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at besides the change itself."""
+
+    used_in: frozenset[str]  # REQUEST and/or RESPONSE
+    older: dict[str, Any]
+    newer: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    impacts: frozenset[Impact]  # empty: compatible
+    reasons: tuple[str, ...]
+
+
+def classify(change: Change, context: Context, forward: list[Finding], reverse: list[Finding]) -> Verdict:
+    """The impacts of one change, given the Specmatic findings attached to it in each direction."""
+    if change.is_documentation:
+        return Verdict(frozenset(), ("documentation only",))
+    impacts: set[Impact] = set()
+    reasons: list[str] = []
+    if forward:
+        impacts.add(Impact.CLIENTS)
+        reasons += [f"Specmatic {finding.rule}" for finding in forward]
+    if reverse and _is_new_response_status(change):
+        reasons.append("new response status")
+    elif reverse:
+        impacts.add(Impact.SERVERS)
+        reasons += [f"Specmatic {finding.rule} (new -> old)" for finding in reverse]
+    for rule in PROJECT_RULES:
+        found = rule(change, context)
+        if found:
+            impacts |= found
+            reasons.append(f"rule: {rule.__doc__ or rule.__name__}")
+    return Verdict(frozenset(impacts), tuple(dict.fromkeys(reasons)))
+
+
+# The project's rules: each returns the impacts it finds (empty when it does not apply), and its
+# docstring is the reason shown in the table.
+
+
+def closed_request_schema(change: Change, context: Context) -> set[Impact]:
+    """closed request schema"""
+    if not change.is_field or REQUEST not in context.used_in:
+        return set()
+    schema_pointer = parent(parent(change.pointer))
+    if change.old is ABSENT and _is_closed(resolve(context.newer, schema_pointer)):
+        return {Impact.SERVERS}
+    if change.new is ABSENT and _is_closed(resolve(context.older, schema_pointer)):
+        return {Impact.CLIENTS}
+    return set()
+
+
+_MAXIMA = {"maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"}
+_MINIMA = {"minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum"}
+
+
+def limit(change: Change, context: Context) -> set[Impact]:
+    """limit or pattern"""
+    keyword = _schema_keyword(change)
+    old, new = change.old, change.new
+    if keyword in _MAXIMA or keyword in _MINIMA:
+        # How loose each bound is: larger is looser (a minimum is negated); no bound is the loosest.
+        sign = 1 if keyword in _MAXIMA else -1
+        old_looseness, new_looseness = _looseness(old, sign), _looseness(new, sign)
+        return _impacts(new_looseness < old_looseness, new_looseness > old_looseness, context.used_in)
+    if keyword == "pattern":
+        return _impacts(new is not ABSENT, old is not ABSENT, context.used_in, requests=False)
+    return set()
+
+
+def type_widened_to_number(change: Change, context: Context) -> set[Impact]:
+    """type"""
+    if _schema_keyword(change) != "type":
+        return set()
+    old, new = _types(change.old), _types(change.new)
+    if "integer" in old and "number" not in old and "number" in new:
+        return _impacts(narrower=False, wider=True, used_in=context.used_in)
+    return set()
+
+
+PROJECT_RULES: tuple[Callable[[Change, Context], set[Impact]], ...] = (
+    closed_request_schema,
+    limit,
+    type_widened_to_number,
+)
+
+
+def _impacts(narrower: bool, wider: bool, used_in: frozenset[str], requests: bool = True) -> set[Impact]:
+    """The principle of this module: what a narrower or wider set of valid values breaks, and where."""
+    impacts = set()
+    if REQUEST in used_in and requests:
+        impacts |= {Impact.CLIENTS} if narrower else set()
+        impacts |= {Impact.SERVERS} if wider else set()
+    if RESPONSE in used_in:
+        impacts |= {Impact.CLIENTS} if wider else set()
+        impacts |= {Impact.SERVERS} if narrower else set()
+    return impacts
+
+
+def _schema_keyword(change: Change) -> str | None:
+    """The keyword a change edits, unless the change is a whole field (a property so named)."""
+    parts = segments(change.pointer)
+    if change.is_field or len(parts) < 2 or parts[-2] == "properties":
+        return None
+    return parts[-1]
+
+
+def _looseness(bound: Any, sign: int) -> float:
+    if isinstance(bound, int | float) and not isinstance(bound, bool):
+        return sign * float(bound)
+    return float("inf")
+
+
+def _is_closed(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("additionalProperties") is False
+
+
+def _types(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    return {item for item in value if isinstance(item, str)} if isinstance(value, list) else set()
+
+
+def _is_new_response_status(change: Change) -> bool:
+    parts = segments(change.pointer)
+    return change.old is ABSENT and len(parts) == 5 and parts[0] == "paths" and parts[3] == "responses"

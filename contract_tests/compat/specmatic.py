@@ -1,0 +1,170 @@
+"""Runs Specmatic's backward-compatibility check on pairs of OpenAPI documents and reads its findings.
+
+Specmatic (the pinned npm package, which ships its jar) compares an older and a newer document and
+reports each change that breaks backward compatibility: a rule id such as R2001, a breadcrumb such
+as ``REQUEST.BODY.description`` and a line and column in the newer document.
+
+A JVM takes seconds to start, so many pairs are checked in one run: ``backward-compatibility-check``
+compares every changed file of a git working tree with the base branch, so each pair becomes one
+file of a throw-away repository (older text committed, newer text in the working tree). Specmatic
+prints its findings for people; the same findings, structured, are in the CTRF report that it
+embeds in its HTML report, which is what is read here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contract_tests.spec import REPO_ROOT
+
+SPECMATIC_JAR = REPO_ROOT / "node_modules" / "specmatic" / "specmatic.jar"
+_REPORT = Path("build/reports/specmatic/backward_compatibility/html/index.html")
+_REPORT_MARKER = "const report = "
+# Short-lived JVM: the C1 compiler alone starts faster, and heap and GC need no tuning.
+_JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
+_TIMEOUT_SECONDS = 300
+
+
+class SpecmaticError(Exception):
+    """Java or Specmatic is missing, failed, or wrote no report that can be read."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breaking change as Specmatic reports it."""
+
+    rule: str  # e.g. "R2001"
+    title: str  # e.g. "Missing required property"
+    breadcrumb: str  # e.g. "REQUEST.BODY.description"
+    line: int | None  # 1-based position in the newer document of the pair
+    column: int | None
+    message: str
+
+
+def check_pairs(pairs: Sequence[tuple[str, str]], jobs: int | None = None) -> list[list[Finding]]:
+    """For each (older text, newer text), the breaking changes Specmatic finds, in the same order.
+
+    The pairs are split among `jobs` concurrent JVMs (default: one per CPU, at most two).
+    """
+    if not pairs:
+        return []
+    jobs = jobs or min(2, os.cpu_count() or 1)
+    chunks = [list(range(start, len(pairs), jobs)) for start in range(min(jobs, len(pairs)))]
+    results: list[list[Finding]] = [[] for _ in pairs]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        runs = pool.map(lambda chunk: _check_in_one_jvm({i: pairs[i] for i in chunk}), chunks)
+        for run in runs:
+            for index, findings in run.items():
+                results[index] = findings
+    return results
+
+
+def _check_in_one_jvm(pairs: dict[int, tuple[str, str]]) -> dict[int, list[Finding]]:
+    java = shutil.which("java")
+    if java is None:
+        raise SpecmaticError("java is not on PATH (Specmatic needs Java 17 or later)")
+    if not SPECMATIC_JAR.is_file():
+        raise SpecmaticError(f"{SPECMATIC_JAR} is missing: run 'make bootstrap'")
+    with tempfile.TemporaryDirectory(prefix="compat-") as tmp:
+        repo = Path(tmp)
+        _git(repo, "init", "--quiet", "--initial-branch=base")
+        for index, (older, _) in pairs.items():
+            (repo / _file_name(index)).write_text(older, encoding="utf-8")
+        _git(repo, "add", ".")
+        _git(repo, "commit", "--quiet", "--allow-empty", "--message=older documents")
+        for index, (_, newer) in pairs.items():
+            (repo / _file_name(index)).write_text(newer, encoding="utf-8")
+        command = [java, *_JAVA_OPTIONS, "-jar", str(SPECMATIC_JAR)]
+        command += ["backward-compatibility-check", "--base-branch=base"]
+        try:
+            done = subprocess.run(
+                command,
+                check=False,
+                cwd=repo,
+                env=_quiet_env(),
+                capture_output=True,
+                text=True,
+                timeout=_TIMEOUT_SECONDS,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise SpecmaticError(f"Specmatic did not finish within {_TIMEOUT_SECONDS} s") from exc
+        report_path = repo / _REPORT
+        if not report_path.is_file():
+            if all(older == newer for older, newer in pairs.values()):
+                return {index: [] for index in pairs}  # nothing changed, so nothing was checked
+            raise SpecmaticError(f"Specmatic wrote no report (exit {done.returncode}): {_last_line(done)}")
+        report = _embedded_report(report_path.read_text(encoding="utf-8"))
+    by_file = _findings_by_file(report)
+    return {index: by_file.get(_file_name(index), []) for index in pairs}
+
+
+def _file_name(index: int) -> str:
+    return f"pair-{index:03d}.yaml"
+
+
+def _git(repo: Path, *args: str) -> None:
+    try:
+        subprocess.run(["git", *args], cwd=repo, env=_quiet_env(), check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SpecmaticError(f"git {args[0]} failed in a temporary directory: {exc}") from exc
+
+
+def _quiet_env() -> dict[str, str]:
+    """The environment for git and Specmatic: no user git config, no CI detection, no Insights."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "SPECMATIC_"))}
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="compat",
+        GIT_AUTHOR_EMAIL="compat@localhost",
+        GIT_COMMITTER_NAME="compat",
+        GIT_COMMITTER_EMAIL="compat@localhost",
+        CI="",
+    )
+    return env
+
+
+def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line.strip() for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def _embedded_report(html: str) -> dict[str, Any]:
+    start = html.find(_REPORT_MARKER)
+    if start < 0:
+        raise SpecmaticError("Specmatic's HTML report holds no CTRF report (has its format changed?)")
+    try:
+        report, _ = json.JSONDecoder().raw_decode(html, start + len(_REPORT_MARKER))
+    except json.JSONDecodeError as exc:
+        raise SpecmaticError(f"cannot read the CTRF report in Specmatic's HTML report: {exc}") from exc
+    if not isinstance(report, dict):
+        raise SpecmaticError("the CTRF report in Specmatic's HTML report is not an object")
+    return report
+
+
+def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
+    """The distinct breaking changes of each checked file (Specmatic repeats one per scenario)."""
+    found: dict[str, dict[Finding, None]] = {}
+    for test in report.get("results", {}).get("tests", []):
+        for change in test.get("extra", {}).get("breakingChanges", []):
+            locations = change.get("sourceLocations") or [{}]
+            rule = change.get("rule") or {}
+            finding = Finding(
+                rule=rule.get("id", "-"),
+                title=rule.get("title", ""),
+                breadcrumb=change.get("breadcrumb", ""),
+                line=locations[0].get("line"),
+                column=locations[0].get("column"),
+                message=change.get("description", ""),
+            )
+            found.setdefault(Path(test.get("suite", "")).name, {})[finding] = None
+    return {name: list(findings) for name, findings in found.items()}
