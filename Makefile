@@ -35,3 +35,6 @@ compat:          ## classify the spec's changes since BASE (ref or file); ALLOW_
 
 serve:           ## run the reference server on 127.0.0.1:$(PORT) (API_KEY=... to choose the key)
 	scripts/bootstrap && scripts/serve $(PORT)
+
+bench:           ## benchmarks beside the tools users would pick instead; writes docs/benchmarks.md (not in make test)
+	scripts/bootstrap --group bench && scripts/bench

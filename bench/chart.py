@@ -1,0 +1,97 @@
+"""docs/benchmarks.png: one figure, a panel per job, ours beside the peers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: write the file only
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from bench import clients
+from bench.report import Results
+
+OURS = "#1f77b4"
+PEER = "#b0b0b0"
+
+
+@dataclass(frozen=True)
+class Panel:
+    labels: list[str]
+    values: list[float]
+    ours: list[bool]
+    unit: str
+    title: str
+
+
+def _bars(ax: Axes, panel: Panel) -> None:
+    bars = ax.barh(panel.labels, panel.values, color=[OURS if mine else PEER for mine in panel.ours])
+    texts = [f"{v:.0f} {panel.unit}" if v >= 10 else f"{v:.1f} {panel.unit}" for v in panel.values]
+    ax.bar_label(bars, labels=texts, padding=3)
+    ax.invert_yaxis()
+    ax.set_title(panel.title, fontsize=10, loc="left")
+    ax.margins(x=0.3)
+    ax.tick_params(labelsize=8)
+    ax.set_xticks([])
+
+
+def draw(results: Results, path: Path) -> None:
+    panels = []
+    if results.in_memory:
+        names = list(clients.CLIENTS)
+        panels.append(
+            Panel(
+                [clients.LABELS[n] for n in names],
+                [results.in_memory.median_us(n) for n in names],
+                [n == "generated" for n in names],
+                "µs",
+                "Client: µs per create call, in memory (lower is better)",
+            )
+        )
+    if results.load:
+        labels = list(results.load.rps)
+        panels.append(
+            Panel(
+                labels,
+                [results.load.median("rps", label) for label in labels],
+                [label.startswith("reference") for label in labels],
+                "req/s",
+                f"Server: requests/s at {results.load.connections} in flight (higher is better)",
+            )
+        )
+        panels.append(
+            Panel(
+                labels,
+                [results.load.median("p99_ms", label) for label in labels],
+                [label.startswith("reference") for label in labels],
+                "ms",
+                "Server: p99 latency (lower is better)",
+            )
+        )
+    if results.contract:
+        tools = [("st run --checks all", results.contract.st_run.median_seconds(), False)]
+        if results.contract.make_contract:
+            tools.insert(0, ("make contract", results.contract.make_contract.median_seconds(), True))
+        panels.append(
+            Panel(
+                [t[0] for t in tools],
+                [t[1] for t in tools],
+                [t[2] for t in tools],
+                "s",
+                "Contract suite: wall time (lower is better)",
+            )
+        )
+    if not panels:
+        return
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.6 + 1.3 * len(panels)), squeeze=False)
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        _bars(ax, panel)
+    fig.suptitle("make bench: ours (blue) beside the peers (grey), medians of one run", fontsize=11)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, metadata={"Software": None})  # no version stamp: smaller diffs
+    plt.close(fig)

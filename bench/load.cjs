@@ -1,0 +1,42 @@
+// Bounded load on one server with autocannon: `node load.cjs '<json options>'`, the bearer token in
+// $BENCH_AUTH (never on the command line). Prints one JSON line: requests/s, exact latency percentiles
+// (autocannon's own histogram keeps whole milliseconds only) and the status codes seen.
+'use strict'
+const autocannon = require('autocannon')
+
+const options = JSON.parse(process.argv[2])
+const headers = {
+  authorization: `Bearer ${process.env.BENCH_AUTH}`,
+  'openai-beta': 'assistants=v1',
+  'content-type': 'application/json'
+}
+const latencies = []
+const instance = autocannon({
+  url: options.url,
+  connections: options.connections,
+  amount: options.amount,
+  timeout: options.timeout,
+  // Each connection cycles through the bodies: valid creates and invalid ones, mixed.
+  requests: options.bodies.map((body) => ({ method: 'POST', path: '/v1/assistants', headers, body })),
+  excludeErrorStats: false
+}, (error, result) => {
+  if (error) {
+    console.error(String(error))
+    process.exit(1)
+  }
+  latencies.sort((a, b) => a - b)
+  const at = (q) => latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : null
+  const statuses = {}
+  for (const [code, stat] of Object.entries(result.statusCodeStats || {})) statuses[code] = stat.count
+  console.log(JSON.stringify({
+    responses: latencies.length,
+    seconds: result.duration,
+    rps: latencies.length / result.duration,
+    p50_ms: at(0.5),
+    p99_ms: at(0.99),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statuses
+  }))
+})
+instance.on('response', (client, statusCode, bytes, responseTime) => latencies.push(responseTime))

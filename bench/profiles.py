@@ -1,0 +1,182 @@
+"""Where the time goes: pyinstrument profiles of one create-assistant call, split by package.
+
+Two paths are profiled: the generated client's call (in memory, as in bench.client_overhead) and the
+reference server's handling of one request (the ASGI app called in-process, without uvicorn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import sysconfig
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyinstrument import Profiler
+from pyinstrument.frame import Frame
+
+from bench import clients
+from bench.procs import API_KEY, REPO
+from bench.server_load import BODIES
+from contract_tests.server import create_app
+from contract_tests.server.rules import operation_rules
+from contract_tests.spec import load_spec
+
+STDLIB = sysconfig.get_paths()["stdlib"]
+
+
+@dataclass
+class Profile:
+    title: str
+    per_call_us: float
+    by_package: list[tuple[str, float]]  # (package, share of the time), largest first
+    top_functions: list[tuple[str, float]]  # (function and where, share of the time)
+    text: str  # pyinstrument's own rendering, written next to the logs
+
+
+def _package(path: str | None) -> str:
+    if not path:
+        return "(native)"
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if path.startswith(str(REPO / "generated")):
+        return "assistants_v1_client (generated)"
+    if path.startswith(str(REPO)):
+        return Path(path).relative_to(REPO).parts[0] + " (ours)"
+    if path.startswith(STDLIB):
+        return "stdlib " + Path(path).relative_to(STDLIB).parts[0].removesuffix(".py")
+    return Path(path).name
+
+
+def _self_times(frame: Frame, packages: dict[str, float], functions: dict[str, float]) -> None:
+    """Add up self time per package and per function; synthetic [self] frames count in their parent."""
+    package = _package(frame.file_path)
+    packages[package] += frame.total_self_time
+    functions[f"{frame.function} ({frame.code_position_short()})"] += frame.total_self_time
+    for child in frame.children:
+        if not child.is_synthetic:
+            _self_times(child, packages, functions)
+
+
+def _largest(times: dict[str, float], total: float) -> list[tuple[str, float]]:
+    return [(name, t / total) for name, t in sorted(times.items(), key=lambda item: -item[1])[:8]]
+
+
+def _profile(title: str, run: Callable[[], int]) -> Profile:
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    start = time.perf_counter()
+    calls = run()
+    elapsed = time.perf_counter() - start
+    profiler.stop()
+    session = profiler.last_session
+    root = session.root_frame() if session else None
+    packages: dict[str, float] = defaultdict(float)
+    functions: dict[str, float] = defaultdict(float)
+    if root is not None:
+        _self_times(root, packages, functions)
+    total = sum(packages.values()) or 1.0
+    return Profile(
+        title=title,
+        per_call_us=elapsed / calls * 1e6,
+        by_package=_largest(packages, total),
+        top_functions=_largest(functions, total),
+        text=profiler.output_text(unicode=False, color=False, show_all=False),
+    )
+
+
+def generated_client(calls: int) -> Profile:
+    caller = clients.generated(clients.MOCK_BASE_URL, API_KEY, clients.canned_transport())
+    for _ in range(50):
+        caller.call()
+
+    def run() -> int:
+        for _ in range(calls):
+            caller.call()
+        return calls
+
+    try:
+        return _profile("generated client, one call on an in-memory transport", run)
+    finally:
+        caller.close()
+
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _request(body: bytes) -> tuple[dict[str, Any], Receive, Send]:
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"authorization", f"Bearer {API_KEY}".encode()),
+        (b"openai-beta", b"assistants=v1"),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/assistants",
+        "raw_path": b"/v1/assistants",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    return scope, receive, send
+
+
+def reference_server(requests: int) -> Profile:
+    """The app alone, on the load benchmark's mix of valid and invalid bodies."""
+    app = create_app(api_key=API_KEY)
+    bodies = [body.encode() for body in BODIES]
+
+    async def serve(count: int) -> None:
+        for index in range(count):
+            scope, receive, send = _request(bodies[index % len(bodies)])
+            await app(scope, receive, send)  # type: ignore[arg-type]  # plain dicts are ASGI messages
+
+    asyncio.run(serve(50))
+
+    def run() -> int:
+        asyncio.run(serve(requests))
+        return requests
+
+    return _profile("reference server app, one request (valid and invalid mixed), no uvicorn", run)
+
+
+def validation_share(requests: int) -> dict[str, float]:
+    """Microseconds per body in the request-body schema validation alone, valid and invalid."""
+    validator = operation_rules(load_spec(), "createAssistant").body
+    figures = {}
+    for kind, index in (("valid", 0), ("invalid", 1)):
+        body = json.loads(BODIES[index])
+        start = time.perf_counter()
+        for _ in range(requests):
+            list(validator.iter_errors(body))
+        figures[kind] = (time.perf_counter() - start) / requests * 1e6
+    return figures
+
+
+if __name__ == "__main__":
+    for profile in (generated_client(2000), reference_server(1000)):
+        sys.stdout.write(profile.text)
+        print(profile.by_package, profile.top_functions, sep="\n")
+    print(validation_share(500))

@@ -1,0 +1,331 @@
+"""docs/benchmarks.md from the results of one `make bench` run: medians, ratios, goals, profiles."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from bench import clients
+from bench.client_overhead import CallTimes, Footprint
+from bench.contract import ContractResult
+from bench.profiles import Profile
+from bench.regenerate import OURS, STOCK, RegenerateResult
+from bench.server_load import LoadResult
+from bench.stats import median, ratio
+
+PRISM = "Prism 5.16.0 mock"
+H11 = "reference, uvicorn h11 + asyncio"
+FAST = "reference, uvicorn httptools + uvloop"
+
+
+@dataclass
+class Results:
+    machine: dict[str, str]
+    settings: dict[str, str]
+    in_memory: CallTimes | None = None
+    loopback: CallTimes | None = None
+    footprint: Footprint | None = None
+    contract: ContractResult | None = None
+    load: LoadResult | None = None
+    regenerate: RegenerateResult | None = None
+    profiles: list[Profile] = field(default_factory=list)
+    validation_us: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # section -> why it was not measured
+    seconds: float = 0.0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def _missing(results: Results, section: str) -> list[str]:
+    return [f"Not measured in this run: {results.errors.get(section, 'skipped')}", ""]
+
+
+def summary(r: Results) -> list[str]:
+    rows: list[list[str]] = []
+    if r.in_memory:
+        raw, gen, sdk = (r.in_memory.median_us(n) for n in clients.CLIENTS)
+        rows.append(
+            [
+                "client call, in memory",
+                f"{gen:.0f} µs",
+                f"raw httpx {raw:.0f} µs",
+                _x(ratio(gen, raw)),
+                "≤ 1.2x",
+                _met(ratio(gen, raw) <= 1.2),
+            ]
+        )
+        rows.append(
+            [
+                "",
+                f"{gen:.0f} µs",
+                f"openai SDK {sdk:.0f} µs",
+                f"SDK {_x(ratio(sdk, gen))} slower",
+                "≥ 4x",
+                _met(ratio(sdk, gen) >= 4),
+            ]
+        )
+    if r.contract and r.contract.make_contract:
+        ours, st = r.contract.make_contract.median_seconds(), r.contract.st_run.median_seconds()
+        ok = ratio(ours, st) <= 1.5 and ours < 60
+        rows.append(
+            [
+                "contract suite, wall time",
+                f"{ours:.1f} s",
+                f"st run {st:.1f} s",
+                _x(ratio(ours, st)),
+                "≤ 1.5x and < 60 s",
+                _met(ok),
+            ]
+        )
+    if r.contract and r.contract.gallery:
+        total = len(r.contract.gallery)
+        caught = {
+            tool: sum(1 for tools in r.contract.gallery.values() if tools.get(tool))
+            for tool in ("make contract", "st run")
+        }
+        rows.append(
+            [
+                "defect gallery caught",
+                f"{caught['make contract']}/{total}",
+                f"st run {caught['st run']}/{total}",
+                "",
+                "all",
+                _met(caught["make contract"] == total),
+            ]
+        )
+    if r.load:
+        ours, prism = r.load.median("rps", FAST), r.load.median("rps", PRISM)
+        rows.append(
+            [
+                "reference server, req/s",
+                f"{ours:.0f}",
+                f"Prism {prism:.0f}",
+                _x(ratio(ours, prism)),
+                "≥ 2x",
+                _met(ratio(ours, prism) >= 2),
+            ]
+        )
+        p99 = r.load.median("p99_ms", FAST)
+        rows.append(
+            [
+                f"reference server, p99 at {r.load.connections} in flight",
+                f"{p99:.1f} ms",
+                f"Prism {r.load.median('p99_ms', PRISM):.1f} ms",
+                "",
+                "< 10 ms",
+                _met(p99 < 10),
+            ]
+        )
+    if r.regenerate:
+        ours, stock = r.regenerate.median(OURS), r.regenerate.median(STOCK)
+        rows.append(
+            ["regeneration", f"{ours:.1f} s", f"stock generator {stock:.1f} s", _x(ratio(ours, stock))]
+        )
+        rows[-1] += ["", ""]
+    lines = ["## Summary", ""]
+    lines += _table(["job", "ours", "peer", "ratio", "goal", "met"], rows)
+    return [*lines, ""]
+
+
+def client_section(r: Results) -> list[str]:
+    lines = ["## 1. Client call overhead", ""]
+    if not r.in_memory:
+        return lines + _missing(r, "in_memory")
+    raw_mem = r.in_memory.median_us("raw_httpx")
+    raw_loop = r.loopback.median_us("raw_httpx") if r.loopback else float("nan")
+    fp = r.footprint
+    base_rss = median(fp.peak_rss_mib["python"]) if fp else float("nan")
+    raw_import = median(fp.import_s["raw_httpx"]) if fp else float("nan")
+    rows = []
+    for name in clients.CLIENTS:
+        mem = r.in_memory.median_us(name)
+        loop = r.loopback.median_us(name) if r.loopback else float("nan")
+        imp = median(fp.import_s[name]) * 1e3 if fp else float("nan")
+        rss = median(fp.peak_rss_mib[name]) if fp else float("nan")
+        rows.append(
+            [
+                clients.LABELS[name],
+                f"{mem:.0f}",
+                _x(ratio(mem, raw_mem)),
+                f"{loop:.0f}",
+                _x(ratio(loop, raw_loop)),
+                f"{imp:.0f}",
+                _x(ratio(imp, raw_import * 1000.0)),
+                f"{rss:.1f} (+{rss - base_rss:.1f})",
+            ]
+        )
+    header = ["client", "in memory µs/call", "vs raw", "loopback µs/call", "vs raw", "import ms", "vs raw"]
+    lines += _table([*header, "peak RSS MiB (over bare python)"], rows)
+    lines += [
+        "",
+        f"Creating one assistant, sequentially. *In memory*: every client on one `httpx.MockTransport` "
+        f"returning the same canned 200 JSON, so the figure is the client's own work per call "
+        f"({r.settings['client_rounds']}). *Loopback*: the same calls against the reference server "
+        f"(`python -m contract_tests.server`, uvicorn picking its HTTP stack) on 127.0.0.1 "
+        f"({r.settings['loopback_rounds']}); there the server's time dominates every call and the "
+        "clients' differences shrink accordingly. Before timing, each client's request is checked to "
+        "carry the same JSON body, bearer token and `OpenAI-Beta: assistants=v1`. The raw httpx floor "
+        "posts the dict and parses the JSON; the generated client also builds its attrs models both "
+        "ways; the SDK returns pydantic models. Import time and peak RSS come from fresh interpreters "
+        f"({r.settings['footprint_runs']}); peak RSS is after importing the client and making "
+        f"{r.settings['footprint_calls']} calls. The SDK is openai 1.20.0, the last release that sends "
+        "`OpenAI-Beta: assistants=v1`; it is pinned in the `dev` dependency group (a test of the "
+        "reference server uses it) rather than a bench-only one, and is given its own "
+        "`httpx.Client` because its default one passes `proxies`, which httpx 0.28 removed.",
+        "",
+    ]
+    if r.loopback is None:
+        lines += [f"Loopback not measured: {r.errors.get('loopback', 'skipped')}", ""]
+    return lines
+
+
+def contract_section(r: Results) -> list[str]:
+    lines = ["## 2. Contract suite", ""]
+    c = r.contract
+    if not c:
+        return lines + _missing(r, "contract")
+    rows = []
+    tools = [("`st run --checks all`", c.st_run)]
+    if c.make_contract:
+        tools.insert(0, ("`make contract`", c.make_contract))
+    for label, runs in tools:
+        rows.append(
+            [
+                label,
+                f"{runs.median_seconds():.1f}",
+                f"{median([float(n) for n in runs.cases]):.0f}",
+                f"{runs.cases_per_second():.0f}",
+                f"{runs.passed.count(True)}/{len(runs.passed)}",
+            ]
+        )
+    lines += _table(["tool", "wall time s", "cases", "cases/s", "runs passing"], rows)
+    lines += [
+        "",
+        f"Against the reference server, {r.settings['contract_rounds']}. `make contract` is timed as a "
+        "user runs it (it checks the lock files and starts its own reference server); `st run` is "
+        "schemathesis' CLI with every check on the same spec, against a reference server already up. "
+        "Cases per second is the cases each tool reports over its wall time.",
+        "",
+    ]
+    if c.gallery:
+        gallery_rows = [
+            [name, *("caught" if tools.get(t) else "**missed**" for t in ("make contract", "st run"))]
+            for name, tools in sorted(c.gallery.items())
+        ]
+        lines += ["Defect gallery (deliberately broken servers):", ""]
+        lines += [*_table(["server", "make contract", "st run"], gallery_rows), ""]
+    lines += [f"- {note}" for note in c.notes]
+    return [*lines, ""] if c.notes else lines
+
+
+def load_section(r: Results) -> list[str]:
+    lines = ["## 3. Reference server under load", ""]
+    ld = r.load
+    if not ld:
+        return lines + _missing(r, "load")
+    prism_rps = ld.median("rps", PRISM)
+    rows = []
+    for label in ld.rps:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(ld.statuses[label].items()))
+        rows.append(
+            [
+                label,
+                f"{ld.median('rps', label):.0f}",
+                _x(ratio(ld.median("rps", label), prism_rps)),
+                f"{ld.median('p50_ms', label):.1f}",
+                f"{ld.median('p99_ms', label):.1f}",
+                statuses,
+                str(ld.failures[label]),
+            ]
+        )
+    header = ["server", "req/s", "vs Prism", "p50 ms", "p99 ms", "responses", "errors"]
+    lines += _table(header, rows)
+    lines += [
+        "",
+        f"autocannon in a second process, {ld.connections} connections in flight, {ld.amount} requests "
+        f"per run ({r.settings['load_rounds']}, servers interleaved), cycling through two valid creates "
+        "and two invalid bodies (a missing `model`; a wrong type and an unknown tool type), so about half "
+        "the answers are 200 and half 400. Latencies are exact per-request times from autocannon's "
+        "response events, over all answers. Every server runs on 127.0.0.1 at once, each single-process; "
+        "the load generator shares the machine's 2 cores. Prism runs `prism mock` on the same spec with "
+        "logging at `error` (its default logs a line per request). `python -m contract_tests.server` "
+        "leaves the HTTP stack to uvicorn, which picks httptools + uvloop when they are installed (they "
+        "are in the `bench` dependency group only); both stacks are shown.",
+        "",
+    ]
+    return lines
+
+
+def regenerate_section(r: Results) -> list[str]:
+    lines = ["## 4. Regeneration", ""]
+    if not r.regenerate:
+        return lines + _missing(r, "regenerate")
+    rows = [[label, f"{r.regenerate.median(label):.2f}"] for label in r.regenerate.seconds]
+    lines += _table(["command", "wall time s"], rows)
+    lines += [
+        "",
+        f"{r.settings['regenerate_rounds']}. `make generate` is `scripts/bootstrap` (a no-op sync when "
+        "up to date) then `scripts/generate` (openapi-python-client with our config and templates, "
+        "ruff as post hook), here writing to a scratch directory so the bench never rewrites "
+        "`generated/`. The stock generator is the same version with its own templates and defaults.",
+        "",
+    ]
+    return lines
+
+
+def profile_section(r: Results) -> list[str]:
+    lines = ["## Where the time goes", ""]
+    if not r.profiles:
+        return lines + _missing(r, "profiles")
+    for profile in r.profiles:
+        lines += [f"**{profile.title}**: {profile.per_call_us:.0f} µs per call under the profiler.", ""]
+        rows = [[name, f"{share:.0%}"] for name, share in profile.by_package]
+        lines += [*_table(["package (self time)", "share"], rows), ""]
+        rows = [[f"`{name}`", f"{share:.0%}"] for name, share in profile.top_functions[:5]]
+        lines += [*_table(["function (self time)", "share"], rows), ""]
+    if r.validation_us:
+        figures = ", ".join(f"{kind} {us:.0f} µs" for kind, us in r.validation_us.items())
+        lines += [
+            f"Request-body schema validation alone (jsonschema, per body of the load mix): {figures}.",
+            "",
+        ]
+    return lines
+
+
+def render(r: Results, findings: list[str]) -> str:
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {when} in {r.seconds:.0f} s. Every figure is the median of repeated "
+        "runs, the tools interleaved round by round in this one run on this machine: 2 shared, noisy "
+        "cores, so read the ratios; an absolute time is only meaningful beside its peer's.",
+        "",
+        "![benchmarks](benchmarks.png)",
+        "",
+        *summary(r),
+        *client_section(r),
+        *contract_section(r),
+        *load_section(r),
+        *regenerate_section(r),
+        *profile_section(r),
+    ]
+    if findings:
+        lines += ["## Findings", "", *findings, ""]
+    lines += ["## Machine and versions", ""]
+    lines += _table(["", ""], [[k, v] for k, v in r.machine.items()])
+    if r.errors:
+        lines += ["", "## Not measured", ""]
+        lines += [f"- {section}: {why}" for section, why in r.errors.items()]
+    return "\n".join(lines) + "\n"
