@@ -56,18 +56,17 @@ class Change:
             if self.new is ABSENT:
                 return "field removed"
             return f"field added ({requirement})" if self.old is ABSENT else f"field now {requirement}"
-        if self.old is ABSENT:
-            return f"added: {_short(self.new)}"
-        if self.new is ABSENT:
-            return f"removed: {_short(self.old)}"
+        if self.old is ABSENT or self.new is ABSENT:
+            return f"added: {_short(self.new)}" if self.old is ABSENT else f"removed: {_short(self.old)}"
         if (
             segments(self.pointer)[-1:] == ["enum"]
             and isinstance(self.old, list)
             and isinstance(self.new, list)
         ):
-            added = [_short(value) for value in self.new if value not in self.old]
-            removed = [_short(value) for value in self.old if value not in self.new]
-            return ", ".join([*(f"+{value}" for value in added), *(f"-{value}" for value in removed)])
+            added = [f"+{_short(value)}" for value in self.new if value not in self.old]
+            return ", ".join([*added, *(f"-{_short(value)}" for value in self.old if value not in self.new)])
+        if isinstance(self.old, str) and isinstance(self.new, str) and max(len(self.old), len(self.new)) > 30:
+            return "text edited"
         return f"{_short(self.old)} -> {_short(self.new)}"
 
 

@@ -29,8 +29,9 @@ from contract_tests.spec import REPO_ROOT
 SPECMATIC_JAR = REPO_ROOT / "node_modules" / "specmatic" / "specmatic.jar"
 _REPORT = Path("build/reports/specmatic/backward_compatibility/html/index.html")
 _REPORT_MARKER = "const report = "
-# Short-lived JVM: the C1 compiler alone starts faster, and heap and GC need no tuning.
-_JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
+# Short-lived JVM: the C1 compiler alone starts faster. Telemetry off: otherwise Specmatic looks up
+# insights.specmatic.io on every run (harmless offline, but this check must need no network).
+_JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dspecmatic.disable.telemetry=true"]
 _TIMEOUT_SECONDS = 300
 
 
@@ -119,7 +120,7 @@ def _git(repo: Path, *args: str) -> None:
 
 
 def _quiet_env() -> dict[str, str]:
-    """The environment for git and Specmatic: no user git config, no CI detection, no Insights."""
+    """The environment for git and Specmatic: no user git config, no telemetry."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "SPECMATIC_"))}
     env.update(
         GIT_CONFIG_GLOBAL=os.devnull,
@@ -128,7 +129,7 @@ def _quiet_env() -> dict[str, str]:
         GIT_AUTHOR_EMAIL="compat@localhost",
         GIT_COMMITTER_NAME="compat",
         GIT_COMMITTER_EMAIL="compat@localhost",
-        CI="",
+        SPECMATIC_DISABLE_TELEMETRY="true",
     )
     return env
 

@@ -20,13 +20,9 @@ def render(rows: Sequence[Row]) -> str:
     if not rows:
         return "No changes."
     cells = [HEADERS, *((row.pointer, row.change, class_of(row), "; ".join(row.reasons)) for row in rows)]
-    widths = [max(len(line[column]) for line in cells) for column in range(len(HEADERS) - 1)]
-    lines = []
-    for line in cells:
-        lines.append(
-            "  ".join([*(cell.ljust(width) for cell, width in zip(line, widths, strict=False)), line[-1]])
-        )
-    lines.insert(1, "  ".join("-" * width for width in [*widths, len(HEADERS[-1])]))
+    widths = [max(len(line[column]) for line in cells) for column in range(len(HEADERS))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
 
 
