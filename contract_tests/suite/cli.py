@@ -1,0 +1,126 @@
+"""`python -m contract_tests.suite`: run the contract suite, print the summary, exit 0 only on a pass.
+
+With no base URL it starts the reference server on a free loopback port with a one-off key. The key of
+a server under test is read from the environment ($API_KEY), never from the command line, where other
+users of the machine could see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from contract_tests.spec import SPEC_PATH, SpecError
+from contract_tests.suite.junit import write_junit
+from contract_tests.suite.masking import Masker
+from contract_tests.suite.reference import ReferenceServerError, reference_server
+from contract_tests.suite.results import RunResult
+from contract_tests.suite.runner import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_SEED,
+    ServerUnreachable,
+    SuiteConfig,
+    run_suite,
+)
+from contract_tests.suite.summary import render
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the caller: a one-line reason."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m contract_tests.suite", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("BASE_URL", ""),
+        help="server under test, e.g. http://localhost:8000 (default: $BASE_URL; none: the reference server)",
+    )
+    parser.add_argument(
+        "--report",
+        default=os.environ.get("REPORT", ""),
+        help="write a JUnit XML report here (default: $REPORT)",
+    )
+    parser.add_argument(
+        "--seed",
+        default=os.environ.get("SEED", str(DEFAULT_SEED)),
+        help=f"seed of the generated cases, or 'random' (default: $SEED or {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=int(os.environ.get("EXAMPLES", DEFAULT_EXAMPLES)),
+        help=f"generated cases per mode (default: $EXAMPLES or {DEFAULT_EXAMPLES})",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds to wait for each response (default: 10)"
+    )
+    parser.add_argument(
+        "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: spec/openapi.yaml)"
+    )
+    return parser.parse_args(argv)
+
+
+def _seed(text: str) -> int:
+    if text == "random":
+        return random.SystemRandom().randrange(2**31)
+    if not text.isdigit():
+        raise UsageError(f"--seed must be a non-negative integer or 'random', got {text!r}")
+    return int(text)
+
+
+def _base_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"BASE_URL must be an http(s) URL such as http://localhost:8000, got {text!r}")
+    return text.rstrip("/")
+
+
+def run(args: argparse.Namespace) -> RunResult:
+    seed = _seed(args.seed)
+    if args.examples < 1:
+        raise UsageError("--examples must be at least 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    spec_path = Path(args.spec)
+    if args.base_url:
+        api_key = os.environ.get("API_KEY", "")
+        if not api_key:
+            raise UsageError("API_KEY must be set (in the environment) to test the server at BASE_URL")
+        config = SuiteConfig(_base_url(args.base_url), api_key, seed, args.examples, args.timeout, spec_path)
+        return run_suite(config)
+    api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
+    print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
+    with reference_server(api_key) as base_url:
+        return run_suite(SuiteConfig(base_url, api_key, seed, args.examples, args.timeout, spec_path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    mask = Masker(os.environ.get("API_KEY", ""))
+    try:
+        result = run(args)
+    except (UsageError, ServerUnreachable, ReferenceServerError, SpecError) as exc:
+        print(mask(f"error: {exc}"), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    print(mask(render(result, examples=args.examples)))
+    if args.report:
+        try:
+            write_junit(result, Path(args.report))
+        except OSError as exc:
+            print(f"error: cannot write the report {args.report}: {exc.strerror}", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"JUnit report: {args.report}")
+    return EXIT_PASS if result.passed else EXIT_FAIL

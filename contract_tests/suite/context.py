@@ -1,0 +1,24 @@
+"""What every check may consult during one run: the spec's operation, the server's address, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+
+from contract_tests.suite.operation import Operation
+
+
+@dataclass
+class RunContext:
+    """Shared by the checks of one run; `seen_ids` lets a check tell a reused assistant id."""
+
+    operation: Operation
+    base_url: str
+    api_key: str
+    session: requests.Session
+    timeout: float
+    seen_ids: dict[str, str] = field(default_factory=dict)
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}

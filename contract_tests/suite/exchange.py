@@ -1,0 +1,136 @@
+"""One request the suite sent and the response that came back, with what the suite knows about it."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from schemathesis import Case
+from schemathesis.core.transport import Response
+
+from contract_tests.suite.masking import Masker
+
+NOT_JSON: Any = object()  # the body sent or received was not a JSON value
+_EXCERPT = 600
+_CLIENT_HEADERS = {
+    "user-agent",
+    "accept-encoding",
+    "accept",
+    "connection",
+    "content-length",
+    "x-schemathesis-testcaseid",
+}
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes | str | None) -> Any:
+    """The JSON value of a body, or NOT_JSON (NaN and Infinity are not JSON)."""
+    if raw is None:
+        return NOT_JSON
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return NOT_JSON
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+@dataclass
+class Exchange:
+    """A request sent and its response. `label` says what the request exercises."""
+
+    label: str
+    response: Response
+    case: Case[Any] | None = None
+    sent_key: str | None = None
+    checks: tuple[str, ...] = ()
+    _received: Any = field(default=NOT_JSON, repr=False)
+
+    @property
+    def request(self) -> requests.PreparedRequest:
+        return self.response.request
+
+    @property
+    def request_body(self) -> bytes:
+        body = self.request.body
+        if isinstance(body, str):
+            return body.encode("utf-8")
+        return body if isinstance(body, bytes) else b""
+
+    def request_header(self, name: str) -> str | None:
+        """A header as sent (case-insensitive), or None."""
+        value = self.request.headers.get(name)
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+
+    @property
+    def sent_json(self) -> Any:
+        return parse_json(self.request_body) if self.request_body else NOT_JSON
+
+    @property
+    def received_json(self) -> Any:
+        if self._received is NOT_JSON:
+            self._received = parse_json(self.response.content)
+        return self._received
+
+    @property
+    def response_media_type(self) -> str:
+        values = self.response.headers.get("content-type") or [""]
+        return media_type(values[0])
+
+    def describe(self, mask: Masker) -> str:
+        """What was sent, what came back and how to reproduce it, with the API key masked."""
+        request = self.request
+        headers = ", ".join(
+            f"{name}: {self.request_header(name)}" for name in request.headers if _shown(name)
+        )
+        lines = [
+            f"sent:     {request.method} {request.url}",
+            f"          headers {headers}",
+            f"          body {_excerpt(self.request_body)}",
+            f"received: {self.response.status_code} {self.response_media_type or '(no content type)'}",
+            f"          body {_excerpt(self.response.content)}",
+            f"reproduce: {self.curl()}",
+        ]
+        return mask("\n".join(lines))
+
+    def curl(self) -> str:
+        """A curl command resending the request; the key is read from $API_KEY, never spelled out."""
+        request = self.request
+        parts = ["curl", "-i", "-X", str(request.method)]
+        for name in request.headers:
+            value = self.request_header(name) or ""
+            if not _shown(name):
+                continue
+            if name.lower() == "authorization" and self.sent_key and self.sent_key in value:
+                parts += ["-H", '"Authorization: Bearer $API_KEY"']
+            else:
+                parts += ["-H", shlex.quote(f"{name}: {value}")]
+        body = self.request_body
+        if len(body) > 4000:
+            parts += ["--data-binary", f"'<the {len(body)}-byte body above>'"]
+        elif body:
+            parts += ["--data-binary", shlex.quote(body.decode("utf-8", "replace"))]
+        parts.append(shlex.quote(str(request.url)))
+        return " ".join(parts)
+
+
+def _shown(header: str) -> bool:
+    """Headers worth showing in a reproduction: not the ones every client adds by itself."""
+    return header.lower() not in _CLIENT_HEADERS
+
+
+def _excerpt(raw: bytes) -> str:
+    if not raw:
+        return "(empty)"
+    text = raw.decode("utf-8", "replace")
+    if len(text) > _EXCERPT:
+        return f"{text[:_EXCERPT]!r}... ({len(raw)} bytes)"
+    return repr(text)

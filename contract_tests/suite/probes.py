@@ -1,0 +1,84 @@
+"""Fixed requests about headers and transport: keys, the beta header, malformed bodies, other methods.
+
+Each probe changes one thing in an otherwise valid request (the spec's first example), so the check it
+feeds can only be about that one thing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from contract_tests.suite.operation import Operation
+
+WRONG_KEY = "sk-contract-suite-wrong-key-0000"  # made up: any real server must refuse it
+OTHER_METHODS = ("GET", "PUT", "PATCH", "DELETE")  # HEAD and OPTIONS are often answered by frameworks
+
+
+@dataclass(frozen=True)
+class Probe:
+    label: str
+    check: str
+    method: str
+    headers: dict[str, str]  # without Authorization, unless the probe is about it
+    body: bytes
+    authorized: bool = True
+    key: str | None = None  # the key to send instead of the caller's
+
+
+def probes(op: Operation) -> list[Probe]:
+    """Every transport probe of the operation, in the order they are sent."""
+    body = json.dumps(next(iter(op.examples.values()))).encode("utf-8")
+    headers = {"Content-Type": op.content_type, **op.required_headers()}
+    found = [
+        Probe("no API key", "api_key_required", op.method, headers, body, authorized=False),
+        Probe("a wrong API key", "api_key_required", op.method, headers, body, key=WRONG_KEY),
+    ]
+    for rule in op.headers:
+        if not rule.required:
+            continue
+        without = {name: value for name, value in headers.items() if name != rule.name}
+        found.append(Probe(f"no {rule.name} header", "beta_header_required", op.method, without, body))
+        for wrong in ("assistants=v2", "assistants=v0", "garbage", ""):
+            if not rule.validator.is_valid(wrong):
+                found.append(
+                    Probe(
+                        f"{rule.name}: {wrong!r}",
+                        "beta_header_required",
+                        op.method,
+                        {**without, rule.name: wrong},
+                        body,
+                    )
+                )
+    for label, raw in (
+        ("malformed JSON", body[: len(body) // 2]),
+        ("an empty body", b""),
+        ("a JSON array body", b"[]"),
+        ("a JSON string body", b'"x"'),
+        ("a JSON number body", b"7"),
+        ("a JSON null body", b"null"),
+        ("NaN in the body", body.replace(b"{", b'{"temperature": NaN, ', 1)),
+    ):
+        found.append(Probe(label, "malformed_body_rejected", op.method, headers, raw))
+    found.append(
+        Probe(
+            "a JSON body sent as text/plain",
+            "malformed_body_rejected",
+            op.method,
+            {**headers, "Content-Type": "text/plain"},
+            body,
+        )
+    )
+    found.append(
+        Probe(
+            "a JSON body with no Content-Type",
+            "malformed_body_rejected",
+            op.method,
+            {k: v for k, v in headers.items() if k != "Content-Type"},
+            body,
+        )
+    )
+    for method in OTHER_METHODS:
+        if method != op.method:
+            found.append(Probe(f"method {method}", "other_methods_rejected", method, headers, body))
+    return found

@@ -1,0 +1,226 @@
+"""One run of the suite against a server: send every case, judge every response, tally per check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis import Case
+from schemathesis.core.transport import Response
+from schemathesis.generation.modes import GenerationMode
+
+from contract_tests.spec import SPEC_PATH, validator_for
+from contract_tests.suite import st_checks
+from contract_tests.suite.bodies import BodyFactory
+from contract_tests.suite.context import RunContext
+from contract_tests.suite.exchange import Exchange, media_type
+from contract_tests.suite.generated import generate
+from contract_tests.suite.masking import Masker
+from contract_tests.suite.operation import Operation, load_operation
+from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
+from contract_tests.suite.probes import Probe, probes
+from contract_tests.suite.results import CheckResult, Failure, RunResult
+
+DEFAULT_SEED = 20240101
+DEFAULT_EXAMPLES = 100
+VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
+# ignored_auth re-sends a request twice: a few accepted requests are enough to judge the operation.
+AUTH_CHECK_BUDGET = 2
+
+
+class ServerUnreachable(Exception):
+    """The server refused the connection, or did not answer in time: a one-line reason."""
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    base_url: str
+    api_key: str
+    seed: int = DEFAULT_SEED
+    examples: int = DEFAULT_EXAMPLES  # generated cases per mode (positive, negative)
+    timeout: float = 10.0
+    spec_path: Path = SPEC_PATH
+
+
+def all_check_results() -> dict[str, CheckResult]:
+    """An empty tally for every check, schemathesis's first, in the order the summary lists them."""
+    results = {}
+    for name in st_checks.ST_CHECKS:
+        results[name] = CheckResult(name, "schemathesis", st_checks.RULES[name])
+    for name, ours in OUR_CHECKS.items():
+        results[name] = CheckResult(name, "ours", _first_line(ours.__doc__))
+    return results
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc else ""
+
+
+class Run:
+    def __init__(self, config: SuiteConfig) -> None:
+        self.config = config
+        self.op: Operation = load_operation(str(config.spec_path))
+        self.python_request = validator_for(self.op.request_schema_pointer, self.op.document)
+        self.mask = Masker(config.api_key)
+        self.ctx = RunContext(
+            self.op, config.base_url.rstrip("/"), config.api_key, requests.Session(), config.timeout
+        )
+        self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
+        self.auth_checks_left = AUTH_CHECK_BUDGET
+
+    # --- sending -------------------------------------------------------------------------------
+
+    def _send(self, label: str, send: Callable[[], Any]) -> Response:
+        try:
+            raw = send()
+        except requests.Timeout:
+            raise ServerUnreachable(
+                f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s (while sending: {label})"
+            ) from None
+        except requests.ConnectionError as exc:
+            reason = _connection_reason(exc)
+            raise ServerUnreachable(
+                f"cannot reach {self.ctx.base_url}: {reason} (while sending: {label})"
+            ) from None
+        self.result.requests_sent += 1
+        return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+
+    def send_probe(self, probe: Probe) -> Exchange:
+        headers = dict(probe.headers)
+        key = probe.key or (self.config.api_key if probe.authorized else None)
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        url = self.ctx.base_url + self.op.path
+        response = self._send(
+            probe.label,
+            lambda: self.ctx.session.request(
+                probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
+            ),
+        )
+        return Exchange(probe.label, response, sent_key=key, checks=(probe.check, "api_key_not_echoed"))
+
+    def send_case(self, label: str, case: Case[Any]) -> Exchange | None:
+        try:
+            response = self._send(
+                label,
+                lambda: case.call(
+                    base_url=self.ctx.base_url,
+                    session=self.ctx.session,
+                    headers=self.ctx.auth_headers(),
+                    timeout=self.config.timeout,
+                ),
+            )
+        except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
+            # A generated value that the HTTP client cannot put on the wire says nothing about the server.
+            self.result.skipped_cases += 1
+            return None
+        exchange = Exchange(label, response, case=case)
+        scheme, _, token = (exchange.request_header("authorization") or "").partition(" ")
+        exchange.sent_key = token.strip() or scheme or None
+        checks = self.classify(exchange)
+        if checks is None:
+            self.result.skipped_cases += 1
+            return None
+        exchange.checks = (
+            *(check.__name__ for check in st_checks.RESPONSE_CHECKS),
+            *checks,
+            "api_key_not_echoed",
+        )
+        return exchange
+
+    def classify(self, exchange: Exchange) -> tuple[str, ...] | None:
+        """Our checks that apply to a request, decided from what actually went on the wire."""
+        if exchange.request_header("authorization") != self.ctx.auth_headers()["Authorization"]:
+            return ("api_key_required",)  # schemathesis dropped or replaced the credentials on purpose
+        for rule in self.op.headers:
+            value = exchange.request_header(rule.name)
+            if (value is None and rule.required) or (
+                value is not None and not rule.validator.is_valid(value)
+            ):
+                return ("beta_header_required",)
+        body = exchange.sent_json
+        if media_type(exchange.request_header("content-type")) != self.op.content_type or not isinstance(
+            body, dict
+        ):
+            return ("malformed_body_rejected",)
+        valid = self.op.request.is_valid(body)
+        if valid != self.python_request.is_valid(body):
+            return None  # valid only under Python's regex semantics: servers may rightly differ
+        return VALID_BODY_CHECKS if valid else ("invalid_body_rejected",)
+
+    # --- judging -------------------------------------------------------------------------------
+
+    def judge(self, exchange: Exchange, extra: tuple[str, ...] = ()) -> None:
+        for name in (*exchange.checks, *extra):
+            if name in OUR_CHECKS:
+                verdict = OUR_CHECKS[name](exchange, self.ctx)
+            else:
+                verdict = st_checks.run_st_check(name, exchange, self.ctx)
+            if verdict == NOT_APPLICABLE:
+                continue
+            failure = None
+            if verdict is not None:
+                failure = Failure(self.mask(exchange.label), self.mask(verdict), exchange.describe(self.mask))
+            self.result.checks[name].record(failure)
+
+    # --- the plan ------------------------------------------------------------------------------
+
+    def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
+        for probe in probes(self.op):
+            yield self.send_probe(probe), ()
+        schema = schemathesis.openapi.from_path(str(self.config.spec_path))
+        api_operation = schema[self.op.path][self.op.method]
+        factory = BodyFactory(self.op)
+        derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
+        derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
+        for label, value in derived:
+            case = api_operation.Case(
+                body=value, headers=self.op.required_headers(), media_type=self.op.content_type
+            )
+            exchange = self.send_case(label, case)
+            if exchange is not None:
+                yield exchange, ()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cases = generate(api_operation, mode, self.config.examples, self.config.seed)
+            for number, case in enumerate(cases, 1):
+                exchange = self.send_case(f"generated {mode.value} case #{number}", case)
+                if exchange is None:
+                    continue
+                extra: tuple[str, ...] = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
+                if self.auth_checks_left and "valid_request_accepted" in exchange.checks:
+                    self.auth_checks_left -= 1
+                    extra += (st_checks.AUTH_CHECK.__name__,)
+                yield exchange, extra
+
+    def run(self) -> RunResult:
+        started = time.monotonic()
+        for exchange, extra in self.exchanges():
+            self.judge(exchange, extra)
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+
+def run_suite(config: SuiteConfig) -> RunResult:
+    """Run every check against the server at `config.base_url`; ServerUnreachable if it cannot be reached."""
+    return Run(config).run()
+
+
+def _connection_reason(exc: requests.ConnectionError) -> str:
+    text = str(exc)
+    for known in (
+        "Connection refused",
+        "Name or service not known",
+        "No route to host",
+        "Connection reset",
+        "Remote end closed connection",
+        "timed out",
+        "nodename nor servname",
+    ):
+        if known.lower() in text.lower():
+            return known.lower()
+    return "connection failed"

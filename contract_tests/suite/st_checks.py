@@ -1,0 +1,84 @@
+"""Schemathesis's built-in checks, run one by one so that the summary can count each of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from contract_tests.suite.context import RunContext
+from contract_tests.suite.exchange import Exchange
+from contract_tests.suite.our_checks import NOT_APPLICABLE, Verdict
+
+# On every response to a request built from the spec.
+RESPONSE_CHECKS: tuple[Callable[..., Any], ...] = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
+# On generated cases only: they judge by the mode (positive or negative) schemathesis generated in.
+MODE_CHECKS: tuple[Callable[..., Any], ...] = (positive_data_acceptance, negative_data_rejection)
+# Re-sends the request without and with a wrong key: run on a few accepted requests, not all.
+AUTH_CHECK = ignored_auth
+
+ST_CHECKS: dict[str, Callable[..., Any]] = {
+    check.__name__: check for check in (*RESPONSE_CHECKS, *MODE_CHECKS, AUTH_CHECK)
+}
+# What each built-in check asserts, for the summary and the JUnit report.
+RULES = {
+    "not_a_server_error": "No response is a 5xx.",
+    "status_code_conformance": "Every status code is one the operation documents (or its `default`).",
+    "content_type_conformance": "Every response's content type is one documented for its status.",
+    "response_headers_conformance": "Every documented response header is present and valid.",
+    "response_schema_conformance": "Every response body validates against the schema of its status.",
+    "positive_data_acceptance": "A request schemathesis generated as valid gets a 2xx.",
+    "negative_data_rejection": "A request schemathesis generated as invalid gets a 4xx.",
+    "ignored_auth": "A request accepted with the key is refused without it and with a wrong one.",
+}
+
+
+def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
+    """Run one built-in check on an exchange; its failure titles and first lines are the reason."""
+    case = exchange.case
+    if case is None:
+        return NOT_APPLICABLE
+    # The mode checks only judge cases of their own mode: count only those.
+    mode = case.meta.generation.mode if case.meta is not None else None
+    if (name == "positive_data_acceptance" and (mode is None or not mode.is_positive)) or (
+        name == "negative_data_rejection" and (mode is None or not mode.is_negative)
+    ):
+        return NOT_APPLICABLE
+    transport = {
+        "base_url": ctx.base_url,
+        "session": ctx.session,
+        "headers": ctx.auth_headers(),
+        "timeout": ctx.timeout,
+    }
+    try:
+        case.validate_response(
+            exchange.response,
+            checks=[ST_CHECKS[name]],
+            headers=ctx.auth_headers(),
+            transport_kwargs=transport,
+        )
+    except FailureGroup as group:
+        return "; ".join(f"{failure.title}: {_first_lines(failure.message)}" for failure in group.exceptions)
+    return None
+
+
+def _first_lines(message: str, count: int = 2) -> str:
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return " ".join(lines[:count])[:300]

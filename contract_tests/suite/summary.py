@@ -1,0 +1,41 @@
+"""The readable summary of a run: one line per check, then the failures with what to do about them."""
+
+from __future__ import annotations
+
+from contract_tests.suite.results import RunResult
+
+
+def render(result: RunResult, *, examples: int) -> str:
+    lines = [
+        f"Contract suite against {result.base_url}",
+        f"  seed {result.seed}, {examples} generated cases per mode (positive, negative)",
+        f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"
+        + (f", {result.skipped_cases} generated cases skipped" if result.skipped_cases else ""),
+        "",
+        f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}",
+    ]
+    for check in result.checks.values():
+        mark = "FAIL" if check.failure_count else "ok"
+        lines.append(
+            f"  {check.name:<30} {check.origin:<13} {check.cases:>6} {check.failure_count:>7}  {mark}"
+        )
+    failed = [check for check in result.checks.values() if check.failure_count]
+    for check in failed:
+        lines += [
+            "",
+            f"FAILED {check.name}: {check.failure_count} of {check.cases} cases",
+            f"  rule: {check.rule}",
+        ]
+        for failure in check.failures:
+            lines += ["", f"  case: {failure.label}", f"  broke: {failure.reason}"]
+            lines += [f"  {line}" for line in failure.details.splitlines()]
+        if check.failure_count > len(check.failures):
+            lines.append(f"  ... and {check.failure_count - len(check.failures)} more")
+    lines.append("")
+    if failed:
+        lines.append(
+            f"RESULT: FAIL, {len(failed)} checks broken: {', '.join(check.name for check in failed)}"
+        )
+    else:
+        lines.append("RESULT: PASS, the server keeps the contract")
+    return "\n".join(lines)
