@@ -30,6 +30,9 @@ format:          ## format our code with ruff
 test:            ## every check: generated up to date, lint, pytest
 	scripts/test
 
+contract:        ## the contract suite against BASE_URL (key in API_KEY), else the reference server; REPORT=junit.xml
+	scripts/bootstrap && scripts/contract
+
 compat:          ## classify the spec's changes since BASE (ref or file); ALLOW_BREAKING=1 for a major change
 	scripts/bootstrap && scripts/compat $(BASE) $(if $(ALLOW_BREAKING),--allow-breaking)
 

@@ -80,13 +80,11 @@ class Run:
             raw = send()
         except requests.Timeout:
             raise ServerUnreachable(
-                f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s (while sending: {label})"
+                f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s (case: {label})"
             ) from None
         except requests.ConnectionError as exc:
             reason = _connection_reason(exc)
-            raise ServerUnreachable(
-                f"cannot reach {self.ctx.base_url}: {reason} (while sending: {label})"
-            ) from None
+            raise ServerUnreachable(f"cannot reach {self.ctx.base_url}: {reason} (case: {label})") from None
         self.result.requests_sent += 1
         return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
 

@@ -8,9 +8,13 @@ from contract_tests.suite.results import RunResult
 def render(result: RunResult, *, examples: int) -> str:
     lines = [
         f"Contract suite against {result.base_url}",
-        f"  seed {result.seed}, {examples} generated cases per mode (positive, negative)",
+        f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative)",
         f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"
-        + (f", {result.skipped_cases} generated cases skipped" if result.skipped_cases else ""),
+        + (
+            f"; {result.skipped_cases} unsendable or ambiguous ones not judged"
+            if result.skipped_cases
+            else ""
+        ),
         "",
         f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}",
     ]
@@ -32,10 +36,11 @@ def render(result: RunResult, *, examples: int) -> str:
         if check.failure_count > len(check.failures):
             lines.append(f"  ... and {check.failure_count - len(check.failures)} more")
     lines.append("")
+    total = f"{result.requests_sent} cases"
     if failed:
         lines.append(
-            f"RESULT: FAIL, {len(failed)} checks broken: {', '.join(check.name for check in failed)}"
+            f"RESULT: FAIL, {len(failed)} checks broken ({', '.join(c.name for c in failed)}); {total}"
         )
     else:
-        lines.append("RESULT: PASS, the server keeps the contract")
+        lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)
