@@ -122,7 +122,7 @@ def default_statuses() -> st.SearchStrategy[int]:
     return st.integers(min_value=201, max_value=599).filter(lambda code: code not in listed)
 
 
-def _is_json(content: bytes) -> bool:
+def is_json(content: bytes) -> bool:
     try:
         json.loads(content)
     except ValueError:
@@ -134,15 +134,84 @@ NON_JSON_BODIES: st.SearchStrategy[bytes] = (
     st.binary(max_size=64)
     | st.text(max_size=64).map(lambda text: f"<html>{text}</html>".encode())
     | st.sampled_from([b"", b"Internal Server Error", b"{", b'{"error": '])
-).filter(lambda body: not _is_json(body))
+).filter(lambda body: not is_json(body))
 
 
-def wrong_shapes(bodies: st.SearchStrategy[dict[str, Any]], schema_name: str) -> st.SearchStrategy[Any]:
-    """JSON values a body of `schema_name` cannot be built from: a non-object, or a valid body of
-    `bodies` with one of the schema's required fields removed."""
-    required = component_schema(schema_name)["required"]
+# One JSON value of each JSON Schema type, to put where the schema allows another type.
+SAMPLE_OF_TYPE: dict[str, Any] = {
+    "null": None,
+    "boolean": True,
+    "integer": 7,
+    "number": 1.5,
+    "string": "x",
+    "array": [],
+    "object": {},
+}
+
+
+def json_types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types an (inlined) schema allows; "number" includes "integer"."""
+    choices: list[dict[str, Any]] = schema.get("oneOf", []) + schema.get("anyOf", [])
+    if choices:
+        return set().union(*(json_types(choice) for choice in choices))
+    declared = schema.get("type", list(SAMPLE_OF_TYPE))
+    types = {declared} if isinstance(declared, str) else set(declared)
+    return types | {"integer"} if "number" in types else types
+
+
+def wrong_values(schema: dict[str, Any]) -> list[Any]:
+    """Values that break `schema` by their JSON type or by not being one of its `enum` values, at
+    the top or one level down (an array's item, an object's additional property, an unknown
+    discriminator value)."""
+    allowed = json_types(schema)
+    wrong = [value for kind, value in SAMPLE_OF_TYPE.items() if kind not in allowed]
+    if "enum" in schema:
+        wrong.append("not-" + "-".join(str(value) for value in schema["enum"]))
+    items = schema.get("items")
+    if "array" in allowed and isinstance(items, dict):
+        wrong += [[value] for value in wrong_values_here(items)]
+        if "discriminator" in items:
+            wrong.append([{items["discriminator"]["propertyName"]: "not-a-known-kind"}])
+    extra = schema.get("additionalProperties")
+    if "object" in allowed and isinstance(extra, dict):
+        wrong += [{"key": value} for value in wrong_values_here(extra)]
+    return wrong
+
+
+def wrong_values_here(schema: dict[str, Any]) -> list[Any]:
+    """Values that break `schema` by their JSON type, at the top only."""
+    allowed = json_types(schema)
+    return [value for kind, value in SAMPLE_OF_TYPE.items() if kind not in allowed]
+
+
+def _retyped(
+    bodies: st.SearchStrategy[dict[str, Any]], schema: dict[str, Any], within: str | None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """A valid body with one field of `schema` (of its `within` object, if given) replaced by a
+    value of a type or enum value that field does not allow."""
+    target = schema["properties"][within] if within else schema
+    replacements = [
+        (name, value) for name, field in target["properties"].items() for value in wrong_values(field)
+    ]
+
+    def replace(body: dict[str, Any], replacement: tuple[str, Any]) -> dict[str, Any]:
+        name, value = replacement
+        if within is None:
+            return {**body, name: value}
+        return {**body, within: {**body[within], name: value}}
+
+    return st.builds(replace, bodies, st.sampled_from(replacements))
+
+
+def wrong_shapes(
+    bodies: st.SearchStrategy[dict[str, Any]], schema_name: str, within: str | None = None
+) -> st.SearchStrategy[Any]:
+    """JSON values a body of `schema_name` cannot be built from: a non-object; a valid body of
+    `bodies` with one required field removed; or one with a field of the wrong type or enum value
+    (a field of its `within` object, when given)."""
+    schema = component_schema(schema_name)
     non_objects = JSON_SCALARS | st.lists(JSON_OBJECTS, max_size=2)
-    missing_one = st.tuples(bodies, st.sampled_from(required)).map(
+    missing_one = st.tuples(bodies, st.sampled_from(schema["required"])).map(
         lambda pair: {key: value for key, value in pair[0].items() if key != pair[1]}
     )
-    return non_objects | missing_one
+    return non_objects | missing_one | _retyped(bodies, schema, within)

@@ -12,7 +12,13 @@ import httpx
 import pytest
 from assistants_v1_client import errors
 from assistants_v1_client.api.assistants import create_assistant
-from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
+from assistants_v1_client.models import (
+    AssistantObject,
+    CreateAssistantRequest,
+    ErrorResponse,
+    assistant_object,
+    error,
+)
 
 from contract_tests.client import properties
 
@@ -85,3 +91,14 @@ def test_a_client_that_posts_elsewhere_is_caught(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(create_assistant, "_URL", httpx.URL("/v1/assistant"))
     with pytest.raises(AssertionError, match=r"(?m)sent to https://api\.example\.test/v1/assistant$"):
         properties.requests_follow_the_contract("sync", properties.FIRST_FAILURE)
+
+
+def test_a_client_that_trusts_the_types_of_fields_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stock generator's models cast scalars instead of checking them: a string field given a
+    # number came back as a model holding a number.
+    for module in (assistant_object, error):
+        for check in ("json_str", "json_int", "json_float", "json_list"):
+            if hasattr(module, check):
+                monkeypatch.setattr(module, check, lambda value: value)
+    with pytest.raises(AssertionError, match=r"no errors\.UnexpectedBody"):
+        properties.unparsable_bodies_raise_with_status_and_body("async", properties.FIRST_FAILURE)

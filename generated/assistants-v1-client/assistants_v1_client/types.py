@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -44,6 +44,55 @@ def http_status(code: int) -> HTTPStatus | int:
     return _HTTP_STATUSES.get(code, code)
 
 
+# The checks models run on JSON scalars, so a body of the wrong shape fails in from_dict (and the
+# API function raises errors.UnexpectedBody) instead of returning a model with mistyped fields.
+# JSON Schema's rules, not Python's: a boolean is not a number, and 1.0 is an integer.
+
+
+def json_str(value: object) -> str:
+    """`value` if it is a JSON string, else TypeError."""
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def json_int(value: object) -> int:
+    """`value` as an int if it is a JSON integer (an int, or a float with no fraction), else TypeError."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def json_float(value: object) -> float:
+    """`value` unchanged if it is a JSON number (int or float, not bool), else TypeError."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def json_bool(value: object) -> bool:
+    """`value` if it is a JSON boolean, else TypeError."""
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+
+
+def json_list(value: object) -> list[Any]:
+    """`value` if it is a JSON array, else TypeError."""
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"expected an array, got {type(value).__name__}")
+
+
+def json_object(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else TypeError."""
+    if isinstance(value, dict):
+        return value
+    raise TypeError(f"expected an object, got {type(value).__name__}")
+
+
 T = TypeVar("T")
 
 
@@ -58,4 +107,18 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "http_status"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "http_status",
+    "json_bool",
+    "json_float",
+    "json_int",
+    "json_list",
+    "json_object",
+    "json_str",
+]

@@ -17,6 +17,7 @@ class CodeInterpreterTool:
 
     type_: CodeInterpreterToolType = CodeInterpreterToolType.CODE_INTERPRETER
     """ The type of tool being defined, always `code_interpreter`. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,18 +30,18 @@ class CodeInterpreterTool:
                 "type": type_,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"CodeInterpreterTool needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         type_ = CodeInterpreterToolType(d.pop("type"))
 
         code_interpreter_tool = cls(
             type_=type_,
         )
-
         code_interpreter_tool.additional_properties = d
         return code_interpreter_tool
 

@@ -1,18 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.code_interpreter_tool import CodeInterpreterTool
-    from ..models.function_tool import FunctionTool
-    from ..models.metadata import Metadata
-    from ..models.retrieval_tool import RetrievalTool
-
+from ..types import UNSET, Unset, json_list, json_str
 
 T = TypeVar("T", bound="CreateAssistantRequest")
 
@@ -25,31 +18,34 @@ class CreateAssistantRequest:
     """ ID of the model to use. You can use the List models API to see all of your available
     models, or see the Model overview for descriptions of them.
      """
+
     name: str
     """ The name of the assistant. The maximum length is 256 characters. """
+
     instructions: str
     """ The system instructions that the assistant uses. The maximum length is 256,000 characters.
      """
+
     tools: list[CodeInterpreterTool | FunctionTool | RetrievalTool]
     """ A list of tools enabled on the assistant. There can be a maximum of 128 tools per
     assistant. Tools can be of types `code_interpreter`, `retrieval`, or `function`.
      """
+
     description: None | str | Unset = UNSET
     """ The description of the assistant. The maximum length is 512 characters. Defaults to null.
      """
+
     file_ids: list[str] | Unset = UNSET
     """ A list of file IDs attached to this assistant. There can be a maximum of 20 files attached
     to the assistant. Defaults to an empty list.
      """
+
     metadata: Metadata | Unset = UNSET
     """ Set of 16 key-value pairs that can be attached to an object. Keys can be a maximum of 64
     characters long and values can be a maximum of 512 characters long.
      """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.code_interpreter_tool import CodeInterpreterTool  # noqa: PLC0415
-        from ..models.retrieval_tool import RetrievalTool  # noqa: PLC0415
-
         model = self.model
 
         name = self.name
@@ -83,7 +79,6 @@ class CreateAssistantRequest:
             metadata = self.metadata.to_dict()
 
         field_dict: dict[str, Any] = {}
-
         field_dict.update(
             {
                 "model": model,
@@ -98,49 +93,35 @@ class CreateAssistantRequest:
             field_dict["file_ids"] = file_ids
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.code_interpreter_tool import CodeInterpreterTool  # noqa: PLC0415
-        from ..models.function_tool import FunctionTool  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.retrieval_tool import RetrievalTool  # noqa: PLC0415
-
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"CreateAssistantRequest needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        model = d.pop("model")
+        model = json_str(d.pop("model"))
 
-        name = d.pop("name")
+        name = json_str(d.pop("name"))
 
-        instructions = d.pop("instructions")
+        instructions = json_str(d.pop("instructions"))
 
-        tools = []
         _tools = d.pop("tools")
-        for tools_item_data in _tools:
+        tools: list[CodeInterpreterTool | FunctionTool | RetrievalTool]
+        tools = []
+        for tools_item_data in json_list(_tools):
 
             def _parse_tools_item(data: object) -> CodeInterpreterTool | FunctionTool | RetrievalTool:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_assistant_tool_type_0 = CodeInterpreterTool.from_dict(data)
-
-                    return componentsschemas_assistant_tool_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_assistant_tool_type_1 = RetrievalTool.from_dict(data)
-
-                    return componentsschemas_assistant_tool_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
                 if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistant_tool_type_2 = FunctionTool.from_dict(data)
-
-                return componentsschemas_assistant_tool_type_2
+                    raise TypeError(f"expected an object, got {type(data).__name__}")
+                tag = data.get("type")
+                if tag == "code_interpreter":
+                    return CodeInterpreterTool.from_dict(data)
+                if tag == "retrieval":
+                    return RetrievalTool.from_dict(data)
+                if tag == "function":
+                    return FunctionTool.from_dict(data)
+                raise ValueError(f"unknown type: {tag!r}")
 
             tools_item = _parse_tools_item(tools_item_data)
 
@@ -151,11 +132,20 @@ class CreateAssistantRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                return json_str(data)
+            except TypeError:
+                pass
+            raise TypeError(f"{type(data).__name__} fits none of None | str | Unset")
 
         description = _parse_description(d.pop("description", UNSET))
 
-        file_ids = cast(list[str], d.pop("file_ids", UNSET))
+        _file_ids = d.pop("file_ids", UNSET)
+        file_ids: list[str] | Unset
+        if isinstance(_file_ids, Unset):
+            file_ids = UNSET
+        else:
+            file_ids = [json_str(item) for item in json_list(_file_ids)]
 
         _metadata = d.pop("metadata", UNSET)
         metadata: Metadata | Unset
@@ -173,5 +163,11 @@ class CreateAssistantRequest:
             file_ids=file_ids,
             metadata=metadata,
         )
-
         return create_assistant_request
+
+
+# Imported here, after the class, so that models which refer to each other import without a cycle.
+from ..models.code_interpreter_tool import CodeInterpreterTool
+from ..models.function_tool import FunctionTool
+from ..models.metadata import Metadata
+from ..models.retrieval_tool import RetrievalTool

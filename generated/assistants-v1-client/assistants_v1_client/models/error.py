@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import json_str
 
 T = TypeVar("T", bound="Error")
 
@@ -15,12 +17,16 @@ class Error:
 
     message: str
     """ A human-readable description of the error. """
+
     type_: str
     """ The kind of error, for example `invalid_request_error`. """
+
     param: None | str
     """ The request parameter the error is about, or null. """
+
     code: None | str
     """ A machine-readable error code, or null. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,27 +50,36 @@ class Error:
                 "code": code,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"Error needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        message = d.pop("message")
+        message = json_str(d.pop("message"))
 
-        type_ = d.pop("type")
+        type_ = json_str(d.pop("type"))
 
         def _parse_param(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                return json_str(data)
+            except TypeError:
+                pass
+            raise TypeError(f"{type(data).__name__} fits none of None | str")
 
         param = _parse_param(d.pop("param"))
 
         def _parse_code(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                return json_str(data)
+            except TypeError:
+                pass
+            raise TypeError(f"{type(data).__name__} fits none of None | str")
 
         code = _parse_code(d.pop("code"))
 
@@ -74,7 +89,6 @@ class Error:
             param=param,
             code=code,
         )
-
         error.additional_properties = d
         return error
 

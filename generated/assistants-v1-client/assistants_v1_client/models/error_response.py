@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.error import Error
-
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -19,6 +15,7 @@ class ErrorResponse:
 
     error: Error
     """ What went wrong. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,20 +28,18 @@ class ErrorResponse:
                 "error": error,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ErrorResponse needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         error = Error.from_dict(d.pop("error"))
 
         error_response = cls(
             error=error,
         )
-
         error_response.additional_properties = d
         return error_response
 
@@ -63,3 +58,7 @@ class ErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, after the class, so that models which refer to each other import without a cycle.
+from ..models.error import Error

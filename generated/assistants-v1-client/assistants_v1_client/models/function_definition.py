@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.function_parameters import FunctionParameters
-
+from ..types import UNSET, Unset, json_str
 
 T = TypeVar("T", bound="FunctionDefinition")
 
@@ -23,14 +19,17 @@ class FunctionDefinition:
     """ The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and
     dashes, with a maximum length of 64.
      """
+
     description: str | Unset = UNSET
     """ A description of what the function does, used by the model to choose when and how to call
     the function.
      """
+
     parameters: FunctionParameters | Unset = UNSET
     """ The parameters the function accepts, described as a JSON Schema object. Omitting it defines a
     function with an empty parameter list.
      """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,17 +52,17 @@ class FunctionDefinition:
             field_dict["description"] = description
         if parameters is not UNSET:
             field_dict["parameters"] = parameters
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.function_parameters import FunctionParameters  # noqa: PLC0415
-
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"FunctionDefinition needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        name = d.pop("name")
+        name = json_str(d.pop("name"))
 
-        description = d.pop("description", UNSET)
+        _description = d.pop("description", UNSET)
+        description: str | Unset = UNSET if isinstance(_description, Unset) else json_str(_description)
 
         _parameters = d.pop("parameters", UNSET)
         parameters: FunctionParameters | Unset
@@ -77,7 +76,6 @@ class FunctionDefinition:
             description=description,
             parameters=parameters,
         )
-
         function_definition.additional_properties = d
         return function_definition
 
@@ -96,3 +94,7 @@ class FunctionDefinition:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, after the class, so that models which refer to each other import without a cycle.
+from ..models.function_parameters import FunctionParameters

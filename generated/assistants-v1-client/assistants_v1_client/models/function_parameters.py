@@ -19,17 +19,16 @@ class FunctionParameters:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"FunctionParameters needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         function_parameters = cls()
-
         function_parameters.additional_properties = d
         return function_parameters
 

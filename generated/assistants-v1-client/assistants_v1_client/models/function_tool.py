@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.function_tool_type import FunctionToolType
-
-if TYPE_CHECKING:
-    from ..models.function_definition import FunctionDefinition
-
 
 T = TypeVar("T", bound="FunctionTool")
 
@@ -21,8 +17,10 @@ class FunctionTool:
 
     function: FunctionDefinition
     """ The definition of a function the model may call. """
+
     type_: FunctionToolType = FunctionToolType.FUNCTION
     """ The type of tool being defined, always `function`. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,13 +36,12 @@ class FunctionTool:
                 "function": function,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.function_definition import FunctionDefinition  # noqa: PLC0415
-
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"FunctionTool needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         type_ = FunctionToolType(d.pop("type"))
 
@@ -54,7 +51,6 @@ class FunctionTool:
             type_=type_,
             function=function,
         )
-
         function_tool.additional_properties = d
         return function_tool
 
@@ -73,3 +69,7 @@ class FunctionTool:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, after the class, so that models which refer to each other import without a cycle.
+from ..models.function_definition import FunctionDefinition

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import json_str
+
 T = TypeVar("T", bound="Metadata")
 
 
@@ -19,18 +21,17 @@ class Metadata:
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"Metadata needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         metadata = cls()
-
-        metadata.additional_properties = d
+        metadata.additional_properties = {name: json_str(value) for name, value in d.items()}
         return metadata
 
     @property

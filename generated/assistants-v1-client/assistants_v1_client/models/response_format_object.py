@@ -17,6 +17,7 @@ class ResponseFormatObject:
 
     type_: ResponseFormatObjectType
     """ Either `text` or `json_object`. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,18 +30,18 @@ class ResponseFormatObject:
                 "type": type_,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ResponseFormatObject needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         type_ = ResponseFormatObjectType(d.pop("type"))
 
         response_format_object = cls(
             type_=type_,
         )
-
         response_format_object.additional_properties = d
         return response_format_object
 

@@ -17,6 +17,7 @@ class RetrievalTool:
 
     type_: RetrievalToolType = RetrievalToolType.RETRIEVAL
     """ The type of tool being defined, always `retrieval`. """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,18 +30,18 @@ class RetrievalTool:
                 "type": type_,
             }
         )
-
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"RetrievalTool needs a JSON object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         type_ = RetrievalToolType(d.pop("type"))
 
         retrieval_tool = cls(
             type_=type_,
         )
-
         retrieval_tool.additional_properties = d
         return retrieval_tool
 
