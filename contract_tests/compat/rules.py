@@ -17,10 +17,11 @@ this API, a rule of this module decides (each is named in the README and has a f
   ``additionalProperties: false``. Old servers reject the new field (breaks servers); old clients
   still send the removed one and are rejected (breaks clients). Specmatic ignores
   ``additionalProperties: false`` here.
-* ``limit``: ``maxLength``, ``minLength``, ``maxItems``, ``minItems``, ``maxProperties``,
+* ``limit or pattern``: ``maxLength``, ``minLength``, ``maxItems``, ``minItems``, ``maxProperties``,
   ``minProperties``, ``maximum``, ``minimum`` and their exclusive forms, which Specmatic does not
-  compare; and ``pattern`` on responses (Specmatic checks requests only). A changed pattern counts as
-  both narrower and wider: whether one regular expression accepts a subset of another is not checked.
+  compare; and ``pattern``, which Specmatic checks only where it narrows a request. A changed pattern
+  counts as both narrower and wider: whether one regular expression accepts a subset of another is
+  not checked.
 * ``type``: a type widened from ``integer`` to ``number``, which Specmatic accepts.
 
 And two cases Specmatic's verdict is overruled:
@@ -114,7 +115,7 @@ def limit(change: Change, context: Context) -> set[Impact]:
         old_looseness, new_looseness = _looseness(old, sign), _looseness(new, sign)
         return _impacts(new_looseness < old_looseness, new_looseness > old_looseness, context.used_in)
     if keyword == "pattern":
-        return _impacts(new is not ABSENT, old is not ABSENT, context.used_in, requests=False)
+        return _impacts(narrower=new is not ABSENT, wider=old is not ABSENT, used_in=context.used_in)
     return set()
 
 
@@ -135,10 +136,10 @@ PROJECT_RULES: tuple[Callable[[Change, Context], set[Impact]], ...] = (
 )
 
 
-def _impacts(narrower: bool, wider: bool, used_in: frozenset[str], requests: bool = True) -> set[Impact]:
+def _impacts(narrower: bool, wider: bool, used_in: frozenset[str]) -> set[Impact]:
     """The principle of this module: what a narrower or wider set of valid values breaks, and where."""
     impacts = set()
-    if REQUEST in used_in and requests:
+    if REQUEST in used_in:
         impacts |= {Impact.CLIENTS} if narrower else set()
         impacts |= {Impact.SERVERS} if wider else set()
     if RESPONSE in used_in:

@@ -56,11 +56,12 @@ def check_pairs(pairs: Sequence[tuple[str, str]], jobs: int | None = None) -> li
 
     The pairs are split among `jobs` concurrent JVMs (default: one per CPU, at most two).
     """
-    if not pairs:
-        return []
-    jobs = jobs or min(2, os.cpu_count() or 1)
-    chunks = [list(range(start, len(pairs), jobs)) for start in range(min(jobs, len(pairs)))]
     results: list[list[Finding]] = [[] for _ in pairs]
+    changed = [index for index, (older, newer) in enumerate(pairs) if older != newer]
+    if not changed:
+        return results  # no JVM to start for identical texts
+    jobs = jobs or min(2, os.cpu_count() or 1)
+    chunks = [changed[start::jobs] for start in range(min(jobs, len(changed)))]
     with ThreadPoolExecutor(len(chunks)) as pool:
         runs = pool.map(lambda chunk: _check_in_one_jvm({i: pairs[i] for i in chunk}), chunks)
         for run in runs:
@@ -100,8 +101,6 @@ def _check_in_one_jvm(pairs: dict[int, tuple[str, str]]) -> dict[int, list[Findi
             raise SpecmaticError(f"Specmatic did not finish within {_TIMEOUT_SECONDS} s") from exc
         report_path = repo / _REPORT
         if not report_path.is_file():
-            if all(older == newer for older, newer in pairs.values()):
-                return {index: [] for index in pairs}  # nothing changed, so nothing was checked
             raise SpecmaticError(f"Specmatic wrote no report (exit {done.returncode}): {_last_line(done)}")
         report = _embedded_report(report_path.read_text(encoding="utf-8"))
     by_file = _findings_by_file(report)

@@ -11,6 +11,7 @@ import yaml
 
 from contract_tests.compat.cli import EXIT_BREAKING, exit_status
 from contract_tests.compat.compare import Row, SpecText, compare_many
+from contract_tests.compat.rules import PROJECT_RULES
 from tests.compat.fixtures import Fixture, load_fixtures
 
 FIXTURES = load_fixtures()
@@ -46,3 +47,9 @@ def test_the_fixtures_cover_every_class() -> None:
     classes = {frozenset(expected) for fixture in FIXTURES for expected in fixture.expect.values()}
     assert {frozenset(), frozenset({"clients"}), frozenset({"servers"})} <= classes
     assert any(not fixture.expect for fixture in FIXTURES), "the spec compared with itself"
+
+
+def test_every_project_rule_and_overrule_decides_some_fixture(tables: dict[str, list[Row]]) -> None:
+    reasons = {reason for rows in tables.values() for row in rows for reason in row.reasons}
+    rules = {f"rule: {rule.__doc__}" for rule in PROJECT_RULES}
+    assert rules | {"documentation only", "new response status"} <= reasons
