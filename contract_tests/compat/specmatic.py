@@ -104,7 +104,10 @@ def _check_in_one_jvm(pairs: dict[int, tuple[str, str]]) -> dict[int, list[Findi
             raise SpecmaticError(f"Specmatic wrote no report (exit {done.returncode}): {_last_line(done)}")
         report = _embedded_report(report_path.read_text(encoding="utf-8"))
     by_file = _findings_by_file(report)
-    return {index: by_file.get(_file_name(index), []) for index in pairs}
+    if any(_file_name(index) not in by_file for index in pairs):
+        # Never take a document Specmatic could not load for one without breaking changes.
+        raise SpecmaticError(f"Specmatic could not check a document: {_last_line(done)}")
+    return {index: by_file[_file_name(index)] for index in pairs}
 
 
 def _file_name(index: int) -> str:
@@ -155,6 +158,7 @@ def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
     """The distinct breaking changes of each checked file (Specmatic repeats one per scenario)."""
     found: dict[str, dict[Finding, None]] = {}
     for test in report.get("results", {}).get("tests", []):
+        findings = found.setdefault(Path(test.get("suite", "")).name, {})
         for change in test.get("extra", {}).get("breakingChanges", []):
             locations = change.get("sourceLocations") or [{}]
             rule = change.get("rule") or {}
@@ -166,5 +170,5 @@ def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
                 column=locations[0].get("column"),
                 message=change.get("description", ""),
             )
-            found.setdefault(Path(test.get("suite", "")).name, {})[finding] = None
+            findings[finding] = None
     return {name: list(findings) for name, findings in found.items()}
