@@ -1,0 +1,20 @@
+"""Fixtures of the contract-suite tests: servers in threads on free loopback ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.server import create_app
+
+API_KEY = "sk-test-contract-5f2c9a"
+# Few generated cases: the spec-derived cases and probes carry most of the teeth, and make test stays fast.
+EXAMPLES = 10
+
+
+@pytest.fixture(scope="session")
+def reference_url() -> Iterator[str]:
+    with serve_in_thread(create_app(api_key=API_KEY)) as base_url:
+        yield base_url

@@ -1,0 +1,112 @@
+"""The command line: exit codes, one-line errors for servers that cannot be tested, keys never printed."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract_tests.gallery import GALLERY
+from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
+from tests.contract.conftest import API_KEY, EXAMPLES
+
+
+@pytest.fixture
+def key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_KEY", API_KEY)
+    for name in ("BASE_URL", "REPORT", "SEED", "EXAMPLES"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A socket that accepts connections and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and API_KEY not in err
+    return err
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_unreachable_server_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--base-url", f"http://127.0.0.1:{_closed_port()}"]) == EXIT_ERROR
+    assert "cannot reach" in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_server_that_never_answers_is_a_one_line_error(
+    silent_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--base-url", silent_server, "--timeout", "0.5"]) == EXIT_ERROR
+    assert "did not answer within 0.5s" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--base-url", "localhost:8000"], "BASE_URL must be an http(s) URL"),
+        (["--base-url", "http://127.0.0.1:9", "--seed", "abc"], "--seed must be"),
+        (["--base-url", "http://127.0.0.1:9", "--examples", "0"], "--examples must be"),
+    ],
+)
+@pytest.mark.usefixtures("key_in_env")
+def test_bad_input_is_a_one_line_error(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == EXIT_ERROR
+    assert message in _one_line_error(capsys)
+
+
+def test_base_url_without_key_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("API_KEY", raising=False)
+    assert main(["--base-url", "http://127.0.0.1:9"]) == EXIT_ERROR
+    assert "API_KEY must be set" in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_conforming_server_passes_and_writes_a_report(
+    reference_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "junit.xml"
+    code = main(["--base-url", reference_url, "--examples", str(EXAMPLES), "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == EXIT_PASS, out
+    assert "RESULT: PASS" in out and 'failures="0"' in report.read_text()
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_failures_name_the_check_and_never_print_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "junit.xml"
+    # This server puts the caller's key in a response header: the suite must report it without repeating it.
+    with serve_in_thread(GALLERY["echoes_api_key"].build(API_KEY)) as base_url:
+        code = main(["--base-url", base_url, "--examples", str(EXAMPLES), "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_FAIL
+    assert "FAILED api_key_not_echoed" in out and "RESULT: FAIL" in out
+    assert '"Authorization: Bearer $API_KEY"' in out  # the reproduction reads the key from the environment
+    xml = report.read_text()
+    assert 'name="api_key_not_echoed"' in xml and "<failure" in xml
+    for text in (out, err, xml):
+        assert API_KEY not in text

@@ -1,0 +1,21 @@
+"""The suite fails every broken server of the gallery, and the check that fails is the one named for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.gallery import GALLERY
+from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.suite.runner import SuiteConfig, run_suite
+from tests.contract.conftest import API_KEY, EXAMPLES
+
+
+@pytest.mark.parametrize("name", sorted(GALLERY))
+def test_suite_catches_broken_server(name: str) -> None:
+    server = GALLERY[name]
+    with serve_in_thread(server.build(API_KEY)) as base_url:
+        result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES))
+    assert not result.passed, f"{name} ({server.defect}) passed the suite"
+    assert server.caught_by in result.failed_checks, f"{name} failed only {result.failed_checks}"
+    failure = result.checks[server.caught_by].failures[0]
+    assert failure.reason and "reproduce: curl" in failure.details
