@@ -86,9 +86,10 @@ def _rows(
     """The rows of one pair, from the findings of Specmatic run old -> new and new -> old."""
     (older_text, newer_text), (older, newer) = (texts[0].text, texts[1].text), documents
     changes = diff(older, newer)
-    # Specmatic locates a finding in the document it took as the newer one: the old spec when reversed.
-    forward_by_change, forward_alone = _attach(forward, newer_text, changes, (older, newer))
-    reverse_by_change, reverse_alone = _attach(reverse, older_text, changes, (older, newer))
+    # Specmatic locates a finding in the document it took as the newer one (the old spec when
+    # reversed), except one about a part only the other has: try that document next.
+    forward_by_change, forward_alone = _attach(forward, (newer_text, older_text), changes, (older, newer))
+    reverse_by_change, reverse_alone = _attach(reverse, (older_text, newer_text), changes, (older, newer))
     usage = (usages(older), usages(newer))
     rows = []
     for index, change in enumerate(changes):
@@ -97,28 +98,35 @@ def _rows(
             change, context, forward_by_change.get(index, []), reverse_by_change.get(index, [])
         )
         rows.append(Row(change.pointer, change.summary(), verdict.impacts, verdict.reasons))
-    for findings, text, impact, suffix in (
-        (forward_alone, newer_text, Impact.CLIENTS, ""),
-        (reverse_alone, older_text, Impact.SERVERS, " (new -> old)"),
+    for findings, texts_tried, impact, suffix in (
+        (forward_alone, (newer_text, older_text), Impact.CLIENTS, ""),
+        (reverse_alone, (older_text, newer_text), Impact.SERVERS, " (new -> old)"),
     ):
         for finding in findings:
-            pointer = pointer_at(text, finding.line, finding.column) or ""
+            pointer = _location(finding, texts_tried) or ""
             summary = f"{finding.breadcrumb}: {finding.message}"
             rows.append(Row(pointer, summary, frozenset({impact}), (f"Specmatic {finding.rule}{suffix}",)))
     return rows
 
 
+def _location(finding: Finding, texts: tuple[str, str]) -> str | None:
+    """The pointer of the key at the finding's line and column, in the first text that has one there."""
+    return next(filter(None, (pointer_at(text, finding.line, finding.column) for text in texts)), None)
+
+
 def _attach(
-    findings: list[Finding], text: str, changes: list[Change], documents: tuple[dict[str, Any], ...]
+    findings: list[Finding],
+    texts: tuple[str, str],
+    changes: list[Change],
+    documents: tuple[dict[str, Any], ...],
 ) -> tuple[dict[int, list[Finding]], list[Finding]]:
     """The findings of each change (by index), and the findings that match no change."""
     by_change: dict[int, list[Finding]] = {}
     alone = []
     candidates = [index for index, change in enumerate(changes) if not change.is_documentation]
     for finding in findings:
-        matched = _nearest_changes(
-            finding, pointer_at(text, finding.line, finding.column), changes, candidates, documents
-        )
+        start = _location(finding, texts)
+        matched = [] if start is None else _nearest_changes(finding, start, changes, candidates, documents)
         for index in matched:
             by_change.setdefault(index, []).append(finding)
         if not matched:
@@ -128,14 +136,14 @@ def _attach(
 
 def _nearest_changes(
     finding: Finding,
-    start: str | None,
+    start: str,
     changes: list[Change],
     candidates: list[int],
     documents: tuple[dict[str, Any], ...],
 ) -> list[int]:
     """The changes inside the part of the document at `start`, or of its nearest ancestor with any."""
     field = finding.breadcrumb.rsplit(".", 1)[-1].split("[", 1)[0]
-    pointer = start or ""
+    pointer = start
     while True:
         reached = set().union(*(reached_from(document, pointer) for document in documents))
         hits = [i for i in candidates if any(is_within(changes[i].pointer, prefix) for prefix in reached)]
