@@ -240,14 +240,9 @@ class BodyFactory:
         if found is None:
             return
         name_schema = found[1]
-        for bad in (
-            "",
-            "has space",
-            "dot.name",
-            "slash/name",
-            "ünï",
-            "f" * (name_schema.get("maxLength", 64) + 1),
-        ):
+        # "name\n" breaks only an ECMA-262 pattern, the spec's dialect: Python's `$` would let it pass.
+        too_long = "f" * (name_schema.get("maxLength", 64) + 1)
+        for bad in ("", "has space", "dot.name", "slash/name", "ünï", "name\n", too_long):
             tool = self.function_tool(bad)
             if tool is not None:
                 yield Body(

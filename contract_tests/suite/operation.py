@@ -6,11 +6,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import jsonschema
 
 from contract_tests.server.rules import HeaderRule, operation_rules
-from contract_tests.spec import SPEC_PATH, SpecError, load_spec
-from contract_tests.suite.ecma import ecma_validator
+from contract_tests.spec import SPEC_PATH, SpecError, load_spec, validator_for
 
 OPERATION_ID = "createAssistant"
 
@@ -27,9 +26,9 @@ class Operation:
     defaults: dict[str, Any]
     success_status: int
     request_schema_pointer: str
-    request: Draft202012Validator
-    assistant: Draft202012Validator
-    error: Draft202012Validator
+    request: jsonschema.Validator
+    assistant: jsonschema.Validator
+    error: jsonschema.Validator
     examples: dict[str, Any]
 
     def resolve(self, node: Any) -> Any:
@@ -94,8 +93,8 @@ def load_operation(spec_path: str = str(SPEC_PATH)) -> Operation:
         defaults=rules.defaults,
         success_status=int(success[0]),
         request_schema_pointer=pointer,
-        request=ecma_validator(pointer, document),
-        assistant=ecma_validator(f"/components/schemas/{assistant_name}", document),
-        error=ecma_validator(f"/components/schemas/{error_name}", document),
+        request=validator_for(pointer, document),
+        assistant=validator_for(f"/components/schemas/{assistant_name}", document),
+        error=validator_for(f"/components/schemas/{error_name}", document),
         examples=examples,
     )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import jsonschema
 from jsonschema.exceptions import best_match
 
 from contract_tests.suite.context import RunContext
@@ -24,7 +24,7 @@ Verdict = str | None
 CREATED_AT_WINDOW_SECONDS = 24 * 60 * 60
 
 
-def _schema_problem(validator: Draft202012Validator, value: Any, what: str) -> Verdict:
+def _schema_problem(validator: jsonschema.Validator, value: Any, what: str) -> Verdict:
     if value is NOT_JSON:
         return f"the body is not JSON, expected {what}"
     error = best_match(validator.iter_errors(value), key=lambda e: -len(e.absolute_path))
