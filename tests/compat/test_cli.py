@@ -91,6 +91,17 @@ def test_specmatic_missing(
     assert "specmatic.jar is missing" in err and err.count("\n") == 1
 
 
+def test_specmatic_failing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, edited_spec: Path, tmp_path: Path
+) -> None:
+    corrupt = tmp_path / "specmatic.jar"
+    corrupt.write_text("not a jar", encoding="utf-8")
+    monkeypatch.setattr(specmatic, "SPECMATIC_JAR", corrupt)
+    status, _, err = run(capsys, str(SPEC_PATH), "--spec", str(edited_spec))
+    assert status == EXIT_TOOL_FAILED
+    assert err.startswith("compat: Specmatic wrote no report") and err.count("\n") == 1
+
+
 def test_the_default_base_falls_back_when_origin_main_is_absent() -> None:
     base = read_base(DEFAULT_BASE)
     assert base.origin in {f"spec/openapi.yaml at {ref}" for ref in (DEFAULT_BASE, *FALLBACK_BASES)}
