@@ -11,7 +11,8 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.spec import SpecError, validator_for
+from contract_tests.server.inline import inlined_validator
+from contract_tests.spec import SpecError
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _rules(
             HeaderRule(
                 name=parameter["name"],
                 required=bool(parameter.get("required")),
-                validator=validator_for(f"{where}/schema", document),
+                validator=inlined_validator(f"{where}/schema", document),
             )
         )
     request_body, body_pointer = _resolve(document, operation.get("requestBody", {}))
@@ -92,6 +93,6 @@ def _rules(
         method=method.upper(),
         headers=tuple(headers),
         content_type=content_type,
-        body=validator_for(schema_pointer, document),
+        body=inlined_validator(schema_pointer, document),
         defaults=defaults,
     )
