@@ -12,7 +12,7 @@ from typing import Any
 
 from assistants_v1_client import errors
 from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from contract_tests.client import strategies
@@ -28,6 +28,8 @@ PROPERTY_SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+# The tool-kind variants draw only one kind of tool each, on top of the general property.
+PER_TOOL_KIND_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=EXAMPLES // 2)
 # For a client known to be broken: stop at the first counterexample instead of shrinking it.
 FIRST_FAILURE = settings(PROPERTY_SETTINGS, phases=[Phase.explicit, Phase.generate])
 
@@ -48,6 +50,9 @@ def requests_follow_the_contract(mode: Mode, run: settings = PROPERTY_SETTINGS) 
 
     @run
     @given(body=strategies.request_bodies())
+    @example(
+        body=strategies.filled_to_the_limits(strategies.example_value("request"), "CreateAssistantRequest")
+    )
     def check(body: dict[str, Any]) -> None:
         model = CreateAssistantRequest.from_dict(body)
         assert model.to_dict() == body, "the request model does not serialise back to its input"
@@ -76,6 +81,7 @@ def assistants_parse_losslessly(
 
     @run
     @given(body=strategies.assistant_bodies(tool_kind))
+    @example(body=strategies.filled_to_the_limits(strategies.example_value("response"), "AssistantObject"))
     def check(body: dict[str, Any]) -> None:
         result = create(mode, Reply(200, json.dumps(body).encode()), _seed_request())
         assert result.status_code == 200, f"status {result.status_code}, not 200"

@@ -95,12 +95,14 @@ def _with_extra_fields(
 
 @functools.cache
 def assistant_bodies(tool_kind: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
-    """Valid 200 bodies, with unknown extra fields; `tool_kind` makes every tool that kind."""
+    """Valid 200 bodies, with unknown extra fields; `tool_kind` makes every tool that kind (and
+    keeps the list short: list sizes up to the limit are the general variant's job)."""
     schema = component_schema("AssistantObject")
     if tool_kind is not None:
         schema = {**schema, "properties": {**schema["properties"]}}
         schema["properties"]["tools"] = {**schema["properties"]["tools"], "items": tool_kinds()[tool_kind]}
         schema["properties"]["tools"]["minItems"] = 1
+        schema["properties"]["tools"]["maxItems"] = 4
     return _with_extra_fields(from_schema(schema).map(_json_object), set(schema["properties"]))
 
 
@@ -215,3 +217,43 @@ def wrong_shapes(
         lambda pair: {key: value for key, value in pair[0].items() if key != pair[1]}
     )
     return non_objects | missing_one | _retyped(bodies, schema, within)
+
+
+def _example_tools() -> list[dict[str, Any]]:
+    """The tools of the spec's request examples, one of each kind."""
+    examples = operation()["requestBody"]["content"]["application/json"]["examples"].values()
+    by_kind = {tool["type"]: tool for example in examples for tool in example["value"]["tools"]}
+    missing = set(tool_kinds()) - set(by_kind)
+    if missing:
+        raise ValueError(f"the spec's request examples have no tool of kind {sorted(missing)}")
+    return [by_kind[kind] for kind in sorted(by_kind)]
+
+
+def filled_to_the_limits(body: dict[str, Any], schema_name: str) -> dict[str, Any]:
+    """`body` with every string at its maxLength and every list and map at its maximum size (read
+    from the schema), the tools cycling through every kind: the largest body the spec allows."""
+    properties = component_schema(schema_name)["properties"]
+    full = dict(body)
+    for name, field in properties.items():
+        if "maxLength" in field:
+            full[name] = "é" * field["maxLength"]
+    tools = _example_tools()
+    full["tools"] = [tools[index % len(tools)] for index in range(properties["tools"]["maxItems"])]
+    full["file_ids"] = [f"file-{index}" for index in range(properties["file_ids"]["maxItems"])]
+    metadata = properties["metadata"]
+    key_length = metadata["propertyNames"]["maxLength"]
+    full["metadata"] = {
+        f"{index:0{key_length}d}": "v" * metadata["additionalProperties"]["maxLength"]
+        for index in range(metadata["maxProperties"])
+    }
+    return full
+
+
+def example_value(kind: str, status: str = "200") -> dict[str, Any]:
+    """The value of the spec's first example of the request body (`kind` "request") or of a response."""
+    if kind == "request":
+        content = operation()["requestBody"]["content"]["application/json"]
+    else:
+        content = operation()["responses"][status]["content"]["application/json"]
+    first: dict[str, Any] = next(iter(content["examples"].values()))["value"]
+    return first

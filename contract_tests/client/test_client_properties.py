@@ -1,5 +1,6 @@
 """The generated client speaks the contract of spec/openapi.yaml for every input the spec allows,
-on its sync and its async path (each property runs properties.EXAMPLES examples)."""
+on its sync and its async path (each property runs properties.EXAMPLES examples, plus explicit
+examples at the spec's limits)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from contract_tests.client import properties, strategies
 from contract_tests.client.calls import MODES, Mode
+from contract_tests.spec import schema_validator
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -21,7 +23,7 @@ def test_assistants_parse_losslessly(mode: Mode) -> None:
 
 @pytest.mark.parametrize("tool_kind", sorted(strategies.tool_kinds()))
 def test_assistants_with_every_tool_kind_parse_losslessly(tool_kind: str) -> None:
-    properties.assistants_parse_losslessly("sync", tool_kind)
+    properties.assistants_parse_losslessly("sync", tool_kind, properties.PER_TOOL_KIND_SETTINGS)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -32,3 +34,12 @@ def test_error_bodies_parse_with_their_status(mode: Mode) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_unparsable_bodies_raise_with_status_and_body(mode: Mode) -> None:
     properties.unparsable_bodies_raise_with_status_and_body(mode)
+
+
+@pytest.mark.parametrize(
+    ("kind", "schema_name"), [("request", "CreateAssistantRequest"), ("response", "AssistantObject")]
+)
+def test_the_bodies_at_the_limits_are_valid(kind: str, schema_name: str) -> None:
+    body = strategies.filled_to_the_limits(strategies.example_value(kind), schema_name)
+    schema_validator(schema_name).validate(body)
+    assert len(body["tools"]) == strategies.component_schema(schema_name)["properties"]["tools"]["maxItems"]
