@@ -1,10 +1,11 @@
 """Compares two texts of the spec: the structural diff, Specmatic both ways, then the rules.
 
 The rows of the table are the changes of the structural diff. Each Specmatic finding is attached
-to the change it is about: Specmatic locates a finding by a line and column of the newer document,
-which is turned into a JSON pointer; the finding goes to the changes inside that part of the
-document (following `$ref`s), or, if there are none, inside its parent, and so on up. A finding
-that matches no change gets a row of its own.
+to the change it is about: Specmatic locates a finding by a line and column of the document it
+took as the newer one (or, for a part only the other has, of the other), which is turned into a
+JSON pointer; the finding goes to the changes inside that part of the document (following `$ref`s),
+or, if there are none, inside its parent, and so on up; of several, to those about the field its
+breadcrumb names. A finding that cannot be located or matches no change gets a row of its own.
 """
 
 from __future__ import annotations
