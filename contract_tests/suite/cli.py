@@ -16,17 +16,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from contract_tests.spec import SPEC_PATH, SpecError
+from contract_tests.suite.config import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_SEED,
+    DEFAULT_TIMEOUT,
+    ServerUnreachable,
+    SuiteConfig,
+)
 from contract_tests.suite.junit import write_junit
 from contract_tests.suite.masking import Masker
 from contract_tests.suite.reference import ReferenceServerError, reference_server
 from contract_tests.suite.results import RunResult
-from contract_tests.suite.runner import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SEED,
-    ServerUnreachable,
-    SuiteConfig,
-    run_suite,
-)
 from contract_tests.suite.summary import render
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -62,7 +62,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"generated cases per mode (default: $EXAMPLES or {DEFAULT_EXAMPLES})",
     )
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds to wait for each response (default: 10)"
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for each response (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
         "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: spec/openapi.yaml)"
@@ -97,11 +100,19 @@ def run(args: argparse.Namespace) -> RunResult:
         if not api_key:
             raise UsageError("API_KEY must be set (in the environment) to test the server at BASE_URL")
         config = SuiteConfig(_base_url(args.base_url), api_key, seed, args.examples, args.timeout, spec_path)
+        from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (see below)
+
         return run_suite(config)
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
-    with reference_server(api_key) as base_url:
-        return run_suite(SuiteConfig(base_url, api_key, seed, args.examples, args.timeout, spec_path))
+    with reference_server(api_key) as server:
+        # Imported only now: loading schemathesis and generating the cases overlap the server's start-up.
+        from contract_tests.suite.runner import Run  # noqa: PLC0415
+
+        suite = Run(SuiteConfig(server.base_url, api_key, seed, args.examples, args.timeout, spec_path))
+        suite.prepare()
+        server.wait_until_up()
+        return suite.run()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import requests
 
@@ -28,41 +29,47 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def reference_server(api_key: str) -> Iterator[str]:
-    """Run `python -m contract_tests.server` accepting `api_key`; yields its base URL, stops it after."""
-    for _ in range(3):  # another process may take the free port between choosing and binding it
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "contract_tests.server", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env={**os.environ, "ASSISTANTS_API_KEY": api_key},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            if _wait_until_up(process, base_url):
-                yield base_url
-                return
-        finally:
-            process.terminate()
+@dataclass(frozen=True)
+class ReferenceServer:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def wait_until_up(self) -> None:
+        """Return once the server answers; ReferenceServerError if it exits or stays silent."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ReferenceServerError(
+                    f"the reference server exited with status {self.process.returncode}"
+                )
             try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    raise ReferenceServerError("the reference server did not start (python -m contract_tests.server)")
+                requests.get(f"{self.base_url}/", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise ReferenceServerError(f"the reference server did not answer within {START_TIMEOUT_SECONDS:g}s")
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], base_url: str) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
+@contextmanager
+def reference_server(api_key: str) -> Iterator[ReferenceServer]:
+    """Start `python -m contract_tests.server` accepting `api_key`; stop it when the block ends.
+
+    It is not up yet when the block starts: call `wait_until_up()`, after work that can overlap.
+    """
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contract_tests.server", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "ASSISTANTS_API_KEY": api_key},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield ReferenceServer(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
         try:
-            requests.get(f"{base_url}/", timeout=1)
-            return True
-        except requests.RequestException:
-            time.sleep(0.05)
-    return False
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -14,9 +12,9 @@ from schemathesis import Case
 from schemathesis.core.transport import Response
 from schemathesis.generation.modes import GenerationMode
 
-from contract_tests.spec import SPEC_PATH
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
+from contract_tests.suite.config import ServerUnreachable, SuiteConfig
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.exchange import Exchange, media_type
@@ -27,25 +25,9 @@ from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
 from contract_tests.suite.probes import Probe, probes
 from contract_tests.suite.results import CheckResult, Failure, RunResult
 
-DEFAULT_SEED = 20240101
-DEFAULT_EXAMPLES = 100
 VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
 # ignored_auth re-sends a request twice: a few accepted requests are enough to judge the operation.
 AUTH_CHECK_BUDGET = 2
-
-
-class ServerUnreachable(Exception):
-    """The server refused the connection, or did not answer in time: a one-line reason."""
-
-
-@dataclass(frozen=True)
-class SuiteConfig:
-    base_url: str
-    api_key: str
-    seed: int = DEFAULT_SEED
-    examples: int = DEFAULT_EXAMPLES  # generated cases per mode (positive, negative)
-    timeout: float = 10.0
-    spec_path: Path = SPEC_PATH
 
 
 def all_check_results() -> dict[str, CheckResult]:
@@ -73,6 +55,7 @@ class Run:
         )
         self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
         self.auth_checks_left = AUTH_CHECK_BUDGET
+        self.plan: list[tuple[str, Case[Any], bool]] | None = None
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -166,35 +149,47 @@ class Run:
 
     # --- the plan ------------------------------------------------------------------------------
 
-    def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
-        for probe in probes(self.op):
-            yield self.send_probe(probe), ()
+    def prepare(self) -> None:
+        """Build every case before sending any (the CLI does it while the reference server starts)."""
+        if self.plan is not None:
+            return
         schema = schemathesis.openapi.from_path(str(self.config.spec_path))
         api_operation = schema[self.op.path][self.op.method]
         factory = BodyFactory(self.op)
         derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
         derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
+        plan: list[tuple[str, Case[Any], bool]] = []
         for label, value in derived:
             case = api_operation.Case(
                 body=value, headers=self.op.required_headers(), media_type=self.op.content_type
             )
-            exchange = self.send_case(label, case)
-            if exchange is not None:
-                yield exchange, ()
+            plan.append((label, case, False))
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            cases = generate(api_operation, mode, self.config.examples, self.config.seed)
-            for number, case in enumerate(cases, 1):
+            for number, case in enumerate(
+                generate(api_operation, mode, self.config.examples, self.config.seed), 1
+            ):
                 if isinstance(case.body, dict) and self.dialects.disagree(case.body):
                     self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
                     continue
-                exchange = self.send_case(f"generated {mode.value} case #{number}", case)
-                if exchange is None:
-                    continue
-                extra: tuple[str, ...] = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
+                plan.append((f"generated {mode.value} case #{number}", case, True))
+        self.plan = plan
+
+    def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
+        self.prepare()
+        assert self.plan is not None
+        for probe in probes(self.op):
+            yield self.send_probe(probe), ()
+        for label, case, generated in self.plan:
+            exchange = self.send_case(label, case)
+            if exchange is None:
+                continue
+            extra: tuple[str, ...] = ()
+            if generated:
+                extra = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
                 if self.auth_checks_left and "valid_request_accepted" in exchange.checks:
                     self.auth_checks_left -= 1
                     extra += (st_checks.AUTH_CHECK.__name__,)
-                yield exchange, extra
+            yield exchange, extra
 
     def run(self) -> RunResult:
         started = time.monotonic()

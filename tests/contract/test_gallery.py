@@ -6,7 +6,8 @@ import pytest
 
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.serving import serve_in_thread
-from contract_tests.suite.runner import SuiteConfig, run_suite
+from contract_tests.suite.config import SuiteConfig
+from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contract_tests.suite.runner import SuiteConfig, run_suite
+from contract_tests.suite.config import SuiteConfig
+from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 

@@ -1,0 +1,28 @@
+"""The settings of one run and their defaults (light to import: the CLI reads them before schemathesis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from contract_tests.spec import SPEC_PATH
+
+# Fixed, so that CI runs send the same cases every time; `--seed random` asks for new ones.
+DEFAULT_SEED = 20240101
+# Generated cases per mode (positive, negative), on top of the spec-derived bodies and probes.
+DEFAULT_EXAMPLES = 75
+DEFAULT_TIMEOUT = 10.0
+
+
+class ServerUnreachable(Exception):
+    """The server refused the connection, or did not answer in time: a one-line reason."""
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    base_url: str
+    api_key: str
+    seed: int = DEFAULT_SEED
+    examples: int = DEFAULT_EXAMPLES
+    timeout: float = DEFAULT_TIMEOUT  # seconds to wait for each response
+    spec_path: Path = SPEC_PATH
