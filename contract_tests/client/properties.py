@@ -7,10 +7,13 @@ broken clients to show they fail.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from assistants_v1_client import errors
+import httpx
+from assistants_v1_client import AuthenticatedClient, errors
+from assistants_v1_client.api.assistants import create_assistant
 from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -147,3 +150,24 @@ def unparsable_bodies_raise_with_status_and_body(mode: Mode, run: settings = PRO
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+def own_httpx_client_gets_the_beta_header(mode: Mode) -> None:
+    """With the caller's own httpx client (set_httpx_client), which lacks the client's preset
+    headers, the API function still sends `OpenAI-Beta` on the request."""
+    reply = _seed_reply()
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    transport = httpx.MockTransport(reply)
+    client = AuthenticatedClient(base_url=BASE_URL, token=API_KEY)
+    if mode == "sync":
+        client.set_httpx_client(httpx.Client(base_url=BASE_URL, headers=headers, transport=transport))
+        result = create_assistant.sync(client=client, body=_seed_request())
+    else:
+        client.set_async_httpx_client(
+            httpx.AsyncClient(base_url=BASE_URL, headers=headers, transport=transport)
+        )
+        result = asyncio.run(create_assistant.asyncio(client=client, body=_seed_request()))
+    assert isinstance(result, AssistantObject), f"parsed {result!r}, not an assistant"
+    (request,) = reply.requests
+    beta = request.headers.get("OpenAI-Beta")
+    assert beta == "assistants=v1", f"OpenAI-Beta header is {beta!r}, not 'assistants=v1'"

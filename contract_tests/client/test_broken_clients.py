@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from assistants_v1_client import client as client_module
 from assistants_v1_client import errors
 from assistants_v1_client.api.assistants import create_assistant
 from assistants_v1_client.models import (
@@ -32,6 +33,7 @@ def test_a_request_without_the_beta_header_is_caught(monkeypatch: pytest.MonkeyP
         return request
 
     monkeypatch.setattr(create_assistant, "_get_kwargs", without_beta_header)
+    monkeypatch.setattr(client_module, "CONSTANT_HEADERS", {})
     with pytest.raises(AssertionError, match="OpenAI-Beta"):
         properties.requests_follow_the_contract("sync", properties.FIRST_FAILURE)
 
@@ -102,3 +104,14 @@ def test_a_client_that_trusts_the_types_of_fields_is_caught(monkeypatch: pytest.
                 monkeypatch.setattr(module, check, lambda value: value)
     with pytest.raises(AssertionError, match=r"no errors\.UnexpectedBody"):
         properties.unparsable_bodies_raise_with_status_and_body("async", properties.FIRST_FAILURE)
+
+
+def test_a_client_that_drops_headers_its_httpx_client_lacks_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def drop_always(kwargs: dict[str, Any], preset: httpx.Headers) -> None:
+        kwargs.pop("headers", None)
+
+    monkeypatch.setattr(create_assistant, "drop_preset_headers", drop_always)
+    with pytest.raises(AssertionError, match="OpenAI-Beta"):
+        properties.own_httpx_client_gets_the_beta_header("sync")

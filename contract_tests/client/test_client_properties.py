@@ -43,3 +43,8 @@ def test_the_bodies_at_the_limits_are_valid(kind: str, schema_name: str) -> None
     body = strategies.filled_to_the_limits(strategies.example_value(kind), schema_name)
     schema_validator(schema_name).validate(body)
     assert len(body["tools"]) == strategies.component_schema(schema_name)["properties"]["tools"]["maxItems"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_own_httpx_client_gets_the_beta_header(mode: Mode) -> None:
+    properties.own_httpx_client_gets_the_beta_header(mode)

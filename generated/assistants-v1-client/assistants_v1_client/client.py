@@ -4,29 +4,32 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
+# Headers every operation of the API sends with the only value the spec allows.
+CONSTANT_HEADERS: dict[str, str] = {
+    "OpenAI-Beta": "assistants=v1",
+}
+
 
 @define
 class Client:
-    """A class for keeping track of data related to the API
+    """The client for operations that need no credentials.
 
-    The following are accepted as keyword arguments and will be used to construct httpx Clients internally:
+    Keyword arguments, used to build the httpx.Client / httpx.AsyncClient behind it on first use:
 
-        ``base_url``: The base URL for the API, all requests are made to a relative path to this URL
+        ``base_url``: the URL every operation's path is relative to.
 
-        ``cookies``: A dictionary of cookies to be sent with every request
+        ``cookies``: cookies sent with every request.
 
-        ``headers``: A dictionary of headers to be sent with every request
+        ``headers``: headers sent with every request, on top of CONSTANT_HEADERS.
 
-        ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded.
+        ``timeout``: an httpx.Timeout; an API function raises httpx.TimeoutException when it is exceeded.
 
-        ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
-        but can be set to False for testing purposes.
+        ``verify_ssl``: whether to verify the server's TLS certificate (a path or an SSLContext also work);
+        only turn it off for tests.
 
-        ``follow_redirects``: Whether or not to follow redirects. Default value is False.
+        ``follow_redirects``: whether to follow redirects (default False).
 
-        ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
-
+        ``httpx_args``: any other keyword arguments of httpx.Client and httpx.AsyncClient, e.g. ``transport``.
     """
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
@@ -65,6 +68,18 @@ class Client:
             self._async_client.timeout = timeout
         return evolve(self, timeout=timeout)
 
+    def _httpx_settings(self) -> dict[str, Any]:
+        """The keyword arguments of the httpx clients this client builds."""
+        return {
+            "base_url": self._base_url,
+            "cookies": self._cookies,
+            "headers": {**CONSTANT_HEADERS, **self._headers},
+            "timeout": self._timeout,
+            "verify": self._verify_ssl,
+            "follow_redirects": self._follow_redirects,
+            **self._httpx_args,
+        }
+
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
 
@@ -76,15 +91,7 @@ class Client:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
-            self._client = httpx.Client(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers=self._headers,
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **self._httpx_args,
-            )
+            self._client = httpx.Client(**self._httpx_settings())
         return self._client
 
     def __enter__(self) -> Self:
@@ -107,15 +114,7 @@ class Client:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
-            self._async_client = httpx.AsyncClient(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers=self._headers,
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **self._httpx_args,
-            )
+            self._async_client = httpx.AsyncClient(**self._httpx_settings())
         return self._async_client
 
     async def __aenter__(self) -> Self:
@@ -130,26 +129,24 @@ class Client:
 
 @define
 class AuthenticatedClient:
-    """A Client which has been authenticated for use on secured endpoints
+    """The client for operations that need the API key: sends it in the `auth_header_name` header.
 
-    The following are accepted as keyword arguments and will be used to construct httpx Clients internally:
+    Keyword arguments, used to build the httpx.Client / httpx.AsyncClient behind it on first use:
 
-        ``base_url``: The base URL for the API, all requests are made to a relative path to this URL
+        ``base_url``: the URL every operation's path is relative to.
 
-        ``cookies``: A dictionary of cookies to be sent with every request
+        ``cookies``: cookies sent with every request.
 
-        ``headers``: A dictionary of headers to be sent with every request
+        ``headers``: headers sent with every request, on top of CONSTANT_HEADERS.
 
-        ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded.
+        ``timeout``: an httpx.Timeout; an API function raises httpx.TimeoutException when it is exceeded.
 
-        ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
-        but can be set to False for testing purposes.
+        ``verify_ssl``: whether to verify the server's TLS certificate (a path or an SSLContext also work);
+        only turn it off for tests.
 
-        ``follow_redirects``: Whether or not to follow redirects. Default value is False.
+        ``follow_redirects``: whether to follow redirects (default False).
 
-        ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
-
+        ``httpx_args``: any other keyword arguments of httpx.Client and httpx.AsyncClient, e.g. ``transport``.
     """
 
     raise_on_unexpected_status: bool = field(default=False, kw_only=True)
@@ -195,6 +192,19 @@ class AuthenticatedClient:
             self._async_client.timeout = timeout
         return evolve(self, timeout=timeout)
 
+    def _httpx_settings(self) -> dict[str, Any]:
+        """The keyword arguments of the httpx clients this client builds."""
+        self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
+        return {
+            "base_url": self._base_url,
+            "cookies": self._cookies,
+            "headers": {**CONSTANT_HEADERS, **self._headers},
+            "timeout": self._timeout,
+            "verify": self._verify_ssl,
+            "follow_redirects": self._follow_redirects,
+            **self._httpx_args,
+        }
+
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
 
@@ -206,16 +216,7 @@ class AuthenticatedClient:
     def get_httpx_client(self) -> httpx.Client:
         """Get the underlying httpx.Client, constructing a new one if not previously set"""
         if self._client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
-            self._client = httpx.Client(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers=self._headers,
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **self._httpx_args,
-            )
+            self._client = httpx.Client(**self._httpx_settings())
         return self._client
 
     def __enter__(self) -> Self:
@@ -238,16 +239,7 @@ class AuthenticatedClient:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Get the underlying httpx.AsyncClient, constructing a new one if not previously set"""
         if self._async_client is None:
-            self._headers[self.auth_header_name] = f"{self.prefix} {self.token}" if self.prefix else self.token
-            self._async_client = httpx.AsyncClient(
-                base_url=self._base_url,
-                cookies=self._cookies,
-                headers=self._headers,
-                timeout=self._timeout,
-                verify=self._verify_ssl,
-                follow_redirects=self._follow_redirects,
-                **self._httpx_args,
-            )
+            self._async_client = httpx.AsyncClient(**self._httpx_settings())
         return self._async_client
 
     async def __aenter__(self) -> Self:
@@ -258,3 +250,11 @@ class AuthenticatedClient:
     async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+
+
+def drop_preset_headers(kwargs: dict[str, Any], preset: httpx.Headers) -> None:
+    """Removes `headers` from a request's keyword arguments when the httpx client already sends each
+    of them with the same value: httpx would merge them into the same headers, at a cost on every call."""
+    headers = kwargs.get("headers")
+    if headers and all(preset.get(name) == value for name, value in headers.items()):
+        del kwargs["headers"]

@@ -3,7 +3,7 @@ from typing import Any
 import httpx
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...client import AuthenticatedClient, Client, drop_preset_headers
 from ...models.assistant_object import AssistantObject
 from ...models.create_assistant_open_ai_beta import CreateAssistantOpenAIBeta
 from ...models.create_assistant_request import CreateAssistantRequest
@@ -112,7 +112,9 @@ def sync_detailed(
         body=body,
         open_ai_beta=open_ai_beta,
     )
-    response = client.get_httpx_client().request(**kwargs)
+    httpx_client = client.get_httpx_client()
+    drop_preset_headers(kwargs, httpx_client.headers)
+    response = httpx_client.request(**kwargs)
     return _build_response(client=client, response=response)
 
 
@@ -181,7 +183,9 @@ async def asyncio_detailed(
         body=body,
         open_ai_beta=open_ai_beta,
     )
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    drop_preset_headers(kwargs, httpx_client.headers)
+    response = await httpx_client.request(**kwargs)
     return _build_response(client=client, response=response)
 
 
