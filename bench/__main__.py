@@ -82,11 +82,15 @@ def main(argv: list[str] | None = None) -> int:
         results,
         "profiles",
         "profiles",
-        lambda: [profiles.generated_client(4 * calls), profiles.reference_server(5 * calls)],
+        lambda: [
+            profiles.generated_client(4 * calls),
+            profiles.reference_server(5 * calls),
+            profiles.contract_suite(),
+        ],
     )
     results.profiles = profiled or []
     results.validation_us = (
-        _section(results, "profiles", "validation alone", lambda: profiles.validation_share(calls)) or {}
+        _section(results, "profiles", "validation alone", lambda: profiles.validation_share(9)) or {}
     )
     _keep_bench_group()
     results.load = _section(
@@ -96,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         lambda: server_load.measure(rounds["load"], 32, amount, LOGS),
     )
     results.contract = _section(
-        results, "contract", "contract suite", lambda: contract.measure(rounds["contract"], LOGS)
+        results,
+        "contract",
+        "contract suite",
+        lambda: contract.measure(rounds["contract"], LOGS, 2 if n else None),
     )
     results.regenerate = _section(
         results, "regenerate", "regeneration", lambda: regenerate.measure(rounds["regen"])

@@ -73,9 +73,10 @@ def draw(results: Results, path: Path) -> None:
             )
         )
     if results.contract:
-        tools = [("st run --checks all", results.contract.st_run.median_seconds(), False)]
-        if results.contract.make_contract:
-            tools.insert(0, ("make contract", results.contract.make_contract.median_seconds(), True))
+        tools = [
+            ("make contract", results.contract.make_contract.median_seconds(), True),
+            ("st run --checks all", results.contract.st_run.median_seconds(), False),
+        ]
         panels.append(
             Panel(
                 [t[0] for t in tools],

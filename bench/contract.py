@@ -1,24 +1,30 @@
 """Item 2: `make contract` beside the plain schemathesis CLI (`st run --checks all`), on the same spec.
 
-Both are timed end to end as a user runs them: `make contract` starts its own reference server,
-`st run` is pointed at one this module starts. Cases per second is cases run over wall time.
-Each gallery server (a deliberately broken implementation) counts as caught when the tool fails on it.
+Timing: `make contract` as a user runs it (it starts its own reference server), `st run` against a
+reference server this module starts. Cases per second is the cases each reports over its wall time.
+Catching: every server of the defect gallery (contract_tests.gallery, one deliberate defect each) is
+served in turn and both tools run against it at once; a tool catches it when it reports a failure.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.procs import API_KEY, PYTHON, REPO, Finished, free_port, run, serving
 from bench.stats import median
+from contract_tests.gallery import GALLERY
 
 ST = str(REPO / ".venv" / "bin" / "st")
 SPEC = "spec/openapi.yaml"
 TIMEOUT = 180.0
+TOOLS = ("make contract", "st run")
 
 
 @dataclass
@@ -31,78 +37,108 @@ class ToolRuns:
         return median(self.seconds)
 
     def cases_per_second(self) -> float:
-        rates = [c / s for c, s in zip(self.cases, self.seconds, strict=True) if c and s]
-        return median(rates)
+        return median([c / s for c, s in zip(self.cases, self.seconds, strict=True) if c and s])
 
 
 @dataclass
 class ContractResult:
-    make_contract: ToolRuns | None = None
+    make_contract: ToolRuns = field(default_factory=ToolRuns)
     st_run: ToolRuns = field(default_factory=ToolRuns)
-    gallery: dict[str, dict[str, bool]] = field(default_factory=dict)  # server -> tool -> caught
+    gallery: dict[str, dict[str, str]] = field(default_factory=dict)  # server -> tool -> verdict
     notes: list[str] = field(default_factory=list)
 
 
-def st_run(base_url: str) -> tuple[Finished, int]:
-    """The plain CLI with every check; its JSON report (auth header filtered) gives the case count."""
+@dataclass(frozen=True)
+class Verdict:
+    finished: Finished
+    cases: int
+    failed: bool  # the tool reported the server breaking the contract
+    errored: bool  # the tool could not test the server
+
+
+def st_run(base_url: str) -> Verdict:
+    """The plain CLI with every check; its JSON report (auth header filtered) gives the figures."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "st.json"
         command = [ST, "run", SPEC, "--url", base_url, "--checks", "all", "--no-color"]
         command += ["-H", f"Authorization: Bearer {API_KEY}", "--generation-database", "none"]
         command += ["--report", "json", "--report-json-path", str(report)]
-        done = run(command, TIMEOUT, cwd=REPO)
-        cases = json.loads(report.read_text())["test_cases"]["generated"] if report.exists() else 0
-    return done, int(cases)
+        done = run(command, TIMEOUT)
+        if not report.exists():
+            return Verdict(done, 0, failed=False, errored=True)
+        figures = json.loads(report.read_text())
+    cases = figures["test_cases"]
+    return Verdict(
+        done, int(cases["generated"]), failed=cases["with_failures"] > 0, errored=done.returncode > 1
+    )
 
 
-_CASES = (
-    re.compile(r"(\d+) generated"),  # schemathesis' summary
-    re.compile(r"(\d+) (?:test )?cases?\b"),
-    re.compile(r"(\d+) passed"),  # pytest's closing line
-)
+_RESULT = re.compile(r"^RESULT: (\w+)\b.*?(\d+) cases", re.MULTILINE)
 
 
-def contract_cases(output: str) -> int:
-    """The number of cases `make contract` reports having run (0 when it does not say)."""
-    for pattern in _CASES:
-        found = pattern.findall(output)
-        if found:
-            return int(found[-1])
-    return 0
+def _suite_verdict(done: Finished) -> Verdict:
+    found = _RESULT.findall(done.output)
+    status, cases = found[-1] if found else ("ERROR", "0")
+    return Verdict(done, int(cases), failed=status == "FAIL", errored=status not in {"PASS", "FAIL"})
 
 
-def make_contract(base_url: str | None = None) -> Finished:
-    env = {"API_KEY": API_KEY, "BASE_URL": base_url or ""}
-    return run(["make", "--no-print-directory", "contract"], TIMEOUT, env=env)
+def make_contract() -> Verdict:
+    """`make contract` with no BASE_URL: the suite starts the reference server itself."""
+    return _suite_verdict(run(["make", "--no-print-directory", "contract"], TIMEOUT, env={"BASE_URL": ""}))
 
 
-def landed() -> bool:
-    return (REPO / "scripts" / "contract").exists()
+def suite(base_url: str) -> Verdict:
+    """The same suite against a given server (scripts/contract, without make's lock-file check)."""
+    env = {"BASE_URL": base_url, "API_KEY": API_KEY}
+    return _suite_verdict(run(["scripts/contract"], TIMEOUT, env=env))
 
 
-def measure(rounds: int, logs: str) -> ContractResult:
-    result = ContractResult()
-    if landed():
-        result.make_contract = ToolRuns()
-    else:
-        result.notes.append("`scripts/contract` has not landed yet: only `st run` was measured.")
+def _record(runs: ToolRuns, verdict: Verdict) -> None:
+    runs.seconds.append(verdict.finished.seconds)
+    runs.cases.append(verdict.cases)
+    runs.passed.append(not verdict.failed and not verdict.errored)
+
+
+def timing(result: ContractResult, rounds: int, logs: str) -> None:
+    # make contract's first step syncs the venv without the bench group: do that before the clock runs.
+    run(["scripts/bootstrap"], TIMEOUT)
     port = free_port()
     command = [PYTHON, "-m", "contract_tests.server", "--host", "127.0.0.1", "--port", str(port)]
     log = REPO / logs / "reference-server-contract.log"
     with serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url:
-        for _ in range(rounds):
-            done, cases = st_run(base_url)
-            result.st_run.seconds.append(done.seconds)
-            result.st_run.cases.append(cases)
-            result.st_run.passed.append(done.returncode == 0)
-            if result.make_contract is not None:
-                ours = make_contract()
-                result.make_contract.seconds.append(ours.seconds)
-                result.make_contract.cases.append(contract_cases(ours.output))
-                result.make_contract.passed.append(ours.returncode == 0)
-    if result.make_contract is not None and not all(result.make_contract.passed):
-        failed = result.make_contract.passed.count(False)
-        result.notes.append(f"`make contract` failed on the reference server in {failed} run(s).")
-    if not all(result.st_run.passed):
-        result.notes.append("`st run` reported failures on the reference server.")
+        tools: list[tuple[ToolRuns, Callable[[], Verdict]]] = [
+            (result.st_run, functools.partial(st_run, base_url)),
+            (result.make_contract, make_contract),
+        ]
+        for index in range(rounds):
+            for runs, tool in tools if index % 2 == 0 else tools[::-1]:
+                _record(runs, tool())
+    for label, runs in (("`make contract`", result.make_contract), ("`st run`", result.st_run)):
+        if not all(runs.passed):
+            result.notes.append(
+                f"{label} did not pass the reference server in {runs.passed.count(False)} run(s)."
+            )
+
+
+def _verdict(verdict: Verdict) -> str:
+    return "caught" if verdict.failed else "error" if verdict.errored else "missed"
+
+
+def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
+    for name in list(GALLERY)[:limit]:
+        port = free_port()
+        command = [PYTHON, "-m", "contract_tests.gallery", name, "--host", "127.0.0.1", "--port", str(port)]
+        log = REPO / logs / f"gallery-{name}.log"
+        with (
+            serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,
+            ThreadPoolExecutor(max_workers=2) as pool,
+        ):
+            ours, st = pool.submit(suite, base_url), pool.submit(st_run, base_url)
+            result.gallery[name] = {"make contract": _verdict(ours.result()), "st run": _verdict(st.result())}
+
+
+def measure(rounds: int, logs: str, gallery_limit: int | None = None) -> ContractResult:
+    result = ContractResult()
+    timing(result, rounds, logs)
+    gallery(result, logs, gallery_limit)
     return result

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import sysconfig
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -19,13 +21,16 @@ from typing import Any
 
 from pyinstrument import Profiler
 from pyinstrument.frame import Frame
+from pyinstrument.renderers import ConsoleRenderer
+from pyinstrument.session import Session
 
 from bench import clients
-from bench.procs import API_KEY, REPO
+from bench.procs import API_KEY, PYTHON, REPO, BenchError, run
 from bench.server_load import BODIES
+from bench.stats import median
 from contract_tests.server import create_app
 from contract_tests.server.rules import operation_rules
-from contract_tests.spec import load_spec
+from contract_tests.spec import load_spec, validator_for
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 
@@ -67,6 +72,17 @@ def _largest(times: dict[str, float], total: float) -> list[tuple[str, float]]:
     return [(name, t / total) for name, t in sorted(times.items(), key=lambda item: -item[1])[:8]]
 
 
+def _summarise(title: str, session: Session | None, per_call_us: float) -> Profile:
+    root = session.root_frame() if session else None
+    packages: dict[str, float] = defaultdict(float)
+    functions: dict[str, float] = defaultdict(float)
+    if root is not None:
+        _self_times(root, packages, functions)
+    total = sum(packages.values()) or 1.0
+    text = ConsoleRenderer(unicode=False, color=False).render(session) if session else ""
+    return Profile(title, per_call_us, _largest(packages, total), _largest(functions, total), text)
+
+
 def _profile(title: str, run: Callable[[], int]) -> Profile:
     profiler = Profiler(interval=0.0002)
     profiler.start()
@@ -74,20 +90,7 @@ def _profile(title: str, run: Callable[[], int]) -> Profile:
     calls = run()
     elapsed = time.perf_counter() - start
     profiler.stop()
-    session = profiler.last_session
-    root = session.root_frame() if session else None
-    packages: dict[str, float] = defaultdict(float)
-    functions: dict[str, float] = defaultdict(float)
-    if root is not None:
-        _self_times(root, packages, functions)
-    total = sum(packages.values()) or 1.0
-    return Profile(
-        title=title,
-        per_call_us=elapsed / calls * 1e6,
-        by_package=_largest(packages, total),
-        top_functions=_largest(functions, total),
-        text=profiler.output_text(unicode=False, color=False, show_all=False),
-    )
+    return _summarise(title, profiler.last_session, elapsed / calls * 1e6)
 
 
 def generated_client(calls: int) -> Profile:
@@ -162,21 +165,49 @@ def reference_server(requests: int) -> Profile:
     return _profile("reference server app, one request (valid and invalid mixed), no uvicorn", run)
 
 
-def validation_share(requests: int) -> dict[str, float]:
-    """Microseconds per body in the request-body schema validation alone, valid and invalid."""
-    validator = operation_rules(load_spec(), "createAssistant").body
-    figures = {}
-    for kind, index in (("valid", 0), ("invalid", 1)):
-        body = json.loads(BODIES[index])
-        start = time.perf_counter()
-        for _ in range(requests):
-            list(validator.iter_errors(body))
-        figures[kind] = (time.perf_counter() - start) / requests * 1e6
-    return figures
+def contract_suite() -> Profile:
+    """`scripts/contract` against the reference server it starts, profiled in its own interpreter."""
+    with tempfile.TemporaryDirectory() as scratch:
+        saved = Path(scratch) / "suite.pyisession"
+        command = [PYTHON, "-m", "pyinstrument", "--interval", "0.001", "-r", "pyisession", "-o", str(saved)]
+        done = run([*command, "-m", "contract_tests.suite"], timeout=180, env={"BASE_URL": ""})
+        if not saved.exists():
+            raise BenchError(f"the profiled suite left no session: {done.output.strip()[-300:]}")
+        session = Session.load(str(saved))
+    cases = _suite_cases(done.output)
+    per_case_us = session.duration / cases * 1e6 if cases else float("nan")
+    return _summarise("contract suite (`scripts/contract`), one case, wall time", session, per_case_us)
+
+
+def _suite_cases(output: str) -> int:
+    found = re.findall(r"^RESULT: \w+\b.*?(\d+) cases", output, re.MULTILINE)
+    return int(found[-1]) if found else 0
+
+
+BODY_POINTER = "/components/schemas/CreateAssistantRequest"
+
+
+def validation_share(rounds: int) -> dict[str, float]:
+    """Microseconds per body of the load mix in body validation alone: the server's validator
+    (`$ref`s inlined at start-up) beside the resolving one of contract_tests.spec, interleaved."""
+    document = load_spec()
+    validators = {
+        "server (inlined $refs)": operation_rules(document, "createAssistant").body,
+        "resolving $refs per validation": validator_for(BODY_POINTER, document),
+    }
+    bodies = [json.loads(body) for body in BODIES]
+    samples: dict[str, list[float]] = {name: [] for name in validators}
+    for _ in range(rounds):
+        for name, validator in validators.items():
+            start = time.perf_counter()
+            for body in bodies * 25:
+                list(validator.iter_errors(body))
+            samples[name].append((time.perf_counter() - start) / (len(bodies) * 25) * 1e6)
+    return {name: median(times) for name, times in samples.items()}
 
 
 if __name__ == "__main__":
     for profile in (generated_client(2000), reference_server(1000)):
         sys.stdout.write(profile.text)
         print(profile.by_package, profile.top_functions, sep="\n")
-    print(validation_share(500))
+    print(validation_share(5))
