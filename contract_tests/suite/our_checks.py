@@ -99,6 +99,33 @@ def _matches_list(expected: list[Any], actual: list[Any], *, open_objects: bool)
     return True
 
 
+def defined_part(value: Any, schema: Any, resolve: Callable[[Any], Any]) -> Any:
+    """The part of a sent value that the spec defines.
+
+    An object schema that lists its properties and says nothing of others (no `additionalProperties`)
+    lets a request carry unknown fields, but not what the server does with them: they are left out of
+    the comparison. Arbitrary content the spec allows explicitly (metadata, JSON Schema parameters) stays.
+    """
+    schema = resolve(schema)
+    if not isinstance(schema, dict):
+        return value
+    mapping = schema.get("discriminator", {}).get("mapping", {})
+    if isinstance(value, dict) and mapping:
+        variant = mapping.get(value.get(schema["discriminator"]["propertyName"]))
+        return defined_part(value, {"$ref": variant}, resolve) if variant else value
+    if isinstance(value, list) and "items" in schema:
+        return [defined_part(item, schema["items"], resolve) for item in value]
+    if isinstance(value, dict) and "properties" in schema:
+        known = schema["properties"]
+        keep_unknown = "additionalProperties" in schema
+        return {
+            key: defined_part(item, known[key], resolve) if key in known else item
+            for key, item in value.items()
+            if key in known or keep_unknown
+        }
+    return value
+
+
 def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
     """Every request field the assistant also has comes back as sent, or as its documented default."""
     sent, got = exchange.sent_json, exchange.received_json
@@ -110,7 +137,7 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
         if name not in assistant_fields:
             continue
         if name in sent:
-            expected = sent[name]
+            expected = defined_part(sent[name], op.request_schema["properties"][name], op.resolve)
         elif name in op.defaults:
             expected = op.defaults[name]
         else:

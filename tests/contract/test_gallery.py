@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contract_tests.gallery import GALLERY
+from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.gallery.serving import serve_in_thread
 from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.runner import run_suite
@@ -20,3 +21,11 @@ def test_suite_catches_broken_server(name: str) -> None:
     assert server.caught_by in result.failed_checks, f"{name} failed only {result.failed_checks}"
     failure = result.checks[server.caught_by].failures[0]
     assert failure.reason and "reproduce: curl" in failure.details
+
+
+@pytest.mark.parametrize("name", sorted(CONFORMING))
+def test_suite_passes_conforming_server_with_other_habits(name: str) -> None:
+    with serve_in_thread(CONFORMING[name](API_KEY)) as base_url:
+        result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES))
+    failures = {check: [f.reason for f in result.checks[check].failures] for check in result.failed_checks}
+    assert result.passed, failures

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.suite.our_checks import _matches
+from contract_tests.suite.operation import load_operation
+from contract_tests.suite.our_checks import _matches, defined_part
 
 TOOLS: list[dict[str, Any]] = [
     {"type": "code_interpreter"},
@@ -31,3 +32,21 @@ TOOLS: list[dict[str, Any]] = [
 )
 def test_matches(expected: Any, actual: Any, open_objects: bool, reflects: bool) -> None:
     assert _matches(expected, actual, open_objects=open_objects) is reflects
+
+
+def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
+    operation = load_operation()
+    tools_schema = operation.request_schema["properties"]["tools"]
+    sent = [
+        {"type": "code_interpreter", "x-extra": 1},
+        {"type": "function", "function": {"name": "f", "x-extra": 2, "parameters": {"anything": [1]}}},
+    ]
+    assert defined_part(sent, tools_schema, operation.resolve) == [
+        {"type": "code_interpreter"},
+        {"type": "function", "function": {"name": "f", "parameters": {"anything": [1]}}},
+    ]
+    metadata = {"any key": "kept"}
+    assert (
+        defined_part(metadata, operation.request_schema["properties"]["metadata"], operation.resolve)
+        == metadata
+    )

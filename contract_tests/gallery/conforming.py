@@ -1,0 +1,51 @@
+"""Servers that keep the contract with habits other than the reference server's: the suite must pass
+them. They guard against checks that learnt the reference server instead of the spec."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp
+
+from contract_tests.gallery.rewrite import Reply, Request, Rewrite
+from contract_tests.server import create_app
+
+
+def _other_assistant(body: dict[str, Any]) -> dict[str, Any]:
+    """Another id format, an extra field, reversed key and tool order, a clock an hour ahead, ints."""
+    body["id"] = f"assistant-{uuid.uuid4()}"
+    body["created_at"] += 3600
+    body["top_p"], body["temperature"] = 1, 1
+    body["tool_resources"] = {}  # the assistant object is open: servers may add fields
+    body["tools"] = list(reversed(body["tools"]))
+    return dict(reversed(list(body.items())))
+
+
+def _other_error(request: Request, reply: Reply) -> Reply:
+    """Terser messages, codes of its own, 400 (not 415) for a wrong content type, a masked key echo."""
+    error = json.loads(reply.body)["error"]
+    key = request.headers.get("authorization", "").partition(" ")[2]
+    message = f"Invalid key sk-...{key[-4:]}." if reply.status == 401 and key else "Bad request."
+    error.update(message=message, code=f"e{reply.status}")
+    reply.status = 400 if reply.status == 415 else reply.status
+    reply.body = json.dumps({"error": error}).encode()
+    return reply
+
+
+def _other_habits(request: Request, reply: Reply) -> Reply:
+    if reply.status >= 400 and reply.body:
+        return _other_error(request, reply)
+    if reply.status == 200:
+        reply.body = json.dumps(_other_assistant(json.loads(reply.body)), ensure_ascii=True).encode()
+        reply.headers["content-type"] = "application/json; charset=utf-8"
+    return reply
+
+
+def other_habits(api_key: str) -> ASGIApp:
+    """The reference server with every habit above."""
+    return Rewrite(create_app(api_key=api_key), reply=_other_habits)
+
+
+CONFORMING = {"other_habits": other_habits}
