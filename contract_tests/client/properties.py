@@ -116,13 +116,15 @@ def unparsable_bodies_raise_with_status_and_body(mode: Mode, run: settings = PRO
     success = st.tuples(
         st.just(200),
         strategies.NON_JSON_BODIES
-        | strategies.wrong_shapes(strategies.assistant_bodies(), "AssistantObject").map(_json_bytes),
+        | strategies.wrong_shapes(strategies.assistant_bodies(), "AssistantObject").map(
+            strategies.json_bytes
+        ),
     )
     failure = st.tuples(
         st.sampled_from(strategies.documented_error_statuses()) | strategies.default_statuses(),
         strategies.NON_JSON_BODIES
         | strategies.wrong_shapes(strategies.error_bodies(), "ErrorResponse", within="error").map(
-            _json_bytes
+            strategies.json_bytes
         ),
     )
 
@@ -146,10 +148,6 @@ def unparsable_bodies_raise_with_status_and_body(mode: Mode, run: settings = PRO
         assert raised.content == content, "the exception does not keep the raw body"
 
     check()
-
-
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value).encode()
 
 
 def own_httpx_client_gets_the_beta_header(mode: Mode) -> None:

@@ -124,6 +124,11 @@ def default_statuses() -> st.SearchStrategy[int]:
     return st.integers(min_value=201, max_value=599).filter(lambda code: code not in listed)
 
 
+def json_bytes(value: Any) -> bytes:
+    """`value` encoded as a JSON body."""
+    return json.dumps(value).encode()
+
+
 def is_json(content: bytes) -> bool:
     try:
         json.loads(content)
