@@ -130,7 +130,7 @@ def _shown(header: str) -> bool:
 def _excerpt(raw: bytes) -> str:
     if not raw:
         return "(empty)"
-    text = raw.decode("utf-8", "replace")
+    text = raw.decode("utf-8", "replace").replace("\r", "\\r").replace("\n", "\\n")
     if len(text) > _EXCERPT:
-        return f"{text[:_EXCERPT]!r}... ({len(raw)} bytes)"
-    return repr(text)
+        return f"{text[:_EXCERPT]}... ({len(raw)} bytes)"
+    return text

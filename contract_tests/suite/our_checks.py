@@ -145,8 +145,9 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
         # Tools are open objects (a server may add e.g. a function's default parameters); user data is not.
         open_objects = name == "tools"
         if name not in got or not _matches(expected, got[name], open_objects=open_objects):
-            shown = repr(got.get(name, "(missing)"))
-            return f"{name!r} does not reflect the request: sent {_short(expected)}, got {_short(shown)}"
+            return (
+                f"{name!r} does not reflect the request: {_difference(expected, got.get(name, '(missing)'))}"
+            )
     return None
 
 
@@ -209,9 +210,17 @@ def api_key_not_echoed(exchange: Exchange, ctx: RunContext) -> Verdict:
     return None
 
 
+def _difference(sent: Any, got: Any) -> str:
+    """How a returned value differs from the one sent, readable even for 256,000-character strings."""
+    if isinstance(sent, str | list) and isinstance(got, type(sent)) and len(sent) != len(got):
+        unit = "characters" if isinstance(sent, str) else "items"
+        return f"sent {len(sent)} {unit} ({_short(sent)}), got {len(got)} ({_short(got)})"
+    return f"sent {_short(sent)}, got {_short(got)}"
+
+
 def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 120 else text[:120] + "..."
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 OUR_CHECKS: dict[str, Callable[[Exchange, RunContext], Verdict]] = {

@@ -56,6 +56,7 @@ class Run:
         self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
         self.auth_checks_left = AUTH_CHECK_BUDGET
         self.plan: list[tuple[str, Case[Any], bool]] | None = None
+        self.started = time.monotonic()  # the run's time includes generating its cases
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -200,10 +201,9 @@ class Run:
             yield exchange, extra
 
     def run(self) -> RunResult:
-        started = time.monotonic()
         for exchange, extra in self.exchanges():
             self.judge(exchange, extra)
-        self.result.seconds = time.monotonic() - started
+        self.result.seconds = time.monotonic() - self.started
         return self.result
 
 

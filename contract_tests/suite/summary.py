@@ -38,9 +38,8 @@ def render(result: RunResult, *, examples: int) -> str:
     lines.append("")
     total = f"{result.requests_sent} cases"
     if failed:
-        lines.append(
-            f"RESULT: FAIL, {len(failed)} checks broken ({', '.join(c.name for c in failed)}); {total}"
-        )
+        names = ", ".join(check.name for check in failed)
+        lines.append(f"RESULT: FAIL, {len(failed)} of {len(result.checks)} checks broken ({names}); {total}")
     else:
         lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)
