@@ -70,6 +70,14 @@ class Run:
         except requests.ConnectionError as exc:
             reason = _connection_reason(exc)
             raise ServerUnreachable(f"cannot reach {self.ctx.base_url}: {reason} (case: {label})") from None
+        except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidJSONError):
+            raise  # the request could not be built: send_case skips it
+        except requests.RequestException as exc:
+            # A broken HTTP exchange (bad chunking or compression, endless redirects) stops the run.
+            name = type(exc).__name__
+            raise ServerUnreachable(
+                f"{self.ctx.base_url} broke the HTTP exchange ({name}) (case: {label})"
+            ) from None
         self.result.requests_sent += 1
         return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
 

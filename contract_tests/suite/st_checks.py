@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -17,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from contract_tests.suite.config import ServerUnreachable
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.exchange import Exchange
 from contract_tests.suite.our_checks import NOT_APPLICABLE, Verdict
@@ -74,6 +76,9 @@ def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
             headers=ctx.auth_headers(),
             transport_kwargs=transport,
         )
+    except requests.RequestException as exc:
+        # ignored_auth re-sends the request: a server that stops answering ends the run, as anywhere else.
+        raise ServerUnreachable(f"{ctx.base_url} failed a request of {name} ({type(exc).__name__})") from None
     except FailureGroup as group:
         return "; ".join(f"{failure.title}: {_first_lines(failure.message)}" for failure in group.exceptions)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,32 @@ def silent_server() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(8)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def garbage_server() -> Iterator[str]:
+    """A socket that answers every connection with bytes that are not HTTP."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def answer() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = sock.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.sendall(b"this is not HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    sock.close()
 
 
 def _closed_port() -> int:
@@ -57,6 +84,14 @@ def test_server_that_never_answers_is_a_one_line_error(
 ) -> None:
     assert main(["--base-url", silent_server, "--timeout", "0.5"]) == EXIT_ERROR
     assert "did not answer within 0.5s" in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_server_that_does_not_speak_http_is_a_one_line_error(
+    garbage_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--base-url", garbage_server]) == EXIT_ERROR
+    assert garbage_server in _one_line_error(capsys)
 
 
 @pytest.mark.parametrize(
