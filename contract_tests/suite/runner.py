@@ -45,6 +45,8 @@ def _first_line(doc: str | None) -> str:
 
 
 class Run:
+    """One run: `prepare()` builds the cases, `run()` sends them and judges each response."""
+
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
         self.op: Operation = load_operation(str(config.spec_path))
