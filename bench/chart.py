@@ -73,9 +73,20 @@ def draw(results: Results, path: Path) -> None:
             )
         )
     if results.contract:
+        gallery = results.contract.gallery
+        caught = {
+            tool: f" ({sum(v[tool] == 'caught' for v in gallery.values())}/{len(gallery)} caught)"
+            if gallery
+            else ""
+            for tool in ("make contract", "st run")
+        }
         tools = [
-            ("make contract", results.contract.make_contract.median_seconds(), True),
-            ("st run --checks all", results.contract.st_run.median_seconds(), False),
+            (
+                f"make contract{caught['make contract']}",
+                results.contract.make_contract.median_seconds(),
+                True,
+            ),
+            (f"st run --checks all{caught['st run']}", results.contract.st_run.median_seconds(), False),
         ]
         panels.append(
             Panel(
@@ -83,7 +94,7 @@ def draw(results: Results, path: Path) -> None:
                 [t[1] for t in tools],
                 [t[2] for t in tools],
                 "s",
-                "Contract suite: wall time (lower is better)",
+                "Contract suite: wall time (lower is better), defect gallery caught",
             )
         )
     if not panels:

@@ -44,15 +44,20 @@ class Profile:
     text: str  # pyinstrument's own rendering, written next to the logs
 
 
+# Our own directories, named as the report shows them; any other one of the repository is "(ours)".
+REPO_PARTS = {"generated": "assistants_v1_client (generated)", "bench": "bench (the profile's driver)"}
+
+
 def _package(path: str | None) -> str:
     if not path:
         return "(native)"
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
-    if path.startswith(str(REPO / "generated")):
-        return "assistants_v1_client (generated)"
+    if not Path(path).is_absolute() and (REPO / path).exists():
+        path = str(REPO / path)  # modules found through sys.path's '' (python -m in the repo)
     if path.startswith(str(REPO)):
-        return Path(path).relative_to(REPO).parts[0] + " (ours)"
+        top = Path(path).relative_to(REPO).parts[0]
+        return REPO_PARTS.get(top, f"{top} (ours)")
     if path.startswith(STDLIB):
         return "stdlib " + Path(path).relative_to(STDLIB).parts[0].removesuffix(".py")
     return Path(path).name
