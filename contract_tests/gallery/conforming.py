@@ -48,4 +48,23 @@ def other_habits(api_key: str) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key), reply=_other_habits)
 
 
-CONFORMING = {"other_habits": other_habits}
+def body_before_key(api_key: str) -> ASGIApp:
+    """Validates headers and body before the key: an invalid request without a key gets 400, not 401."""
+    right = f"Bearer {api_key}"
+
+    def check_key_last(request: Request) -> Request:
+        if request.headers.get("authorization") != right:
+            request.headers["x-key-was-wrong"] = "1"
+            request.headers["authorization"] = right
+        return request
+
+    def answer(request: Request, reply: Reply) -> Reply:
+        if request.headers.get("x-key-was-wrong") and reply.status == 200:
+            error = {"message": "Unauthorized.", "type": "invalid_request_error", "param": None, "code": None}
+            return Reply(401, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+        return reply
+
+    return Rewrite(create_app(api_key=api_key), request=check_key_last, reply=answer)
+
+
+CONFORMING = {"other_habits": other_habits, "body_before_key": body_before_key}

@@ -52,6 +52,8 @@ class Exchange:
     case: Case[Any] | None = None
     sent_key: str | None = None
     checks: tuple[str, ...] = ()
+    # Statuses also right for this request, when it breaks several rules that the spec does not order.
+    also_allowed: frozenset[int] = frozenset()
     _received: Any = field(default=NOT_JSON, repr=False)
 
     @property

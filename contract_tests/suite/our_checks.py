@@ -48,8 +48,10 @@ def _expect_status(
     exchange: Exchange, ctx: RunContext, allowed: Callable[[int], bool], expected: str
 ) -> Verdict:
     status = exchange.response.status_code
-    if not allowed(status):
-        return f"got {status}, expected {expected}"
+    if not allowed(status) and status not in exchange.also_allowed:
+        also = "".join(f" or {code}" for code in sorted(exchange.also_allowed))
+        also = " or another 4xx" if len(exchange.also_allowed) > 3 else also
+        return f"got {status}, expected {expected}{also}"
     return _error_body_problem(exchange, ctx)
 
 

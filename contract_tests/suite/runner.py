@@ -26,6 +26,13 @@ from contract_tests.suite.probes import Probe, probes
 from contract_tests.suite.results import CheckResult, Failure, RunResult
 
 VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
+# The statuses each kind of fault gets, for requests with several faults (see Run.classify).
+FAULT_STATUSES = {
+    "api_key_required": frozenset({401}),
+    "beta_header_required": frozenset({400}),
+    "invalid_body_rejected": frozenset({400}),
+    "malformed_body_rejected": frozenset(range(400, 500)),
+}
 # ignored_auth re-sends a request twice: a few accepted requests are enough to judge the operation.
 AUTH_CHECK_BUDGET = 2
 
@@ -130,11 +137,14 @@ class Run:
     def classify(self, exchange: Exchange, scheme: str, token: str) -> tuple[str, ...] | None:
         """Our checks that apply to a request, decided from what actually went on the wire.
 
-        None for a request whose verdict the spec leaves open (the key under another auth scheme).
+        None for a request whose verdict the spec leaves open (the key under another auth scheme). A
+        request breaking several rules is judged by the first one's check, which then also accepts the
+        statuses of the others: the spec does not say in which order a server checks them.
         """
+        faults = []
         if token != self.config.api_key:
-            return ("api_key_required",)  # schemathesis dropped or replaced the credentials on purpose
-        if scheme.lower() != "bearer":
+            faults.append("api_key_required")  # schemathesis dropped or replaced the credentials
+        elif scheme.lower() != "bearer":
             return None
         for rule in self.op.headers:
             value = exchange.request_header(rule.name)
@@ -143,13 +153,20 @@ class Run:
             if (value is None and rule.required) or (
                 value is not None and not rule.validator.is_valid(value)
             ):
-                return ("beta_header_required",)
+                faults.append("beta_header_required")
+                break
         body = exchange.sent_json
         if media_type(exchange.request_header("content-type")) != self.op.content_type or not isinstance(
             body, dict
         ):
-            return ("malformed_body_rejected",)
-        return VALID_BODY_CHECKS if self.op.request.is_valid(body) else ("invalid_body_rejected",)
+            faults.append("malformed_body_rejected")
+        elif not self.op.request.is_valid(body):
+            faults.append("invalid_body_rejected")
+        if not faults:
+            return VALID_BODY_CHECKS
+        if len(faults) > 1:
+            exchange.also_allowed = frozenset().union(*(FAULT_STATUSES[fault] for fault in faults))
+        return (faults[0],)
 
     # --- judging -------------------------------------------------------------------------------
 
