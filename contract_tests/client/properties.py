@@ -38,13 +38,11 @@ FIRST_FAILURE = settings(PROPERTY_SETTINGS, phases=[Phase.explicit, Phase.genera
 
 
 def _seed_request() -> CreateAssistantRequest:
-    example = strategies.operation()["requestBody"]["content"]["application/json"]["examples"]["mathTutor"]
-    return CreateAssistantRequest.from_dict(example["value"])
+    return CreateAssistantRequest.from_dict(strategies.example_value("request"))
 
 
 def _seed_reply() -> Reply:
-    example = strategies.operation()["responses"]["200"]["content"]["application/json"]["examples"]
-    return Reply(200, json.dumps(example["mathTutor"]["value"]).encode())
+    return Reply(200, strategies.json_bytes(strategies.example_value("response")))
 
 
 def requests_follow_the_contract(mode: Mode, run: settings = PROPERTY_SETTINGS) -> None:
