@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ def test_bodies_are_confirmed_against_the_spec(tmp_path: Path) -> None:
 
 
 def test_text_has_exact_length_in_characters() -> None:
-    for length in (0, 1, 7, 256):
+    for length in (0, 1, 7, 256, 256_000):
         assert len(text(length)) == length
-    assert not text(64).isascii()
+    assert not text(64).isascii() and not text(256_000).isascii()
+    assert len(json.dumps(text(256_000))) < 300_000  # stays under common proxy body limits
