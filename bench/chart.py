@@ -42,7 +42,7 @@ def _bars(ax: Axes, panel: Panel) -> None:
 def draw(results: Results, path: Path) -> None:
     panels = []
     if results.in_memory:
-        names = list(clients.CLIENTS)
+        names = list(results.in_memory.samples)
         panels.append(
             Panel(
                 [clients.LABELS[n] for n in names],

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from bench import clients
+from bench import clients, regenerate
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, free_port, run, serving
 from bench.stats import median
 
@@ -62,14 +65,29 @@ def _build_all(base_url: str, api_key: str, in_memory: bool) -> dict[str, client
 
 
 def in_memory(rounds: int, calls: int) -> CallTimes:
-    for name in clients.CLIENTS:
-        clients.check_same_request(name, API_KEY)
-    callers = _build_all(clients.MOCK_BASE_URL, API_KEY, in_memory=True)
-    try:
-        return side_by_side(callers, rounds, calls)
-    finally:
-        for caller in callers.values():
-            caller.close()
+    """Ours, raw httpx and the SDK, plus the same spec generated with the stock templates."""
+    with tempfile.TemporaryDirectory() as scratch:
+        builders = dict(clients.BUILDERS)
+        try:
+            stock_dir = Path(scratch) / "stock"
+            package = regenerate.stock_client(stock_dir)
+            sys.path.insert(0, str(stock_dir))
+            builders["generated_stock"] = clients.stock_generated(package)
+        except BenchError as exc:
+            print(f"    no stock-template row: {exc}", file=sys.stderr)
+        order = ["raw_httpx", "generated", "generated_stock", "openai_sdk"]
+        builders = {name: builders[name] for name in order if name in builders}
+        for name, builder in builders.items():
+            clients.check_same_request(name, API_KEY, builder)
+        callers = {
+            name: build(clients.MOCK_BASE_URL, API_KEY, clients.canned_transport())
+            for name, build in builders.items()
+        }
+        try:
+            return side_by_side(callers, rounds, calls)
+        finally:
+            for caller in callers.values():
+                caller.close()
 
 
 def loopback(rounds: int, calls: int, logs: str) -> CallTimes:

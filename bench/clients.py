@@ -6,6 +6,7 @@ Each library is imported inside its builder so that a fresh interpreter measurin
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ LABELS = {
     "raw_httpx": "raw httpx (floor)",
     "generated": "generated client",
     "openai_sdk": "openai SDK 1.20.0",
+    "generated_stock": "generated, stock templates",
 }
 
 
@@ -52,6 +54,9 @@ class Caller:
 
     call: Callable[[], object]
     close: Callable[[], None]
+
+
+Builder = Callable[[str, str, httpx.BaseTransport | None], Caller]
 
 
 def canned_transport() -> httpx.MockTransport:
@@ -117,14 +122,42 @@ def openai_sdk(base_url: str, api_key: str, transport: httpx.BaseTransport | Non
     return Caller(call, client.close)
 
 
-BUILDERS: dict[str, Callable[[str, str, httpx.BaseTransport | None], Caller]] = {
+def stock_generated(package: str) -> Builder:
+    """The same spec generated with openapi-python-client's stock templates (importable as `package`):
+    the baseline our templates are measured against."""
+
+    def build(base_url: str, api_key: str, transport: httpx.BaseTransport | None) -> Caller:
+        root: Any = importlib.import_module(package)
+        api: Any = importlib.import_module(f"{package}.api.assistants.create_assistant")
+        models: Any = importlib.import_module(f"{package}.models")
+        httpx_args = {"transport": transport} if transport is not None else {}
+        client = root.AuthenticatedClient(base_url=base_url, token=api_key, httpx_args=httpx_args)
+
+        def call() -> object:
+            body = models.CreateAssistantRequest(
+                model=BODY["model"],
+                name=BODY["name"],
+                instructions=BODY["instructions"],
+                tools=[models.CodeInterpreterTool()],
+            )
+            assistant = api.sync(client=client, body=body)
+            if not isinstance(assistant, models.AssistantObject):
+                raise BenchError(f"stock generated client got {assistant!r}")
+            return assistant
+
+        return Caller(call, client.get_httpx_client().close)
+
+    return build
+
+
+BUILDERS: dict[str, Builder] = {
     "raw_httpx": raw_httpx,
     "generated": generated,
     "openai_sdk": openai_sdk,
 }
 
 
-def check_same_request(name: str, api_key: str) -> None:
+def check_same_request(name: str, api_key: str, builder: Builder | None = None) -> None:
     """Before timing: the client must send the same JSON with the same two headers as the others."""
     seen: list[httpx.Request] = []
 
@@ -132,7 +165,7 @@ def check_same_request(name: str, api_key: str) -> None:
         seen.append(request)
         return httpx.Response(200, json=CANNED)
 
-    caller = BUILDERS[name](MOCK_BASE_URL, api_key, httpx.MockTransport(handler))
+    caller = (builder or BUILDERS[name])(MOCK_BASE_URL, api_key, httpx.MockTransport(handler))
     try:
         caller.call()
     finally:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import REPO, BenchError, run
+from bench.procs import REPO, BenchError, Finished, run
 from bench.stats import median
 
 VENV_BIN = REPO / ".venv" / "bin"
@@ -45,13 +45,26 @@ def _once(label: str, scratch: Path) -> float:
             300,
         )
     else:
-        command = [str(VENV_BIN / "openapi-python-client"), "generate", "--path", "spec/openapi.yaml"]
-        command += ["--meta", "uv", "--output-path", str(out), "--overwrite"]
-        # Its default post hooks call ruff: the pinned one.
-        done = run(command, 300, env={"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"})
+        done = _stock(out)
     if done.returncode != 0:
         raise BenchError(f"{label} failed: {done.output.strip()[-300:]}")
     return done.seconds
+
+
+def _stock(out: Path) -> Finished:
+    command = [str(VENV_BIN / "openapi-python-client"), "generate", "--path", "spec/openapi.yaml"]
+    command += ["--meta", "uv", "--output-path", str(out), "--overwrite"]
+    # Its default post hooks call ruff: the pinned one.
+    return run(command, 300, env={"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"})
+
+
+def stock_client(out: Path) -> str:
+    """Generate the client with the stock templates into `out`; returns its package name."""
+    done = _stock(out)
+    packages = [path.parent.name for path in out.glob("*/client.py")]
+    if done.returncode != 0 or len(packages) != 1:
+        raise BenchError(f"stock generation failed: {done.output.strip()[-300:]}")
+    return packages[0]
 
 
 def measure(rounds: int) -> RegenerateResult:
