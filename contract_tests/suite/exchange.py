@@ -11,7 +11,7 @@ import requests
 from schemathesis import Case
 from schemathesis.core.transport import Response
 
-from contract_tests.suite.masking import Masker
+from contract_tests.suite.masking import Masker, printable
 
 NOT_JSON: Any = object()  # the body sent or received was not a JSON value
 _EXCERPT = 600
@@ -101,7 +101,7 @@ class Exchange:
             f"          body {_excerpt(self.response.content)}",
             f"reproduce: {self.curl()}",
         ]
-        return mask("\n".join(lines))
+        return mask("\n".join(printable(line) for line in lines))
 
     def curl(self) -> str:
         """A curl command resending the request; the key is read from $API_KEY, never spelled out."""
@@ -132,7 +132,7 @@ def _shown(header: str) -> bool:
 def _excerpt(raw: bytes) -> str:
     if not raw:
         return "(empty)"
-    text = raw.decode("utf-8", "replace").replace("\r", "\\r").replace("\n", "\\n")
+    text = printable(raw.decode("utf-8", "replace"))
     if len(text) > _EXCERPT:
         return f"{text[:_EXCERPT]}... ({len(raw)} bytes)"
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from contract_tests.suite.masking import printable
 from contract_tests.suite.results import RunResult
 
 
@@ -35,7 +36,8 @@ def write_junit(result: RunResult, path: Path) -> None:
             type=check.name,
         )
         blocks = [f"case: {f.label}\nbroke: {f.reason}\n{f.details}" for f in check.failures]
-        failure.text = "\n\n".join(blocks)
+        # XML 1.0 cannot carry most control characters, which a server's answer may contain.
+        failure.text = "\n".join(printable(line) for line in "\n\n".join(blocks).splitlines())
     root = ET.Element("testsuites", tests=str(len(checks)), failures=str(failures))
     root.append(suite)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Keeping API keys out of every line the suite prints or writes."""
+"""Keeping API keys, and characters a terminal or an XML report cannot take, out of the suite's output."""
 
 from __future__ import annotations
 
@@ -16,3 +16,8 @@ class Masker:
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         return text
+
+
+def printable(text: str) -> str:
+    """`text` with control and other unprintable characters escaped (a tab becomes \\t)."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

@@ -1,0 +1,23 @@
+"""The JUnit report parses as XML whatever the server answered, and has one test case per check."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from contract_tests.suite.junit import write_junit
+from contract_tests.suite.results import CheckResult, Failure, RunResult
+
+
+def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
+    broken = CheckResult("invalid_body_rejected", "ours", "rule")
+    broken.record(Failure("case \x00", "got 200 \x1b[31m", "received: body \x07\x00"))
+    passed = CheckResult("not_a_server_error", "schemathesis", "rule")
+    passed.record(None)
+    result = RunResult("http://127.0.0.1:1", 1, {c.name: c for c in (broken, passed)}, requests_sent=2)
+    path = tmp_path / "reports" / "junit.xml"
+    write_junit(result, path)
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "2" and suite.get("failures") == "1"
+    failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert failures == ["invalid_body_rejected"]
