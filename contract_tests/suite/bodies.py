@@ -107,12 +107,14 @@ class BodyFactory:
     def many_tools(self, count: int) -> list[dict[str, Any]]:
         """`count` tools cycling through the examples' tools; functions get distinct names."""
         pool = self.example_tools()
+        found = self.function_name_schema()
+        longest = found[1].get("maxLength") if found else None
         tools = []
         for index in range(count):
             tool = copy.deepcopy(pool[index % len(pool)])
             for value in tool.values():
                 if isinstance(value, dict) and isinstance(value.get("name"), str):
-                    value["name"] = f"f{index}_{value['name']}"[:64]
+                    value["name"] = f"f{index}_{value['name']}"[:longest]
             tools.append(tool)
         return tools
 
