@@ -118,7 +118,8 @@ def measure(rounds: int, connections: int, amount: int, logs: str) -> LoadResult
             log = REPO / logs / f"load-{server.port}.log"
             env = {"ASSISTANTS_API_KEY": API_KEY}
             urls[server.label] = stack.enter_context(serving(server.command, server.port, log, env))
-            _load(urls[server.label], connections, max(200, amount // 10))  # warm-up
+            # Warm-up, generous for Prism: Node's JIT needs a few thousand requests to settle.
+            _load(urls[server.label], connections, max(1000, amount))
         for label in urls:
             for figure in ("rps", "p50_ms", "p99_ms"):
                 getattr(result, figure)[label] = []
