@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bench.report import FAST, H11, PRISM, Results
 from bench.stats import ratio
 
@@ -84,4 +86,4 @@ def findings(r: Results) -> list[str]:
 
 
 def _x(value: float) -> str:
-    return f"{value:.2f}x"
+    return "n/a" if math.isnan(value) else f"{value:.2f}x"

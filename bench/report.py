@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 
 from bench import clients
@@ -40,7 +41,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _x(value: float) -> str:
-    return f"{value:.2f}x"
+    return "n/a" if math.isnan(value) else f"{value:.2f}x"
 
 
 def _met(ok: bool) -> str:
@@ -306,6 +307,8 @@ def load_section(r: Results) -> list[str]:
         "leaves the HTTP stack to uvicorn, which picks httptools + uvloop when they are installed (they "
         "are in the `bench` dependency group only); both stacks are shown.",
         "",
+        *(f"- {note}" for note in ld.notes),
+        *([""] if ld.notes else []),
     ]
     return lines
 

@@ -58,10 +58,12 @@ class LoadResult:
     failures: dict[str, int] = field(default_factory=dict)
     connections: int = 0
     amount: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def median(self, figure: str, label: str) -> float:
+        """The median of one figure of one server; NaN for a server that could not run."""
         samples: dict[str, list[float]] = getattr(self, figure)
-        return median(samples[label])
+        return median(samples.get(label, []))
 
 
 def servers() -> list[Server]:
@@ -117,9 +119,16 @@ def measure(rounds: int, connections: int, amount: int, logs: str) -> LoadResult
         for server in chosen:
             log = REPO / logs / f"load-{server.port}.log"
             env = {"ASSISTANTS_API_KEY": API_KEY}
-            urls[server.label] = stack.enter_context(serving(server.command, server.port, log, env))
-            # Warm-up, generous for Prism: Node's JIT needs a few thousand requests to settle.
-            _load(urls[server.label], connections, max(1000, amount))
+            try:
+                url = stack.enter_context(serving(server.command, server.port, log, env))
+                # Warm-up, generous for Prism: Node's JIT needs a few thousand requests to settle.
+                _load(url, connections, max(1000, amount))
+            except BenchError as exc:
+                if server.label.startswith("reference"):
+                    raise
+                result.notes.append(f"{server.label} could not run here: {exc} (log: {log.name})")
+                continue
+            urls[server.label] = url
         for label in urls:
             for figure in ("rps", "p50_ms", "p99_ms"):
                 getattr(result, figure)[label] = []
