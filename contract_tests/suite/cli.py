@@ -8,6 +8,7 @@ users of the machine could see it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import secrets
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from contract_tests.spec import SPEC_PATH, SpecError
 from contract_tests.suite.config import (
+    DEFAULT_BODIES_DIR,
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
     DEFAULT_TIMEOUT,
@@ -95,11 +97,14 @@ def run(args: argparse.Namespace) -> RunResult:
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     spec_path = Path(args.spec)
+    bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else DEFAULT_BODIES_DIR
+    # The base URL and key are filled in below, once known.
+    settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir)
     if args.base_url:
         api_key = os.environ.get("API_KEY", "")
         if not api_key:
             raise UsageError("API_KEY must be set (in the environment) to test the server at BASE_URL")
-        config = SuiteConfig(_base_url(args.base_url), api_key, seed, args.examples, args.timeout, spec_path)
+        config = dataclasses.replace(settings, base_url=_base_url(args.base_url), api_key=api_key)
         from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (see below)
 
         return run_suite(config)
@@ -109,7 +114,7 @@ def run(args: argparse.Namespace) -> RunResult:
         # Imported only now: loading schemathesis and generating the cases overlap the server's start-up.
         from contract_tests.suite.runner import Run  # noqa: PLC0415
 
-        suite = Run(SuiteConfig(server.base_url, api_key, seed, args.examples, args.timeout, spec_path))
+        suite = Run(dataclasses.replace(settings, base_url=server.base_url, api_key=api_key))
         suite.prepare()
         server.wait_until_up()
         return suite.run()

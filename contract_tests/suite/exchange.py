@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -15,6 +17,7 @@ from contract_tests.suite.masking import Masker, printable
 
 NOT_JSON: Any = object()  # the body sent or received was not a JSON value
 _EXCERPT = 600
+_INLINE_BODY = 2000  # bytes of a body a reproduction command spells out; longer ones go to a file
 _CLIENT_HEADERS = {
     "user-agent",
     "accept-encoding",
@@ -87,7 +90,7 @@ class Exchange:
         values = self.response.headers.get("content-type") or [""]
         return media_type(values[0])
 
-    def describe(self, mask: Masker) -> str:
+    def describe(self, mask: Masker, bodies_dir: Path) -> str:
         """What was sent, what came back and how to reproduce it, with the API key masked."""
         request = self.request
         headers = ", ".join(
@@ -99,12 +102,15 @@ class Exchange:
             f"          body {_excerpt(self.request_body)}",
             f"received: {self.response.status_code} {self.response_media_type or '(no content type)'}",
             f"          body {_excerpt(self.response.content)}",
-            f"reproduce: {self.curl()}",
+            f"reproduce: {self.curl(bodies_dir)}",
         ]
         return mask("\n".join(printable(line) for line in lines))
 
-    def curl(self) -> str:
-        """A curl command resending the request; the key is read from $API_KEY, never spelled out."""
+    def curl(self, bodies_dir: Path) -> str:
+        """A curl command resending the request; the key is read from $API_KEY, never spelled out.
+
+        A body too long for a command line, or not printable text, is written to a file in `bodies_dir`.
+        """
         request = self.request
         parts = ["curl", "-i", "-X", str(request.method)]
         for name in request.headers:
@@ -116,10 +122,14 @@ class Exchange:
             else:
                 parts += ["-H", shlex.quote(f"{name}: {value}")]
         body = self.request_body
-        if len(body) > 4000:
-            parts += ["--data-binary", f"'<the {len(body)}-byte body above>'"]
+        text = body.decode("utf-8", "replace")
+        if len(body) > _INLINE_BODY or printable(text) != text or text.encode("utf-8") != body:
+            bodies_dir.mkdir(parents=True, exist_ok=True)
+            path = bodies_dir / f"{hashlib.sha256(body).hexdigest()[:16]}.body"
+            path.write_bytes(body)
+            parts += ["--data-binary", shlex.quote(f"@{path}")]
         elif body:
-            parts += ["--data-binary", shlex.quote(body.decode("utf-8", "replace"))]
+            parts += ["--data-binary", shlex.quote(text)]
         parts.append(shlex.quote(str(request.url)))
         return " ".join(parts)
 

@@ -24,6 +24,11 @@ class CheckResult:
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
 
+    @property
+    def keeps_details(self) -> bool:
+        """Whether the next failure's details will be kept (the first few are)."""
+        return len(self.failures) < DETAILED_FAILURES
+
     def record(self, failure: Failure | None) -> None:
         self.cases += 1
         if failure is not None:

@@ -180,7 +180,10 @@ class Run:
                 continue
             failure = None
             if verdict is not None:
-                failure = Failure(self.mask(exchange.label), self.mask(verdict), exchange.describe(self.mask))
+                tally = self.result.checks[name]
+                # Only the first failures of a check are shown: describe (and write bodies for) only those.
+                details = exchange.describe(self.mask, self.config.bodies_dir) if tally.keeps_details else ""
+                failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
             self.result.checks[name].record(failure)
 
     # --- the plan ------------------------------------------------------------------------------

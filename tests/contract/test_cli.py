@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -145,3 +146,17 @@ def test_failures_name_the_check_and_never_print_the_key(
     assert 'name="api_key_not_echoed"' in xml and "<failure" in xml
     for text in (out, err, xml):
         assert API_KEY not in text
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_long_bodies_are_reproduced_from_a_file_next_to_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "junit.xml"
+    with serve_in_thread(GALLERY["accepts_too_many_tools"].build(API_KEY)) as base_url:
+        code = main(["--base-url", base_url, "--examples", str(EXAMPLES), "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == EXIT_FAIL
+    bodies = list((tmp_path / "contract-bodies").iterdir())
+    assert bodies and f"--data-binary @{bodies[0]}" in out
+    assert any(len(json.loads(body.read_bytes()).get("tools", [])) == 129 for body in bodies)
