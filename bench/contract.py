@@ -13,11 +13,11 @@ import json
 import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import API_KEY, PYTHON, REPO, Finished, free_port, run, serving
+from bench.procs import API_KEY, PYTHON, REPO, BenchError, Finished, free_port, run, serving
 from bench.stats import median
 from contract_tests.gallery import GALLERY
 
@@ -120,7 +120,11 @@ def timing(result: ContractResult, rounds: int, logs: str) -> None:
             )
 
 
-def _verdict(verdict: Verdict) -> str:
+def _outcome(future: Future[Verdict]) -> str:
+    try:
+        verdict = future.result()
+    except BenchError as exc:  # e.g. a timeout: this server's row says so, the others still run
+        return f"error ({exc})"
     return "caught" if verdict.failed else "error" if verdict.errored else "missed"
 
 
@@ -133,8 +137,8 @@ def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
             serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,
             ThreadPoolExecutor(max_workers=2) as pool,
         ):
-            ours, st = pool.submit(suite, base_url), pool.submit(st_run, base_url)
-            result.gallery[name] = {"make contract": _verdict(ours.result()), "st run": _verdict(st.result())}
+            futures = {"make contract": pool.submit(suite, base_url), "st run": pool.submit(st_run, base_url)}
+            result.gallery[name] = {tool: _outcome(future) for tool, future in futures.items()}
 
 
 def measure(rounds: int, logs: str, gallery_limit: int | None = None) -> ContractResult:
