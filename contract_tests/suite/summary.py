@@ -40,6 +40,9 @@ def render(result: RunResult, *, examples: int) -> str:
     if failed:
         names = ", ".join(check.name for check in failed)
         lines.append(f"RESULT: FAIL, {len(failed)} of {len(result.checks)} checks broken ({names}); {total}")
+        lines.append(
+            f"The same cases again: SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
+        )
     else:
         lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)
