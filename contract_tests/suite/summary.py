@@ -39,10 +39,9 @@ def render(result: RunResult, *, examples: int) -> str:
     total = f"{result.requests_sent} cases"
     if failed:
         names = ", ".join(check.name for check in failed)
+        again = f"SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
+        lines.append(f"The same cases again: {again}")
         lines.append(f"RESULT: FAIL, {len(failed)} of {len(result.checks)} checks broken ({names}); {total}")
-        lines.append(
-            f"The same cases again: SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
-        )
     else:
         lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)
