@@ -214,10 +214,11 @@ class Run:
         self.plan = plan
 
     def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
-        self.prepare()
-        assert self.plan is not None
+        # Probes first: a server that cannot be reached is reported before any case is generated.
         for probe in probes(self.op):
             yield self.send_probe(probe), ()
+        self.prepare()
+        assert self.plan is not None
         for label, case, generated in self.plan:
             exchange = self.send_case(label, case)
             if exchange is None:
