@@ -55,7 +55,7 @@ def findings(r: Results) -> list[str]:
             lines.append(
                 f"- Contract suite, wall time of one run: {generation:.0%} in hypothesis and schemathesis "
                 f"(generating cases), {builtins:.0%} in built-ins (the largest is `compile`, code built at "
-                f"run time) and {ours:.0%} in the suite's own code. Case generation is the dependencies'; "
+                f"run time) and {ours:.1%} in the suite's own code. Case generation is the dependencies'; "
                 "how many cases are drawn, and how, is the suite's choice."
             )
         if profile.title.startswith("reference"):
@@ -78,9 +78,10 @@ def findings(r: Results) -> list[str]:
             f"`standard` extras) it serves {_x(ratio(fast, slow))} the h11 figure. p99 at "
             f"{r.load.connections} in flight is {r.load.median('p99_ms', H11):.1f} ms (h11) and "
             f"{r.load.median('p99_ms', FAST):.1f} ms (httptools): one process answers one request at a "
-            f"time, so {r.load.connections} requests in flight queue behind each other (Little's law) and "
-            f"a 10 ms p99 needs about {r.load.connections / 0.010:.0f} requests per second from it, or "
-            "several worker processes, or fewer requests in flight."
+            f"time, so {r.load.connections} requests in flight queue behind each other: by Little's law the "
+            f"mean latency is {r.load.connections} / (requests per second), so a 10 ms p99 needs well over "
+            f"{r.load.connections / 0.010:.0f} requests per second from one process, or several worker "
+            "processes (which this 2-core machine, also running the load generator, cannot give)."
         )
     return lines
 

@@ -39,8 +39,8 @@ STDLIB = sysconfig.get_paths()["stdlib"]
 class Profile:
     title: str
     per_call_us: float
-    by_package: list[tuple[str, float]]  # (package, share of the time), largest first
-    top_functions: list[tuple[str, float]]  # (function and where, share of the time)
+    by_package: list[tuple[str, float]]  # (package, share of the time), every one, largest first
+    top_functions: list[tuple[str, float]]  # (function and where, share of the time), likewise
     text: str  # pyinstrument's own rendering, written next to the logs
 
 
@@ -74,7 +74,8 @@ def _self_times(frame: Frame, packages: dict[str, float], functions: dict[str, f
 
 
 def _largest(times: dict[str, float], total: float) -> list[tuple[str, float]]:
-    return [(name, t / total) for name, t in sorted(times.items(), key=lambda item: -item[1])[:8]]
+    """Every entry with its share of the total, largest first."""
+    return [(name, t / total) for name, t in sorted(times.items(), key=lambda item: -item[1])]
 
 
 def _summarise(title: str, session: Session | None, per_call_us: float) -> Profile:
