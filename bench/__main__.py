@@ -17,7 +17,7 @@ from typing import TypeVar
 from bench import client_overhead, contract, machine, profiles, regenerate, server_load
 from bench.chart import draw
 from bench.findings import findings
-from bench.procs import REPO, run
+from bench.procs import API_KEY, REPO, run
 from bench.report import Results, render, summary
 
 T = TypeVar("T")
@@ -29,7 +29,8 @@ def _section(results: Results, name: str, title: str, measure: Callable[[], T]) 
     try:
         return measure()
     except Exception as exc:  # a broken section must not cost the others their figures
-        results.errors[name] = f"{type(exc).__name__}: {exc}"
+        # A message may quote a tool's output: never let the key through.
+        results.errors[name] = f"{type(exc).__name__}: {exc}".replace(API_KEY, "[key]")
         print(f"    not measured: {results.errors[name]}", file=sys.stderr, flush=True)
         return None
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     _keep_bench_group()
     out = REPO / args.out
     out.mkdir(parents=True, exist_ok=True)
-    (out / "benchmarks.md").write_text(render(results, findings(results)))
+    (out / "benchmarks.md").write_text(render(results, findings(results)).replace(API_KEY, "[key]"))
     draw(results, out / "benchmarks.png")
     print("\n".join(summary(results)))
     print(f"wrote {Path(args.out) / 'benchmarks.md'} and benchmarks.png in {results.seconds:.0f} s")

@@ -124,7 +124,7 @@ def _outcome(future: Future[Verdict]) -> str:
     try:
         verdict = future.result()
     except BenchError as exc:  # e.g. a timeout: this server's row says so, the others still run
-        return f"error ({exc})"
+        return f"error ({str(exc).replace(API_KEY, '[key]')})"
     return "caught" if verdict.failed else "error" if verdict.errored else "missed"
 
 
