@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from schemathesis import GenerationMode
 
-from contract_tests.spec import SPEC_PATH, spec
+from contract_tests.spec import SPEC_PATH, inline_refs, spec
 
 OPERATION_PATH = "/v1/assistants"
 OPERATION_METHOD = "POST"
@@ -31,29 +31,8 @@ def operation() -> dict[str, Any]:
 
 
 def inline_schema(schema: Any, document: dict[str, Any] | None = None) -> Any:
-    """`schema` with every local `$ref` replaced by the schema it points to (siblings kept).
-
-    The spec has no recursive schemas; a cycle would recurse without end, so one is an error here.
-    """
-    document = spec() if document is None else document
-
-    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
-        if isinstance(node, list):
-            return [resolve(item, seen) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if ref is None:
-            return {key: resolve(value, seen) for key, value in node.items()}
-        if ref in seen:
-            raise ValueError(f"recursive $ref {ref} cannot be inlined")
-        target: Any = document
-        for part in ref.removeprefix("#/").split("/"):
-            target = target[part]
-        siblings = {key: value for key, value in node.items() if key != "$ref"}
-        return {**resolve(target, (*seen, ref)), **resolve(siblings, seen)}
-
-    return resolve(schema, ())
+    """`schema` with every local `$ref` replaced by the schema it points to."""
+    return inline_refs(spec() if document is None else document, schema)
 
 
 def _json_object(value: Any) -> dict[str, Any]:

@@ -11,8 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.server.inline import inlined_validator
-from contract_tests.spec import SpecError
+from contract_tests.spec import SpecError, deref, escape_pointer, inlined_validator, node_at
 
 
 @dataclass(frozen=True)
@@ -34,21 +33,15 @@ class OperationRules:
     defaults: dict[str, Any]
 
 
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Follow one local $ref, returning the target and its JSON pointer."""
-    ref = node.get("$ref")
-    if ref is None:
-        return node, None
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        raise SpecError(f"only local $refs are supported, got {ref!r}")
-    target: Any = document
-    for part in ref[2:].split("/"):
-        target = target[part.replace("~1", "/").replace("~0", "~")]
-    return target, ref[1:]
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
+def _follow(document: dict[str, Any], pointer: str) -> tuple[Any, str]:
+    """The node at `pointer` after its chain of local `$ref`s, and the pointer where it is."""
+    node = node_at(document, pointer)
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        if not node["$ref"].startswith("#/"):
+            raise SpecError(f"{pointer}: only local $refs are supported")
+        pointer = node["$ref"][1:]
+        node = node_at(document, pointer)
+    return node, pointer
 
 
 def operation_rules(document: dict[str, Any], operation_id: str) -> OperationRules:
@@ -56,7 +49,7 @@ def operation_rules(document: dict[str, Any], operation_id: str) -> OperationRul
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                pointer = f"/paths/{_escape(path)}/{method}"
+                pointer = f"/paths/{escape_pointer(path)}/{method}"
                 return _rules(document, path, method, operation, pointer)
     raise SpecError(f"the spec has no operation {operation_id!r}")
 
@@ -65,11 +58,10 @@ def _rules(
     document: dict[str, Any], path: str, method: str, operation: dict[str, Any], pointer: str
 ) -> OperationRules:
     headers = []
-    for index, raw in enumerate(operation.get("parameters", [])):
-        parameter, ref_pointer = _resolve(document, raw)
+    for index in range(len(operation.get("parameters", []))):
+        parameter, where = _follow(document, f"{pointer}/parameters/{index}")
         if parameter.get("in") != "header":
             continue
-        where = ref_pointer or f"{pointer}/parameters/{index}"
         headers.append(
             HeaderRule(
                 name=parameter["name"],
@@ -77,14 +69,15 @@ def _rules(
                 validator=inlined_validator(f"{where}/schema", document),
             )
         )
-    request_body, body_pointer = _resolve(document, operation.get("requestBody", {}))
+    if "requestBody" not in operation:
+        raise SpecError(f"{pointer}: the operation has no request body")
+    request_body, body_pointer = _follow(document, f"{pointer}/requestBody")
     content = request_body.get("content", {})
     if len(content) != 1:
         raise SpecError(f"{pointer}: expected exactly one request content type")
     content_type = next(iter(content))
-    body_pointer = body_pointer or f"{pointer}/requestBody"
-    schema_pointer = f"{body_pointer}/content/{_escape(content_type)}/schema"
-    body_schema, _ = _resolve(document, content[content_type]["schema"])
+    schema_pointer = f"{body_pointer}/content/{escape_pointer(content_type)}/schema"
+    body_schema = deref(document, content[content_type]["schema"])
     defaults = {
         name: prop["default"] for name, prop in body_schema.get("properties", {}).items() if "default" in prop
     }
