@@ -14,7 +14,10 @@ from typing import Any
 import jsonschema
 import yaml
 from jsonschema import ValidationError
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +27,17 @@ _SPEC_URI = "urn:assistants-contract:openapi"
 
 class SpecError(Exception):
     """The OpenAPI document cannot be read or is not the shape this project expects."""
+
+
+def check_openapi(document: dict[str, Any], origin: str) -> None:
+    """Raise SpecError, in one line, unless `document` is valid OpenAPI with every `$ref` resolvable."""
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        raise SpecError(f"{origin} is not valid OpenAPI: {str(exc).splitlines()[0]}") from exc
+    except Unresolvable as exc:
+        # The exception's text embeds the whole document: name the reference alone.
+        raise SpecError(f"{origin} has a $ref to nothing: {getattr(exc, 'ref', '?')}") from exc
 
 
 def load_spec(path: Path | str = SPEC_PATH) -> dict[str, Any]:

@@ -106,3 +106,13 @@ def test_the_default_base_falls_back_when_origin_main_is_absent() -> None:
     base = read_base(DEFAULT_BASE)
     assert base.origin in {f"spec/openapi.yaml at {ref}" for ref in (DEFAULT_BASE, *FALLBACK_BASES)}
     assert yaml.safe_load(base.text)["openapi"].startswith("3.1")
+
+
+def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = tmp_path / "openapi.yaml"
+    text = SPEC_PATH.read_text(encoding="utf-8").replace('schemas/Error"', 'schemas/Eror"')
+    edited.write_text(text, encoding="utf-8")
+    assert main([str(SPEC_PATH), "--spec", str(edited)]) == 3
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0
+    assert "$ref to nothing: /components/schemas/Eror" in err
