@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def load_spec(path: Path | str = SPEC_PATH) -> dict[str, Any]:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise SpecError(f"{path} is not valid YAML: {exc}") from exc
+        raise SpecError(f"{path} is not valid YAML: {' '.join(str(exc).split())}") from exc
     if not isinstance(document, dict) or "openapi" not in document:
         raise SpecError(f"{path} is not an OpenAPI document (no 'openapi' field at the top)")
     return document
@@ -205,3 +206,18 @@ def inlined_validator(pointer: str, document: dict[str, Any] | None = None) -> j
 def schema_validator(name: str, document: dict[str, Any] | None = None) -> jsonschema.Validator:
     """A validator for ``#/components/schemas/<name>``."""
     return validator_for(f"/components/schemas/{name}", document)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m contract_tests.spec [PATH]`: exit 1 with a one-line error unless the spec is sound."""
+    path = argv[0] if argv else str(SPEC_PATH)
+    try:
+        check_openapi(load_spec(path), path)
+    except SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

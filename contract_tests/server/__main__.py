@@ -26,14 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     api_key = os.environ.get(API_KEY_VARIABLE) or DEFAULT_API_KEY
+    # The default key is public; a key the user chose is never printed.
+    key_note = (
+        f"the key from ${API_KEY_VARIABLE}" if api_key != DEFAULT_API_KEY else f"the default key {api_key}"
+    )
     try:
         app = create_app(api_key=api_key, spec_path=args.spec, max_body_bytes=args.max_body_bytes)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(
-        f"reference server on http://{args.host}:{args.port} (API key from ${API_KEY_VARIABLE})", flush=True
-    )
+    print(f"reference server on http://{args.host}:{args.port}, accepting {key_note}", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     except OSError as exc:
