@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from contract_tests.suite.masking import Masker
 from contract_tests.suite.operation import Operation
 
 
@@ -18,6 +19,7 @@ class RunContext:
     api_key: str
     session: requests.Session
     timeout: float
+    mask: Masker  # every text taken from an exchange goes through it before it is cut or shown
     seen_ids: dict[str, str] = field(default_factory=dict)
 
     def auth_headers(self) -> dict[str, str]:

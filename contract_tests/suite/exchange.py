@@ -99,9 +99,9 @@ class Exchange:
         lines = [
             f"sent:     {request.method} {request.url}",
             f"          headers {headers}",
-            f"          body {_excerpt(self.request_body)}",
+            f"          body {_excerpt(self.request_body, mask)}",
             f"received: {self.response.status_code} {self.response_media_type or '(no content type)'}",
-            f"          body {_excerpt(self.response.content)}",
+            f"          body {_excerpt(self.response.content, mask)}",
             f"reproduce: {self.curl(bodies_dir)}",
         ]
         return mask("\n".join(printable(line) for line in lines))
@@ -139,10 +139,8 @@ def _shown(header: str) -> bool:
     return header.lower() not in _CLIENT_HEADERS
 
 
-def _excerpt(raw: bytes) -> str:
+def _excerpt(raw: bytes, mask: Masker) -> str:
     if not raw:
         return "(empty)"
-    text = printable(raw.decode("utf-8", "replace"))
-    if len(text) > _EXCERPT:
-        return f"{text[:_EXCERPT]}... ({len(raw)} bytes)"
-    return text
+    # Masked whole before the cut, so that a key crossing the cut cannot leave its prefix behind.
+    return mask.cut(printable(raw.decode("utf-8", "replace")), _EXCERPT, f"... ({len(raw)} bytes)")

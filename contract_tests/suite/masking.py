@@ -17,6 +17,11 @@ class Masker:
             text = text.replace(secret, MASK)
         return text
 
+    def cut(self, text: str, limit: int, more: str = "...") -> str:
+        """`text` masked, then cut to `limit` characters: cutting first could leave a key's prefix."""
+        text = self(text)
+        return text if len(text) <= limit else text[:limit] + more
+
 
 def printable(text: str) -> str:
     """`text` with control and other unprintable characters escaped (a tab becomes \\t)."""

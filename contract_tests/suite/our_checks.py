@@ -16,6 +16,7 @@ from jsonschema.exceptions import best_match
 
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.exchange import NOT_JSON, Exchange
+from contract_tests.suite.masking import Masker
 
 NOT_APPLICABLE = "not applicable"
 Verdict = str | None
@@ -24,14 +25,14 @@ Verdict = str | None
 CREATED_AT_WINDOW_SECONDS = 24 * 60 * 60
 
 
-def _schema_problem(validator: jsonschema.Validator, value: Any, what: str) -> Verdict:
+def _schema_problem(validator: jsonschema.Validator, value: Any, what: str, mask: Masker) -> Verdict:
     if value is NOT_JSON:
         return f"the body is not JSON, expected {what}"
     error = best_match(validator.iter_errors(value), key=lambda e: -len(e.absolute_path))
     if error is None:
         return None
-    where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-    return f"the body is not {what}: at {where}: {error.message[:200]}"
+    where = mask.cut("/".join(str(part) for part in error.absolute_path) or "(root)", 200)
+    return f"the body is not {what}: at {where}: {mask.cut(error.message, 200, '')}"
 
 
 def _error_body_problem(exchange: Exchange, ctx: RunContext) -> Verdict:
@@ -41,7 +42,9 @@ def _error_body_problem(exchange: Exchange, ctx: RunContext) -> Verdict:
     if exchange.response_media_type != "application/json":
         got = exchange.response_media_type or "(none)"
         return f"error response has content type {got!r}, expected application/json"
-    return _schema_problem(ctx.operation.error, exchange.received_json, "the documented error object")
+    return _schema_problem(
+        ctx.operation.error, exchange.received_json, "the documented error object", ctx.mask
+    )
 
 
 def _expect_status(
@@ -63,7 +66,9 @@ def valid_request_accepted(exchange: Exchange, ctx: RunContext) -> Verdict:
     if exchange.response_media_type != ctx.operation.content_type:
         got = exchange.response_media_type or "(none)"
         return f"content type {got!r}, expected {ctx.operation.content_type}"
-    return _schema_problem(ctx.operation.assistant, exchange.received_json, "a valid assistant object")
+    return _schema_problem(
+        ctx.operation.assistant, exchange.received_json, "a valid assistant object", ctx.mask
+    )
 
 
 def _matches(expected: Any, actual: Any, *, open_objects: bool) -> bool:
@@ -147,9 +152,8 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
         # Tools are open objects (a server may add e.g. a function's default parameters); user data is not.
         open_objects = name == "tools"
         if name not in got or not _matches(expected, got[name], open_objects=open_objects):
-            return (
-                f"{name!r} does not reflect the request: {_difference(expected, got.get(name, '(missing)'))}"
-            )
+            difference = _difference(expected, got.get(name, "(missing)"), ctx.mask)
+            return f"{name!r} does not reflect the request: {difference}"
     return None
 
 
@@ -160,9 +164,10 @@ def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
         return NOT_APPLICABLE
     assistant_id, created_at = got.get("id"), got.get("created_at")
     if not isinstance(assistant_id, str) or not assistant_id.strip():
-        return f"id is {assistant_id!r}, expected a non-empty string"
+        return f"id is {ctx.mask.cut(repr(assistant_id), 200)}, expected a non-empty string"
     if assistant_id in ctx.seen_ids:
-        return f"id {assistant_id!r} was already given to the assistant of {ctx.seen_ids[assistant_id]!r}"
+        first = ctx.seen_ids[assistant_id]
+        return f"id {ctx.mask.cut(repr(assistant_id), 200)} was already given to the assistant of {first!r}"
     ctx.seen_ids[assistant_id] = exchange.label
     now = time.time()
     if (
@@ -170,7 +175,8 @@ def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
         or isinstance(created_at, bool)
         or abs(created_at - now) > CREATED_AT_WINDOW_SECONDS
     ):
-        return f"created_at is {created_at!r}, expected the current Unix time in seconds (about {int(now)})"
+        shown = ctx.mask.cut(repr(created_at), 200)
+        return f"created_at is {shown}, expected the current Unix time in seconds (about {int(now)})"
     return None
 
 
@@ -212,17 +218,13 @@ def api_key_not_echoed(exchange: Exchange, ctx: RunContext) -> Verdict:
     return None
 
 
-def _difference(sent: Any, got: Any) -> str:
+def _difference(sent: Any, got: Any, mask: Masker) -> str:
     """How a returned value differs from the one sent, readable even for 256,000-character strings."""
+    sent_text, got_text = mask.cut(repr(sent), 60), mask.cut(repr(got), 60)
     if isinstance(sent, str | list) and isinstance(got, type(sent)) and len(sent) != len(got):
         unit = "characters" if isinstance(sent, str) else "items"
-        return f"sent {len(sent)} {unit} ({_short(sent)}), got {len(got)} ({_short(got)})"
-    return f"sent {_short(sent)}, got {_short(got)}"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:60] + "..."
+        return f"sent {len(sent)} {unit} ({sent_text}), got {len(got)} ({got_text})"
+    return f"sent {sent_text}, got {got_text}"
 
 
 OUR_CHECKS: dict[str, Callable[[Exchange, RunContext], Verdict]] = {

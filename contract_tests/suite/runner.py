@@ -60,7 +60,12 @@ class Run:
         self.dialects = DialectSplit(self.op.request_schema_pointer, self.op.document)
         self.mask = Masker(config.api_key)
         self.ctx = RunContext(
-            self.op, config.base_url.rstrip("/"), config.api_key, requests.Session(), config.timeout
+            self.op,
+            config.base_url.rstrip("/"),
+            config.api_key,
+            requests.Session(),
+            config.timeout,
+            self.mask,
         )
         self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
         self.auth_checks_left = AUTH_CHECK_BUDGET

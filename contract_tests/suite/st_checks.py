@@ -80,10 +80,14 @@ def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
         # ignored_auth re-sends the request: a server that stops answering ends the run, as anywhere else.
         raise ServerUnreachable(f"{ctx.base_url} failed a request of {name} ({type(exc).__name__})") from None
     except FailureGroup as group:
-        return "; ".join(f"{failure.title}: {_first_lines(failure.message)}" for failure in group.exceptions)
+        return "; ".join(
+            f"{ctx.mask(failure.title)}: {_first_lines(ctx.mask(failure.message))}"
+            for failure in group.exceptions
+        )
     return None
 
 
 def _first_lines(message: str, count: int = 2) -> str:
+    """The first lines of a message already masked (cutting before masking could leave a key's prefix)."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     return " ".join(lines[:count])[:300]

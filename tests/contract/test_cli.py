@@ -9,10 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.types import ASGIApp
 
 from contract_tests.gallery import GALLERY
+from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.server import create_app
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
+from contract_tests.suite.exchange import _EXCERPT
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 
@@ -160,3 +164,42 @@ def test_long_bodies_are_reproduced_from_a_file_next_to_the_report(
     bodies = list((tmp_path / "contract-bodies").iterdir())
     assert bodies and f"--data-binary @{bodies[0]}" in out
     assert any(len(json.loads(body.read_bytes()).get("tools", [])) == 129 for body in bodies)
+
+
+LEAKY_KEY = "Zq7v-leaky-9f31c0d2e4b5a6f7"  # its first 4 characters appear nowhere else in the output
+
+
+def _leaky_server(api_key: str) -> ASGIApp:
+    """Echoes the caller's key so that it crosses each point where the suite cuts a text short."""
+
+    def leak(request: Request, reply: Reply) -> Reply:
+        token = request.headers.get("authorization", "").partition(" ")[2]
+        if reply.status >= 400:
+            start = '{"error": {"message": "'
+            message = "p" * (_EXCERPT - 5 - len(start)) + token  # the key crosses the body excerpt's cut
+            error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+            reply.body = json.dumps({"error": error}).encode()
+        elif reply.status == 200:
+            body = json.loads(reply.body)
+            body["name"] = "n" * 54 + token  # crosses the cut of a reflected value (60)
+            body["created_at"] = "c" * 194 + token  # crosses the cut of a schema error (200)
+            body["description"] = 7 * ["d" * 40 + token]  # crosses schemathesis's message cut (300)
+            reply.body = json.dumps(body).encode()
+        return reply
+
+    return Rewrite(create_app(api_key=api_key), reply=leak)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_key_crossing_a_cut_point_leaves_no_prefix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("API_KEY", LEAKY_KEY)
+    report = tmp_path / "junit.xml"
+    with serve_in_thread(_leaky_server(LEAKY_KEY)) as base_url:
+        code = main(["--base-url", base_url, "--examples", "2", "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_FAIL
+    assert "FAILED assistant_reflects_request" in out and "FAILED api_key_not_echoed" in out
+    for text in (out, err, report.read_text()):
+        assert LEAKY_KEY[:4] not in text
