@@ -22,6 +22,7 @@ from contract_tests.suite.config import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
     DEFAULT_TIMEOUT,
+    KeyRefused,
     ServerUnreachable,
     SuiteConfig,
 )
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     mask = Masker(os.environ.get("API_KEY", ""))
     try:
         result = run(args)
-    except (UsageError, ServerUnreachable, ReferenceServerError, SpecError) as exc:
+    except (UsageError, ServerUnreachable, KeyRefused, ReferenceServerError, SpecError) as exc:
         print(mask(f"error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

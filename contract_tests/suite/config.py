@@ -22,6 +22,11 @@ class ServerUnreachable(Exception):
     """The server refused the connection, or did not answer in time: a one-line reason."""
 
 
+class KeyRefused(Exception):
+    """The server answered 401 to the spec's own example with the caller's key: the key, not the server,
+    is wrong, and judging the run would report every check as broken."""
+
+
 @dataclass(frozen=True)
 class SuiteConfig:
     base_url: str

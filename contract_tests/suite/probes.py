@@ -26,6 +26,19 @@ class Probe:
     key: str | None = None  # the key to send instead of the caller's
 
 
+def example_probe(op: Operation) -> Probe:
+    """The spec's first example, as is, with the caller's key: sent first, to tell a wrong key at once."""
+    name, value = next(iter(op.examples.items()))
+    headers = {"Content-Type": op.content_type, **op.required_headers()}
+    return Probe(
+        f"spec example {name!r}, sent first",
+        "valid_request_accepted",
+        op.method,
+        headers,
+        json.dumps(value).encode("utf-8"),
+    )
+
+
 def probes(op: Operation) -> list[Probe]:
     """Every transport probe of the operation, in the order they are sent."""
     body = json.dumps(next(iter(op.examples.values()))).encode("utf-8")

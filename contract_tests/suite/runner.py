@@ -14,7 +14,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
-from contract_tests.suite.config import ServerUnreachable, SuiteConfig
+from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConfig
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.exchange import Exchange, media_type
@@ -22,7 +22,7 @@ from contract_tests.suite.generated import generate
 from contract_tests.suite.masking import Masker
 from contract_tests.suite.operation import Operation, load_operation
 from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
-from contract_tests.suite.probes import Probe, probes
+from contract_tests.suite.probes import Probe, example_probe, probes
 from contract_tests.suite.results import CheckResult, Failure, RunResult
 
 VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
@@ -107,7 +107,8 @@ class Run:
                 probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
             ),
         )
-        return Exchange(probe.label, response, sent_key=key, checks=(probe.check, "api_key_not_echoed"))
+        checks = VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
+        return Exchange(probe.label, response, sent_key=key, checks=(*checks, "api_key_not_echoed"))
 
     def send_case(self, label: str, case: Case[Any]) -> Exchange | None:
         try:
@@ -220,6 +221,13 @@ class Run:
 
     def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
         # Probes first: a server that cannot be reached is reported before any case is generated.
+        first = self.send_probe(example_probe(self.op))
+        if first.response.status_code == 401:
+            raise KeyRefused(
+                f"the server refused API_KEY (401) on the spec's example request ({first.label});"
+                " set API_KEY to a key it accepts"
+            )
+        yield first, ()
         for probe in probes(self.op):
             yield self.send_probe(probe), ()
         self.prepare()

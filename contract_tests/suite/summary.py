@@ -19,7 +19,7 @@ def render(result: RunResult, *, examples: int) -> str:
         f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}",
     ]
     for check in result.checks.values():
-        mark = "FAIL" if check.failure_count else "ok"
+        mark = "FAIL" if check.failure_count else "ok" if check.cases else "not run"
         lines.append(
             f"  {check.name:<30} {check.origin:<13} {check.cases:>6} {check.failure_count:>7}  {mark}"
         )

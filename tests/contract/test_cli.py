@@ -203,3 +203,13 @@ def test_a_key_crossing_a_cut_point_leaves_no_prefix(
     assert "FAILED assistant_reflects_request" in out and "FAILED api_key_not_echoed" in out
     for text in (out, err, report.read_text()):
         assert LEAKY_KEY[:4] not in text
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_wrong_key_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, reference_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("API_KEY", "sk-not-the-servers-key-4821")
+    assert main(["--base-url", reference_url]) == EXIT_ERROR
+    err = _one_line_error(capsys)
+    assert "error: the server refused API_KEY (401)" in err and "4821" not in err

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from contract_tests.suite.junit import write_junit
 from contract_tests.suite.results import CheckResult, Failure, RunResult
+from contract_tests.suite.summary import render
 
 
 def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
@@ -21,3 +22,12 @@ def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
     assert suite is not None and suite.get("tests") == "2" and suite.get("failures") == "1"
     failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failures == ["invalid_body_rejected"]
+
+
+def test_a_check_that_judged_nothing_is_skipped_not_passed(tmp_path: Path) -> None:
+    idle = CheckResult("ignored_auth", "schemathesis", "rule")
+    result = RunResult("http://127.0.0.1:1", 1, {idle.name: idle})
+    write_junit(result, tmp_path / "junit.xml")
+    case = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite/testcase")
+    assert case is not None and case.find("skipped") is not None and case.find("failure") is None
+    assert "not run" in render(result, examples=1)
