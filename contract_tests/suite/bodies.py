@@ -50,6 +50,9 @@ class BodyFactory:
         self.examples = operation.examples
         # The richest example (most fields) is the base every single-field variation starts from.
         self.base: dict[str, Any] = max(self.examples.values(), key=len)
+        # Bodies the spec's validator judged otherwise than they were built to be: the summary counts
+        # them, so that a spec edit that silently empties a kind of case shows.
+        self.dropped: list[str] = []
 
     def with_field(self, name: str, value: Any) -> dict[str, Any]:
         body = copy.deepcopy(self.base)
@@ -122,11 +125,20 @@ class BodyFactory:
 
     def valid(self) -> list[Body]:
         """Bodies the spec allows, including every boundary, each confirmed valid."""
-        return [body for body in self._valid_candidates() if self.op.request.is_valid(body.value)]
+        return self._confirmed(self._valid_candidates(), valid=True)
 
     def invalid(self) -> list[Body]:
         """Bodies the spec forbids, one rule broken each, each confirmed invalid."""
-        return [body for body in self._invalid_candidates() if not self.op.request.is_valid(body.value)]
+        return self._confirmed(self._invalid_candidates(), valid=False)
+
+    def _confirmed(self, candidates: Iterator[Body], *, valid: bool) -> list[Body]:
+        kept = []
+        for body in candidates:
+            if self.op.request.is_valid(body.value) == valid:
+                kept.append(body)
+            else:
+                self.dropped.append(body.label)
+        return kept
 
     def _valid_candidates(self) -> Iterator[Body]:
         for name, example in self.examples.items():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
+from jsonschema.exceptions import best_match
 
 from contract_tests.server.rules import HeaderRule, operation_rules
 from contract_tests.spec import SPEC_PATH, SpecError, load_spec, validator_for
@@ -82,6 +83,16 @@ def load_operation(spec_path: str = str(SPEC_PATH)) -> Operation:
     examples = {name: example["value"] for name, example in body.get("examples", {}).items()}
     if not examples:
         raise SpecError(f"{OPERATION_ID}: the request body needs at least one example to build cases from")
+    request = validator_for(pointer, document)
+    for name, value in examples.items():
+        # Every case is built from the examples: an invalid one would turn valid cases into invalid ones.
+        error = best_match(request.iter_errors(value))
+        if error is not None:
+            where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+            raise SpecError(
+                f"{OPERATION_ID}: the request example {name!r} is invalid against its own schema"
+                f" (at {where}: {error.message[:200]})"
+            )
     assistant_name = _response_schema_name(document, responses, success[0])
     error_name = _response_schema_name(document, responses, errors[0])
     return Operation(
@@ -93,7 +104,7 @@ def load_operation(spec_path: str = str(SPEC_PATH)) -> Operation:
         defaults=rules.defaults,
         success_status=int(success[0]),
         request_schema_pointer=pointer,
-        request=validator_for(pointer, document),
+        request=request,
         assistant=validator_for(f"/components/schemas/{assistant_name}", document),
         error=validator_for(f"/components/schemas/{error_name}", document),
         examples=examples,

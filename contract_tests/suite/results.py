@@ -44,6 +44,7 @@ class RunResult:
     checks: dict[str, CheckResult]
     requests_sent: int = 0
     skipped_cases: int = 0
+    dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
     seconds: float = 0.0
 
     @property

@@ -203,6 +203,7 @@ class Run:
         factory = BodyFactory(self.op)
         derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
         derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
+        self.result.dropped_bodies = factory.dropped
         plan: list[tuple[str, Case[Any], bool]] = []
         for label, value in derived:
             case = api_operation.Case(

@@ -15,6 +15,13 @@ def render(result: RunResult, *, examples: int) -> str:
             if result.skipped_cases
             else ""
         ),
+    ]
+    if result.dropped_bodies:
+        lines.append(
+            f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"
+            f" with what they were built to be ({', '.join(result.dropped_bodies)})"
+        )
+    lines += [
         "",
         f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}",
     ]

@@ -46,7 +46,15 @@ def test_each_required_field_gets_a_body_without_it(tmp_path: Path) -> None:
     def require_description(schemas: dict[str, Any]) -> None:
         schemas["CreateAssistantRequest"]["required"].append("description")
 
-    _, invalid = _bodies(tmp_path, require_description)
+    # Every example must stay valid (else the suite refuses the spec): each gets the new required field.
+    document = load_spec(SPEC_PATH)
+    require_description(document["components"]["schemas"])
+    content = document["paths"]["/v1/assistants"]["post"]["requestBody"]["content"]["application/json"]
+    for example in content["examples"].values():
+        example["value"].setdefault("description", "Helps.")
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    invalid = BodyFactory(load_operation(str(path))).invalid()
     missing = _by_label(invalid)
     for name in ("model", "name", "instructions", "tools", "description"):
         assert name not in missing[f"required {name} missing"]
@@ -71,3 +79,16 @@ def test_text_has_exact_length_in_characters() -> None:
         assert len(text(length)) == length
     assert not text(64).isascii() and not text(256_000).isascii()
     assert len(json.dumps(text(256_000))) < 300_000  # stays under common proxy body limits
+
+
+def test_bodies_the_validator_disagrees_with_are_counted(tmp_path: Path) -> None:
+    def keys_lowercase(schemas: dict[str, Any]) -> None:
+        schemas["Metadata"]["propertyNames"]["pattern"] = "^[a-z]+$"
+
+    document = load_spec(SPEC_PATH)
+    keys_lowercase(document["components"]["schemas"])
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    factory = BodyFactory(load_operation(str(path)))
+    factory.valid()
+    assert "metadata at maxProperties (16), longest keys and values" in factory.dropped

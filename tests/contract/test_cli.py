@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from starlette.types import ASGIApp
 
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.gallery.serving import serve_in_thread
 from contract_tests.server import create_app
+from contract_tests.spec import SPEC_PATH, load_spec
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
 from tests.contract.conftest import API_KEY, EXAMPLES
@@ -213,3 +216,26 @@ def test_a_wrong_key_is_a_one_line_error(
     assert main(["--base-url", reference_url]) == EXIT_ERROR
     err = _one_line_error(capsys)
     assert "error: the server refused API_KEY (401)" in err and "4821" not in err
+
+
+def _edited_spec(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> str:
+    document = load_spec(SPEC_PATH)
+    edit(document)
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return str(path)
+
+
+def _example(document: dict[str, Any]) -> dict[str, Any]:
+    body = document["paths"]["/v1/assistants"]["post"]["requestBody"]["content"]["application/json"]
+    found: dict[str, Any] = body["examples"]["mathTutor"]["value"]
+    return found
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_an_invalid_request_example_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _edited_spec(tmp_path, lambda document: _example(document).pop("model"))
+    assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
+    assert "request example 'mathTutor' is invalid" in _one_line_error(capsys)
