@@ -55,19 +55,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--seed",
-        default=os.environ.get("SEED", str(DEFAULT_SEED)),
+        default=None,
         help=f"seed of the generated cases, or 'random' (default: $SEED or {DEFAULT_SEED})",
     )
+    # Numbers are parsed in run(), where a bad value (flag or environment) is a one-line error.
     parser.add_argument(
         "--examples",
-        type=int,
-        default=int(os.environ.get("EXAMPLES", DEFAULT_EXAMPLES)),
+        default=None,
         help=f"generated cases per mode (default: $EXAMPLES or {DEFAULT_EXAMPLES})",
     )
     parser.add_argument(
         "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
+        default=str(DEFAULT_TIMEOUT),
         help=f"seconds to wait for each response (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
@@ -91,12 +90,22 @@ def _base_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _number(text: str, name: str, kind: type[int] | type[float]) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a number, got {text!r}") from None
+    if value <= 0:
+        raise UsageError(f"{name} must be {'at least 1' if kind is int else 'positive'}, got {text!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> RunResult:
-    seed = _seed(args.seed)
-    if args.examples < 1:
-        raise UsageError("--examples must be at least 1")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    seed = _seed(args.seed if args.seed is not None else os.environ.get("SEED", str(DEFAULT_SEED)))
+    from_flag = args.examples is not None
+    examples = args.examples if from_flag else os.environ.get("EXAMPLES") or str(DEFAULT_EXAMPLES)
+    args.examples = int(_number(examples, "--examples" if from_flag else "EXAMPLES", int))
+    args.timeout = _number(args.timeout, "--timeout", float)
     spec_path = Path(args.spec)
     bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else DEFAULT_BODIES_DIR
     # The base URL and key are filled in below, once known.

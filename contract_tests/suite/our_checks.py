@@ -139,7 +139,7 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
     if not isinstance(sent, dict) or not isinstance(got, dict) or exchange.response.status_code >= 300:
         return NOT_APPLICABLE
     op = ctx.operation
-    assistant_fields = op.resolve(op.assistant.schema).get("properties", {})
+    assistant_fields = op.assistant_schema.get("properties", {})
     for name in op.request_schema.get("properties", {}):
         if name not in assistant_fields:
             continue

@@ -239,3 +239,38 @@ def test_an_invalid_request_example_is_a_one_line_error(
     spec = _edited_spec(tmp_path, lambda document: _example(document).pop("model"))
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     assert "request example 'mathTutor' is invalid" in _one_line_error(capsys)
+
+
+def _dangling_ref(document: dict[str, Any]) -> None:
+    error = document["components"]["responses"]["BadRequest"]["content"]["application/json"]
+    error["schema"] = {"$ref": "#/components/schemas/Eror"}
+
+
+def _inline_success_schema(document: dict[str, Any]) -> None:
+    success = document["paths"]["/v1/assistants"]["post"]["responses"]["200"]["content"]["application/json"]
+    success["schema"] = document["components"]["schemas"]["AssistantObject"]
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = _edited_spec(tmp_path, _dangling_ref)
+    assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
+    assert "'#/components/schemas/Eror'" in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_an_inline_response_schema_is_supported(
+    reference_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _edited_spec(tmp_path, _inline_success_schema)
+    code = main(["--base-url", reference_url, "--spec", spec, "--examples", "2"])
+    assert code == EXIT_PASS, capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_bad_number_in_the_environment_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EXAMPLES", "abc")
+    assert main(["--base-url", "http://127.0.0.1:9"]) == EXIT_ERROR
+    assert "EXAMPLES must be a number, got 'abc'" in _one_line_error(capsys)
