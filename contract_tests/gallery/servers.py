@@ -156,6 +156,16 @@ def _crash_on_non_ascii_name(request: Request) -> Request | Reply:
     return request
 
 
+def _accept_non_json_constants(request: Request) -> Request:
+    # Plain json.loads reads NaN and Infinity, which are not JSON: the body then passes as valid.
+    try:
+        value = json.loads(request.body, parse_constant=lambda _: 0)
+    except ValueError:
+        return request
+    request.body = json.dumps(value).encode()
+    return request
+
+
 def _answer_other_methods(request: Request) -> Request | Reply:
     if request.method != "POST":
         return Reply(200, {"content-type": "application/json"}, b"[]")
@@ -265,6 +275,11 @@ GALLERY: dict[str, BrokenServer] = {
     ),
     "echoes_api_key": BrokenServer(
         "echoes the Authorization header in a response header", "api_key_not_echoed", wrapped(reply=_echo_key)
+    ),
+    "accepts_nan": BrokenServer(
+        "parses bodies with plain json.loads, accepting NaN and Infinity",
+        "malformed_body_rejected",
+        wrapped(request=_accept_non_json_constants),
     ),
     "other_methods_answered": BrokenServer(
         "answers GET, PUT, PATCH and DELETE with 200",

@@ -6,12 +6,19 @@ feeds can only be about that one thing.
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from contract_tests.suite.operation import Operation
 
 WRONG_KEY = "sk-contract-suite-wrong-key-0000"  # made up: any real server must refuse it
+# Values of every JSON type: an object that may be just {key: any of them} is free-form (JSON Schema
+# parameters, say), unlike an open object such as a tool, which still has its required fields.
+_ANY_VALUES: tuple[Any, ...] = ("x", 7, 1.5, None, True, [], {"a": 1})
+_FREE_KEY = "contract_probe"
 OTHER_METHODS = ("GET", "PUT", "PATCH", "DELETE")  # HEAD and OPTIONS are often answered by frameworks
 
 
@@ -39,6 +46,43 @@ def example_probe(op: Operation) -> Probe:
     )
 
 
+def _objects(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """The path of every JSON object in `value`, outermost first."""
+    if isinstance(value, dict):
+        yield path
+        for key, item in value.items():
+            yield from _objects(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _objects(item, (*path, index))
+
+
+def _with_free_value(body: Any, path: tuple[str | int, ...], value: Any) -> Any:
+    """`body` with the object at `path` replaced by {_FREE_KEY: value}."""
+    if not path:
+        return {_FREE_KEY: value}
+    changed = copy.deepcopy(body)
+    node = changed
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = {_FREE_KEY: value}
+    return changed
+
+
+def free_form_bodies(op: Operation, values: tuple[float, ...]) -> list[bytes]:
+    """The spec's examples with each of `values` (NaN, Infinity) where the schema allows any value.
+
+    The place is found with the spec's validator (a free-form object, e.g. a function's `parameters`):
+    there the only thing wrong with the body is the constant, which is not JSON, so a server must reject
+    it for that reason alone. Empty when the spec has no such place.
+    """
+    for example in op.examples.values():
+        for path in _objects(example):
+            if all(op.request.is_valid(_with_free_value(example, path, value)) for value in _ANY_VALUES):
+                return [json.dumps(_with_free_value(example, path, value)).encode() for value in values]
+    return []
+
+
 def probes(op: Operation) -> list[Probe]:
     """Every transport probe of the operation, in the order they are sent."""
     body = json.dumps(next(iter(op.examples.values()))).encode("utf-8")
@@ -63,6 +107,7 @@ def probes(op: Operation) -> list[Probe]:
                         body,
                     )
                 )
+    nan, infinity = free_form_bodies(op, (float("nan"), float("inf"))) or (None, None)
     for label, raw in (
         ("malformed JSON", body[: len(body) // 2]),
         ("an empty body", b""),
@@ -70,9 +115,11 @@ def probes(op: Operation) -> list[Probe]:
         ("a JSON string body", b'"x"'),
         ("a JSON number body", b"7"),
         ("a JSON null body", b"null"),
-        ("NaN in the body", body.replace(b"{", b'{"temperature": NaN, ', 1)),
+        ("NaN where the schema allows any value", nan),
+        ("Infinity where the schema allows any value", infinity),
     ):
-        found.append(Probe(label, "malformed_body_rejected", op.method, headers, raw))
+        if raw is not None:
+            found.append(Probe(label, "malformed_body_rejected", op.method, headers, raw))
     found.append(
         Probe(
             "a JSON body sent as text/plain",
