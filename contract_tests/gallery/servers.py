@@ -134,6 +134,21 @@ def _ignore_key(api_key: str) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key), request=with_headers(authorization=f"Bearer {api_key}"))
 
 
+def _loose_key(matches: Callable[[str, str], bool]) -> AppFactory:
+    """A key check that accepts a token `matches(token, key)` says is close enough."""
+
+    def build(api_key: str) -> ASGIApp:
+        def edit(request: Request) -> Request:
+            token = request.headers.get("authorization", "").partition(" ")[2]
+            if token and matches(token, api_key):
+                request.headers["authorization"] = f"Bearer {api_key}"
+            return request
+
+        return Rewrite(create_app(api_key=api_key), request=edit)
+
+    return build
+
+
 def _echo_key(request: Request, reply: Reply) -> Reply:
     reply.headers["x-debug-authorization"] = request.headers.get("authorization", "")
     return reply
@@ -272,6 +287,16 @@ GALLERY: dict[str, BrokenServer] = {
         "every assistant gets the same id",
         "assistant_fields_plausible",
         wrapped(reply=edit_created(_constant_id)),
+    ),
+    "key_prefix_accepted": BrokenServer(
+        "accepts any proper prefix of the API key (a compare cut at the shorter length)",
+        "api_key_required",
+        _loose_key(lambda token, key: key.startswith(token)),
+    ),
+    "key_case_insensitive": BrokenServer(
+        "compares API keys ignoring case",
+        "api_key_required",
+        _loose_key(lambda token, key: token.lower() == key.lower()),
     ),
     "echoes_api_key": BrokenServer(
         "echoes the Authorization header in a response header", "api_key_not_echoed", wrapped(reply=_echo_key)

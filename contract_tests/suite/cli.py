@@ -27,7 +27,7 @@ from contract_tests.suite.config import (
     SuiteConfig,
 )
 from contract_tests.suite.junit import write_junit
-from contract_tests.suite.masking import Masker
+from contract_tests.suite.masking import Masker, near_misses
 from contract_tests.suite.reference import ReferenceServerError, reference_server
 from contract_tests.suite.results import RunResult
 from contract_tests.suite.summary import render
@@ -132,7 +132,8 @@ def run(args: argparse.Namespace) -> RunResult:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    mask = Masker(os.environ.get("API_KEY", ""))
+    key = os.environ.get("API_KEY", "")
+    mask = Masker(key, *near_misses(key).values())
     try:
         result = run(args)
     except (UsageError, ServerUnreachable, KeyRefused, ReferenceServerError, SpecError) as exc:

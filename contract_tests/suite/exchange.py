@@ -57,6 +57,8 @@ class Exchange:
     checks: tuple[str, ...] = ()
     # Statuses also right for this request, when it breaks several rules that the spec does not order.
     also_allowed: frozenset[int] = frozenset()
+    # Whether sent_key is the caller's key (a reproduction reads it from $API_KEY), not one made from it.
+    callers_key: bool = False
     _received: Any = field(default=NOT_JSON, repr=False)
 
     @property
@@ -117,7 +119,12 @@ class Exchange:
             value = self.request_header(name) or ""
             if not _shown(name):
                 continue
-            if name.lower() == "authorization" and self.sent_key and self.sent_key in value:
+            if (
+                name.lower() == "authorization"
+                and self.callers_key
+                and self.sent_key
+                and self.sent_key in value
+            ):
                 parts += ["-H", '"Authorization: Bearer $API_KEY"']
             else:
                 parts += ["-H", shlex.quote(f"{name}: {value}")]

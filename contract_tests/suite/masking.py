@@ -5,6 +5,22 @@ from __future__ import annotations
 MASK = "***"
 
 
+def near_misses(key: str) -> dict[str, str]:
+    """Keys one slip away from `key`, by what they are: a server must refuse each of them with 401.
+
+    Derived from the caller's key, they are as secret as it is: the Masker of a run masks them too.
+    """
+    if not key:
+        return {}
+    found = {
+        "the API key with a character appended": key + "0",
+        "the API key with its last character changed": key[:-1] + ("b" if key[-1] == "a" else "a"),
+        "a proper prefix of the API key": key[:-1],
+        "the API key in swapped case": key.swapcase(),
+    }
+    return {label: value for label, value in found.items() if value and value != key}
+
+
 class Masker:
     """Replaces each secret by `***` in any text; `mask(text)` is applied to all output."""
 

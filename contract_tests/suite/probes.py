@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.suite.masking import near_misses
 from contract_tests.suite.operation import Operation
 
 WRONG_KEY = "sk-contract-suite-wrong-key-0000"  # made up: any real server must refuse it
@@ -83,7 +84,7 @@ def free_form_bodies(op: Operation, values: tuple[float, ...]) -> list[bytes]:
     return []
 
 
-def probes(op: Operation) -> list[Probe]:
+def probes(op: Operation, api_key: str) -> list[Probe]:
     """Every transport probe of the operation, in the order they are sent."""
     body = json.dumps(next(iter(op.examples.values()))).encode("utf-8")
     headers = {"Content-Type": op.content_type, **op.required_headers()}
@@ -91,6 +92,9 @@ def probes(op: Operation) -> list[Probe]:
         Probe("no API key", "api_key_required", op.method, headers, body, authorized=False),
         Probe("a wrong API key", "api_key_required", op.method, headers, body, key=WRONG_KEY),
     ]
+    # A server comparing keys by prefix, or ignoring case, accepts one of these.
+    for label, key in near_misses(api_key).items():
+        found.append(Probe(label, "api_key_required", op.method, headers, body, key=key))
     for rule in op.headers:
         if not rule.required:
             continue

@@ -19,7 +19,7 @@ from contract_tests.suite.context import RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.exchange import Exchange, media_type
 from contract_tests.suite.generated import generate
-from contract_tests.suite.masking import Masker
+from contract_tests.suite.masking import Masker, near_misses
 from contract_tests.suite.operation import Operation, load_operation
 from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
 from contract_tests.suite.probes import Probe, example_probe, probes
@@ -58,7 +58,7 @@ class Run:
         self.config = config
         self.op: Operation = load_operation(str(config.spec_path))
         self.dialects = DialectSplit(self.op.request_schema_pointer, self.op.document)
-        self.mask = Masker(config.api_key)
+        self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         self.ctx = RunContext(
             self.op,
             config.base_url.rstrip("/"),
@@ -108,7 +108,13 @@ class Run:
             ),
         )
         checks = VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
-        return Exchange(probe.label, response, sent_key=key, checks=(*checks, "api_key_not_echoed"))
+        return Exchange(
+            probe.label,
+            response,
+            sent_key=key,
+            checks=(*checks, "api_key_not_echoed"),
+            callers_key=key == self.config.api_key,
+        )
 
     def send_case(self, label: str, case: Case[Any]) -> Exchange | None:
         try:
@@ -129,6 +135,7 @@ class Run:
         scheme, _, token = (exchange.request_header("authorization") or "").strip().partition(" ")
         # Only the caller's key is a secret to look for: a generated token such as "d" is in any body.
         exchange.sent_key = self.config.api_key if token.strip() == self.config.api_key else None
+        exchange.callers_key = exchange.sent_key is not None
         checks = self.classify(exchange, scheme, token.strip())
         if checks is None:
             self.result.skipped_cases += 1
@@ -229,7 +236,7 @@ class Run:
                 " set API_KEY to a key it accepts"
             )
         yield first, ()
-        for probe in probes(self.op):
+        for probe in probes(self.op, self.config.api_key):
             yield self.send_probe(probe), ()
         self.prepare()
         assert self.plan is not None

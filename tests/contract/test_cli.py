@@ -20,6 +20,7 @@ from contract_tests.server import create_app
 from contract_tests.spec import SPEC_PATH, load_spec
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
+from contract_tests.suite.masking import near_misses
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 
@@ -274,3 +275,14 @@ def test_a_bad_number_in_the_environment_is_a_one_line_error(
     monkeypatch.setenv("EXAMPLES", "abc")
     assert main(["--base-url", "http://127.0.0.1:9"]) == EXIT_ERROR
     assert "EXAMPLES must be a number, got 'abc'" in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_near_miss_keys_are_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "junit.xml"
+    with serve_in_thread(GALLERY["key_case_insensitive"].build(API_KEY)) as base_url:
+        code = main(["--base-url", base_url, "--examples", "2", "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_FAIL and "the API key in swapped case" in out
+    for text in (out, err, report.read_text()):
+        assert not any(key in text for key in (API_KEY, *near_misses(API_KEY).values()))
