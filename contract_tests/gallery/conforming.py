@@ -67,4 +67,26 @@ def body_before_key(api_key: str) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key), request=check_key_last, reply=answer)
 
 
-CONFORMING = {"other_habits": other_habits, "body_before_key": body_before_key}
+def lists_assistants(api_key: str) -> ASGIApp:
+    """Implements GET /v1/assistants (list assistants) of the full API, which this spec leaves out."""
+
+    def answer_get(request: Request) -> Request | Reply:
+        if request.method == "GET" and request.headers.get("authorization") == f"Bearer {api_key}":
+            page: dict[str, Any] = {
+                "object": "list",
+                "data": [],
+                "first_id": None,
+                "last_id": None,
+                "has_more": False,
+            }
+            return Reply(200, {"content-type": "application/json"}, json.dumps(page).encode())
+        return request
+
+    return Rewrite(create_app(api_key=api_key), request=answer_get)
+
+
+CONFORMING = {
+    "other_habits": other_habits,
+    "body_before_key": body_before_key,
+    "lists_assistants": lists_assistants,
+}
