@@ -67,8 +67,9 @@ def findings(r: Results) -> list[str]:
                 f"{schema:.0%} of it in jsonschema and referencing (validating the body against the spec), "
                 f"{starlette:.0%} in Starlette and {ours:.0%} in our own code. jsonschema looks each `$ref` "
                 "up again on every validation; the server now inlines the spec's `$ref`s once at start-up "
-                "(contract_tests/server/inline.py), which the validation figure below measures against the "
-                "resolving validator. The rest of the validation cost is the engine's, a dependency."
+                "(`inlined_validator` in contract_tests.spec), which the validation figure below measures "
+                "against the resolving validator. The rest of the validation cost is the engine's, a "
+                "dependency."
             )
     if r.load:
         fast, slow, prism = (r.load.median("rps", label) for label in (FAST, H11, PRISM))
