@@ -74,9 +74,9 @@ def findings(r: Results) -> list[str]:
     if r.load:
         fast, slow, prism = (r.load.median("rps", label) for label in (FAST, H11, PRISM))
         lines.append(
-            f"- Under load the reference server as shipped (uvicorn h11 + asyncio) serves "
-            f"{_x(ratio(slow, prism))} Prism's requests per second; with httptools + uvloop (uvicorn's "
-            f"`standard` extras) it serves {_x(ratio(fast, slow))} the h11 figure. p99 at "
+            f"- Under load the reference server as shipped (uvicorn with httptools + uvloop) serves "
+            f"{_x(ratio(fast, prism))} Prism's requests per second, {_x(ratio(fast, slow))} what uvicorn's "
+            f"pure-Python stack (h11 + asyncio) serves. p99 at "
             f"{r.load.connections} in flight is {r.load.median('p99_ms', H11):.1f} ms (h11) and "
             f"{r.load.median('p99_ms', FAST):.1f} ms (httptools): one process answers one request at a "
             f"time, so {r.load.connections} requests in flight queue behind each other: by Little's law the "

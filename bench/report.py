@@ -118,7 +118,8 @@ def summary(r: Results) -> list[str]:
             ]
         )
     if r.load:
-        # The project's own dependencies give uvicorn h11 + asyncio: that is the server as shipped.
+        # The project's dependencies include httptools + uvloop, which uvicorn picks: the server as shipped;
+        # h11 + asyncio is uvicorn's pure-Python fallback, shown beside it.
         ours, prism = r.load.median("rps", H11), r.load.median("rps", PRISM)
         rows.append(
             [
@@ -304,8 +305,8 @@ def load_section(r: Results) -> list[str]:
         "response events, over all answers. Every server runs on 127.0.0.1 at once, each single-process; "
         "the load generator shares the machine's 2 cores. Prism runs `prism mock` on the same spec with "
         "logging at `error` (its default logs a line per request). `python -m contract_tests.server` "
-        "leaves the HTTP stack to uvicorn, which picks httptools + uvloop when they are installed (they "
-        "are in the `bench` dependency group only); both stacks are shown.",
+        "leaves the HTTP stack to uvicorn, which picks httptools + uvloop, installed with the project's "
+        "dependencies; the pure-Python h11 + asyncio stack is shown beside it.",
         "",
         *(f"- {note}" for note in ld.notes),
         *([""] if ld.notes else []),
