@@ -85,8 +85,29 @@ def lists_assistants(api_key: str) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key), request=answer_get)
 
 
+def rate_limited(api_key: str) -> ASGIApp:
+    """Answers every fourth request with the documented 429 and `Retry-After: 0`: a limit, not a fault."""
+    count = [0]
+
+    def limit(request: Request) -> Request | Reply:
+        count[0] += 1
+        if count[0] % 4 == 0:
+            error = {
+                "message": "Slow down.",
+                "type": "requests",
+                "param": None,
+                "code": "rate_limit_exceeded",
+            }
+            headers = {"content-type": "application/json", "retry-after": "0"}
+            return Reply(429, headers, json.dumps({"error": error}).encode())
+        return request
+
+    return Rewrite(create_app(api_key=api_key), request=limit)
+
+
 CONFORMING = {
     "other_habits": other_habits,
     "body_before_key": body_before_key,
     "lists_assistants": lists_assistants,
+    "rate_limited": rate_limited,
 }

@@ -25,6 +25,7 @@ def write_junit(result: RunResult, path: Path) -> None:
     ET.SubElement(properties, "property", name="base_url", value=result.base_url)
     ET.SubElement(properties, "property", name="seed", value=str(result.seed))
     ET.SubElement(properties, "property", name="requests_sent", value=str(result.requests_sent))
+    ET.SubElement(properties, "property", name="rate_limited", value=str(result.rate_limited))
     for check in checks:
         case = ET.SubElement(suite, "testcase", classname=f"contract.{check.origin}", name=check.name)
         ET.SubElement(case, "system-out").text = f"{check.cases} cases. Rule: {check.rule}"

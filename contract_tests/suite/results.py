@@ -44,6 +44,7 @@ class RunResult:
     checks: dict[str, CheckResult]
     requests_sent: int = 0
     skipped_cases: int = 0
+    rate_limited: int = 0  # cases still 429 after the retries: not judged
     dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
     seconds: float = 0.0
 

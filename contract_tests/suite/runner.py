@@ -8,9 +8,11 @@ from typing import Any
 
 import requests
 import schemathesis
+from requests.adapters import HTTPAdapter
 from schemathesis import Case
 from schemathesis.core.transport import Response
 from schemathesis.generation.modes import GenerationMode
+from urllib3.util.retry import Retry
 
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
@@ -33,6 +35,42 @@ FAULT_STATUSES = {
     "invalid_body_rejected": frozenset({400}),
     "malformed_body_rejected": frozenset(range(400, 500)),
 }
+# A 429 is retried this many times, after its Retry-After seconds (capped), else a short backoff.
+RATE_LIMIT_RETRIES = 3
+RETRY_AFTER_CAP_SECONDS = 10
+BACKOFF_FACTOR = 0.25  # no Retry-After: waits 0, 0.5, 1 s
+
+
+class RateLimited(Exception):
+    """Still 429 after every retry: the case is not judged (the server's limit, not its contract)."""
+
+
+class _RateLimitRetry(Retry):
+    """Retries a 429 only (any method: a 429 says the request was not processed); nothing else."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, RETRY_AFTER_CAP_SECONDS)
+
+
+def _session() -> requests.Session:
+    """A session that waits and retries on 429, for every request of the run (schemathesis's too)."""
+    session = requests.Session()
+    retry = _RateLimitRetry(
+        total=RATE_LIMIT_RETRIES,
+        connect=0,
+        read=False,
+        status_forcelist={429},
+        allowed_methods=None,
+        backoff_factor=BACKOFF_FACTOR,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, HTTPAdapter(max_retries=retry))
+    return session
+
+
 # ignored_auth re-sends a request twice: a few accepted requests are enough to judge the operation.
 AUTH_CHECK_BUDGET = 2
 
@@ -63,7 +101,7 @@ class Run:
             self.op,
             config.base_url.rstrip("/"),
             config.api_key,
-            requests.Session(),
+            _session(),
             config.timeout,
             self.mask,
         )
@@ -75,6 +113,13 @@ class Run:
     # --- sending -------------------------------------------------------------------------------
 
     def _send(self, label: str, send: Callable[[], Any]) -> Response:
+        raw = self._send_once(label, send)
+        if raw.status_code == 429:  # still, after the session's retries
+            self.result.rate_limited += 1
+            raise RateLimited(label)
+        return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+
+    def _send_once(self, label: str, send: Callable[[], Any]) -> Any:
         try:
             raw = send()
         except requests.Timeout:
@@ -93,20 +138,23 @@ class Run:
                 f"{self.ctx.base_url} broke the HTTP exchange ({name}) (case: {label})"
             ) from None
         self.result.requests_sent += 1
-        return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+        return raw
 
-    def send_probe(self, probe: Probe) -> Exchange:
+    def send_probe(self, probe: Probe) -> Exchange | None:
         headers = dict(probe.headers)
         key = probe.key or (self.config.api_key if probe.authorized else None)
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
         url = self.ctx.base_url + self.op.path
-        response = self._send(
-            probe.label,
-            lambda: self.ctx.session.request(
-                probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
-            ),
-        )
+        try:
+            response = self._send(
+                probe.label,
+                lambda: self.ctx.session.request(
+                    probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
+                ),
+            )
+        except RateLimited:
+            return None
         checks = VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
         return Exchange(
             probe.label,
@@ -127,6 +175,8 @@ class Run:
                     timeout=self.config.timeout,
                 ),
             )
+        except RateLimited:
+            return None
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
             # A generated value that the HTTP client cannot put on the wire says nothing about the server.
             self.result.skipped_cases += 1
@@ -230,14 +280,17 @@ class Run:
     def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
         # Probes first: a server that cannot be reached is reported before any case is generated.
         first = self.send_probe(example_probe(self.op))
-        if first.response.status_code == 401:
+        if first is not None and first.response.status_code == 401:
             raise KeyRefused(
                 f"the server refused API_KEY (401) on the spec's example request ({first.label});"
                 " set API_KEY to a key it accepts"
             )
-        yield first, ()
+        if first is not None:
+            yield first, ()
         for probe in probes(self.op, self.config.api_key):
-            yield self.send_probe(probe), ()
+            exchange = self.send_probe(probe)
+            if exchange is not None:
+                yield exchange, ()
         self.prepare()
         assert self.plan is not None
         for label, case, generated in self.plan:

@@ -16,6 +16,8 @@ def render(result: RunResult, *, examples: int) -> str:
             else ""
         ),
     ]
+    if result.rate_limited:
+        lines.append(f"  {result.rate_limited} cases not judged (rate limited: still 429 after retries)")
     if result.dropped_bodies:
         lines.append(
             f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"

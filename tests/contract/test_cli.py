@@ -18,6 +18,7 @@ from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.gallery.serving import serve_in_thread
 from contract_tests.server import create_app
 from contract_tests.spec import SPEC_PATH, load_spec
+from contract_tests.suite import runner
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
 from contract_tests.suite.masking import near_misses
@@ -286,3 +287,23 @@ def test_near_miss_keys_are_never_printed(tmp_path: Path, capsys: pytest.Capture
     assert code == EXIT_FAIL and "the API key in swapped case" in out
     for text in (out, err, report.read_text()):
         assert not any(key in text for key in (API_KEY, *near_misses(API_KEY).values()))
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_case_still_rate_limited_is_not_judged(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(runner, "BACKOFF_FACTOR", 0)
+
+    def limit_long_names(request: Request) -> Request | Reply:
+        # Every request with a name at maxLength is refused for its rate, retries included.
+        if b'"name": "A\\u00e9' in request.body:
+            error = {"message": "Slow down.", "type": "requests", "param": None, "code": None}
+            return Reply(429, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+        return request
+
+    with serve_in_thread(Rewrite(create_app(api_key=API_KEY), request=limit_long_names)) as base_url:
+        code = main(["--base-url", base_url, "--examples", "2"])
+    out = capsys.readouterr().out
+    assert code == EXIT_PASS, out
+    assert "cases not judged (rate limited" in out
