@@ -242,6 +242,11 @@ GALLERY: dict[str, BrokenServer] = {
         "invalid_body_rejected",
         relaxed(lambda d: schema(d, "CreateAssistantRequest")["required"].remove("instructions")),
     ),
+    "conflict_on_valid": BrokenServer(
+        "answers 409 to every valid request",
+        "positive_data_acceptance",
+        wrapped(reply=_status(409)),
+    ),
     "api_key_not_checked": BrokenServer("accepts any API key, or none", "api_key_required", _ignore_key),
     "beta_header_not_checked": BrokenServer(
         "accepts a missing or wrong OpenAI-Beta header",
