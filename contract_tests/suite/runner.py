@@ -10,7 +10,7 @@ import requests
 import schemathesis
 from requests.adapters import HTTPAdapter
 from schemathesis import Case
-from schemathesis.config._checks import PositiveDataAcceptanceConfig
+from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.core.transport import Response
 from schemathesis.generation.modes import GenerationMode
 from urllib3.util.retry import Retry
