@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> RunResult:
         return run_suite(config)
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
-    with reference_server(api_key) as server:
+    with reference_server(api_key, spec_path) as server:
         # Imported only now: loading schemathesis and generating the cases overlap the server's start-up.
         from contract_tests.suite.runner import Run  # noqa: PLC0415
 

@@ -6,16 +6,20 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import requests
 
 from contract_tests.spec import REPO_ROOT
 
 START_TIMEOUT_SECONDS = 30.0
+STDERR_LINES = 5  # of a server that exited, shown in the error
 
 
 class ReferenceServerError(Exception):
@@ -33,6 +37,12 @@ def free_port() -> int:
 class ReferenceServer:
     base_url: str
     process: subprocess.Popen[bytes]
+    stderr: IO[bytes]
+
+    def _last_words(self) -> str:
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()[-STDERR_LINES:]
+        return ": " + " | ".join(line.strip() for line in lines) if lines else ""
 
     def wait_until_up(self) -> None:
         """Return once the server answers; ReferenceServerError if it exits or stays silent."""
@@ -40,7 +50,7 @@ class ReferenceServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ReferenceServerError(
-                    f"the reference server exited with status {self.process.returncode}"
+                    f"the reference server exited with status {self.process.returncode}{self._last_words()}"
                 )
             try:
                 requests.get(f"{self.base_url}/", timeout=1)
@@ -51,25 +61,30 @@ class ReferenceServer:
 
 
 @contextmanager
-def reference_server(api_key: str) -> Iterator[ReferenceServer]:
-    """Start `python -m contract_tests.server` accepting `api_key`; stop it when the block ends.
+def reference_server(api_key: str, spec_path: Path) -> Iterator[ReferenceServer]:
+    """Start `python -m contract_tests.server` serving `spec_path` and accepting `api_key`; stop it when
+    the block ends.
 
     It is not up yet when the block starts: call `wait_until_up()`, after work that can overlap.
     """
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "contract_tests.server", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ASSISTANTS_API_KEY": api_key},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield ReferenceServer(f"http://127.0.0.1:{port}", process)
-    finally:
-        process.terminate()
+    command = [sys.executable, "-m", "contract_tests.server", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--spec", str(Path(spec_path).resolve())]
+    # A file, not a pipe: a server that logs much cannot fill it and block; read only if it exits.
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, "ASSISTANTS_API_KEY": api_key},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield ReferenceServer(f"http://127.0.0.1:{port}", process, stderr)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

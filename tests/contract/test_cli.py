@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ from contract_tests.suite import runner
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
 from contract_tests.suite.masking import near_misses
+from contract_tests.suite.reference import ReferenceServer, ReferenceServerError
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 
@@ -307,3 +310,26 @@ def test_a_case_still_rate_limited_is_not_judged(
     out = capsys.readouterr().out
     assert code == EXIT_PASS, out
     assert "cases not judged (rate limited" in out
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_the_reference_server_serves_the_spec_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def shorter_names(document: dict[str, Any]) -> None:
+        document["components"]["schemas"]["CreateAssistantRequest"]["properties"]["name"]["maxLength"] = 20
+
+    monkeypatch.delenv("API_KEY")
+    spec = _edited_spec(tmp_path, shorter_names)
+    # Served the default spec instead, the server would accept the 21-character name the suite sends.
+    assert main(["--spec", spec, "--examples", "2"]) == EXIT_PASS, capsys.readouterr().out
+
+
+def test_a_reference_server_that_exits_shows_its_last_words(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "import sys; sys.stderr.write('first\\nboom\\n'); sys.exit(3)"]
+    with (tmp_path / "stderr").open("w+b") as stderr:
+        process = subprocess.Popen(command, stderr=stderr)
+        process.wait()
+        server = ReferenceServer("http://127.0.0.1:9", process, stderr)
+        with pytest.raises(ReferenceServerError, match=r"exited with status 3: first \| boom$"):
+            server.wait_until_up()
