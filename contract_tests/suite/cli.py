@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from contract_tests.spec import SPEC_PATH, SpecError
 from contract_tests.suite.config import (
-    DEFAULT_BODIES_DIR,
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
     DEFAULT_TIMEOUT,
@@ -107,7 +106,7 @@ def run(args: argparse.Namespace) -> RunResult:
     args.examples = int(_number(examples, "--examples" if from_flag else "EXAMPLES", int))
     args.timeout = _number(args.timeout, "--timeout", float)
     spec_path = Path(args.spec)
-    bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else DEFAULT_BODIES_DIR
+    bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else None
     # The base URL and key are filled in below, once known.
     settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir)
     if args.base_url:

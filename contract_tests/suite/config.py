@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +12,6 @@ DEFAULT_SEED = 20240101
 # Generated cases per mode (positive, negative), on top of the spec-derived bodies and probes.
 DEFAULT_EXAMPLES = 75
 DEFAULT_TIMEOUT = 10.0
-# Where reproduction commands keep request bodies too long (or too binary) to spell out; the CLI puts
-# them next to the JUnit report when there is one, so that CI can keep both.
-DEFAULT_BODIES_DIR = Path(tempfile.gettempdir()) / "contract-suite-bodies"
 
 
 class ServerUnreachable(Exception):
@@ -35,4 +31,6 @@ class SuiteConfig:
     examples: int = DEFAULT_EXAMPLES
     timeout: float = DEFAULT_TIMEOUT  # seconds to wait for each response
     spec_path: Path = SPEC_PATH
-    bodies_dir: Path = DEFAULT_BODIES_DIR
+    # Where reproduction commands keep request bodies too long (or too binary) to spell out: the CLI puts
+    # them next to the JUnit report, so that CI can keep both; None: a new private temporary directory.
+    bodies_dir: Path | None = None

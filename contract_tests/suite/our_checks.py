@@ -37,8 +37,6 @@ def _schema_problem(validator: jsonschema.Validator, value: Any, what: str, mask
 
 def _error_body_problem(exchange: Exchange, ctx: RunContext) -> Verdict:
     """The documented error shape: JSON content type and a body valid against the error schema."""
-    if exchange.request.method == "HEAD":
-        return None
     if exchange.response_media_type != "application/json":
         got = exchange.response_media_type or "(none)"
         return f"error response has content type {got!r}, expected application/json"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -108,6 +110,7 @@ class Run:
         )
         self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
         self.auth_checks_left = AUTH_CHECK_BUDGET
+        self.bodies_dir = config.bodies_dir
         self.plan: list[tuple[str, Case[Any], bool]] | None = None
         self.started = time.monotonic()  # the run's time includes generating its cases
 
@@ -246,9 +249,15 @@ class Run:
             if verdict is not None:
                 tally = self.result.checks[name]
                 # Only the first failures of a check are shown: describe (and write bodies for) only those.
-                details = exchange.describe(self.mask, self.config.bodies_dir) if tally.keeps_details else ""
+                details = exchange.describe(self.mask, self._bodies_dir()) if tally.keeps_details else ""
                 failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
             self.result.checks[name].record(failure)
+
+    def _bodies_dir(self) -> Path:
+        if self.bodies_dir is None:
+            # Per run and private (0700): a fixed name in /tmp would mix users' and runs' bodies.
+            self.bodies_dir = Path(tempfile.mkdtemp(prefix="contract-bodies-"))
+        return self.bodies_dir
 
     # --- the plan ------------------------------------------------------------------------------
 
