@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 
 from contract_tests.client import strategies
 from contract_tests.client.properties import PROPERTY_SETTINGS
-from contract_tests.client.serving import serving
+from contract_tests.gallery.serving import serve_in_thread
 from contract_tests.server import create_app
 from contract_tests.spec import schema_validator
 
@@ -42,7 +42,7 @@ def app() -> Starlette:
 
 @pytest.fixture(scope="module")
 def base_url(app: Starlette) -> Iterator[str]:
-    with serving(app) as url:
+    with serve_in_thread(app) as url:
         yield url
 
 
