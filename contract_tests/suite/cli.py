@@ -27,11 +27,12 @@ from contract_tests.suite.config import (
 )
 from contract_tests.suite.junit import write_junit
 from contract_tests.suite.masking import Masker, near_misses
-from contract_tests.suite.reference import ReferenceServerError, reference_server
+from contract_tests.suite.reference import PortTaken, ReferenceServerError, reference_server
 from contract_tests.suite.results import RunResult
 from contract_tests.suite.summary import render
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+START_ATTEMPTS = 3  # of the reference server, should its port be taken before it binds it
 
 
 class UsageError(Exception):
@@ -119,14 +120,23 @@ def run(args: argparse.Namespace) -> RunResult:
         return run_suite(config)
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
-    with reference_server(api_key, spec_path) as server:
-        # Imported only now: loading schemathesis and generating the cases overlap the server's start-up.
-        from contract_tests.suite.runner import Run  # noqa: PLC0415
+    # free_port() releases the port before the server binds it: if another process took it meanwhile,
+    # start again on another one.
+    for attempt in range(1, START_ATTEMPTS + 1):
+        with reference_server(api_key, spec_path) as server:
+            # Imported only now: loading schemathesis and generating the cases overlap the server's start.
+            from contract_tests.suite.runner import Run  # noqa: PLC0415
 
-        suite = Run(dataclasses.replace(settings, base_url=server.base_url, api_key=api_key))
-        suite.prepare()
-        server.wait_until_up()
-        return suite.run()
+            suite = Run(dataclasses.replace(settings, base_url=server.base_url, api_key=api_key))
+            suite.prepare()
+            try:
+                server.wait_until_up()
+            except PortTaken:
+                if attempt == START_ATTEMPTS:
+                    raise
+                continue
+            return suite.run()
+    raise AssertionError("unreachable")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,10 @@ class ReferenceServerError(Exception):
     """The reference server did not start: a one-line reason."""
 
 
+class PortTaken(ReferenceServerError):
+    """Another process bound the free port between free_port() and the server's start: try another."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -49,9 +53,9 @@ class ReferenceServer:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise ReferenceServerError(
-                    f"the reference server exited with status {self.process.returncode}{self._last_words()}"
-                )
+                words = self._last_words()
+                error = PortTaken if "address already in use" in words.lower() else ReferenceServerError
+                raise error(f"the reference server exited with status {self.process.returncode}{words}")
             try:
                 requests.get(f"{self.base_url}/", timeout=1)
                 return

@@ -24,7 +24,7 @@ from contract_tests.suite import runner
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
 from contract_tests.suite.masking import near_misses
-from contract_tests.suite.reference import ReferenceServer, ReferenceServerError
+from contract_tests.suite.reference import PortTaken, ReferenceServer, ReferenceServerError
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 
@@ -333,3 +333,14 @@ def test_a_reference_server_that_exits_shows_its_last_words(tmp_path: Path) -> N
         server = ReferenceServer("http://127.0.0.1:9", process, stderr)
         with pytest.raises(ReferenceServerError, match=r"exited with status 3: first \| boom$"):
             server.wait_until_up()
+
+
+def test_a_taken_port_is_told_apart(tmp_path: Path) -> None:
+    words = "error: cannot serve on 127.0.0.1:1: Address already in use"
+    with (tmp_path / "stderr").open("w+b") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", f"import sys; sys.stderr.write({words!r}); sys.exit(2)"], stderr=stderr
+        )
+        process.wait()
+        with pytest.raises(PortTaken):
+            ReferenceServer("http://127.0.0.1:9", process, stderr).wait_until_up()
