@@ -70,6 +70,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"seconds to wait for each response (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--model",
+        default=os.environ.get("MODEL") or None,
+        help="the model every valid request names, for a server that checks it exists (default: $MODEL)",
+    )
+    parser.add_argument(
         "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: spec/openapi.yaml)"
     )
     return parser.parse_args(argv)
@@ -109,7 +114,7 @@ def run(args: argparse.Namespace) -> RunResult:
     spec_path = Path(args.spec)
     bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else None
     # The base URL and key are filled in below, once known.
-    settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir)
+    settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir, model=args.model)
     if args.base_url:
         api_key = os.environ.get("API_KEY", "")
         if not api_key:

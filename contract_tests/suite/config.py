@@ -34,3 +34,6 @@ class SuiteConfig:
     # Where reproduction commands keep request bodies too long (or too binary) to spell out: the CLI puts
     # them next to the JUnit report, so that CI can keep both; None: a new private temporary directory.
     bodies_dir: Path | None = None
+    # The `model` every valid body names (the spec's examples and generated valid cases), for a server
+    # that checks the model exists; None: as the spec's examples and the generator make them.
+    model: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -97,7 +98,7 @@ class Run:
 
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
-        self.op: Operation = load_operation(str(config.spec_path))
+        self.op: Operation = _pinned(load_operation(str(config.spec_path)), config.model)
         self.dialects = DialectSplit(self.op.request_schema_pointer, self.op.document)
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         self.ctx = RunContext(
@@ -289,6 +290,10 @@ class Run:
                 if isinstance(case.body, dict) and self.dialects.disagree(case.body):
                     self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
                     continue
+                # Only valid cases: in an invalid one, the model may be what makes it invalid.
+                pin = self.config.model and mode == GenerationMode.POSITIVE
+                if pin and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
+                    case.body["model"] = self.config.model
                 plan.append((f"generated {mode.value} case #{number}", case, True))
         self.plan = plan
 
@@ -325,6 +330,17 @@ class Run:
             self.judge(exchange, extra)
         self.result.seconds = time.monotonic() - self.started
         return self.result
+
+
+def _pinned(op: Operation, model: str | None) -> Operation:
+    """`op` with its request examples naming `model`, the base of every spec-derived body and probe."""
+    if not model:
+        return op
+    examples = {
+        name: {**value, "model": model} if isinstance(value, dict) and "model" in value else value
+        for name, value in op.examples.items()
+    }
+    return dataclasses.replace(op, examples=examples)
 
 
 def run_suite(config: SuiteConfig) -> RunResult:

@@ -344,3 +344,27 @@ def test_a_taken_port_is_told_apart(tmp_path: Path) -> None:
         process.wait()
         with pytest.raises(PortTaken):
             ReferenceServer("http://127.0.0.1:9", process, stderr).wait_until_up()
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_pinned_model_lets_a_server_that_knows_one_model_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    def one_model(request: Request) -> Request | Reply:
+        try:
+            model = json.loads(request.body).get("model")
+        except (ValueError, AttributeError):
+            return request
+        if isinstance(model, str) and model != "house-model-1":
+            error = {
+                "message": "No such model.",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+            return Reply(400, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+        return request
+
+    with serve_in_thread(Rewrite(create_app(api_key=API_KEY), request=one_model)) as base_url:
+        assert main(["--base-url", base_url, "--examples", "5"]) == EXIT_FAIL
+        capsys.readouterr()
+        code = main(["--base-url", base_url, "--examples", "5", "--model", "house-model-1"])
+    assert code == EXIT_PASS, capsys.readouterr().out
