@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import clients, regenerate
-from bench.procs import API_KEY, PYTHON, REPO, BenchError, free_port, run, serving
+from bench.procs import API_KEY, PYTHON, REPO, BenchError, run, serving
 from bench.stats import median
+from contract_tests.suite.reference import free_port
 
 
 @dataclass

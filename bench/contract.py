@@ -17,9 +17,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import API_KEY, PYTHON, REPO, BenchError, Finished, free_port, run, serving
+from bench.procs import API_KEY, PYTHON, REPO, BenchError, Finished, run, serving
 from bench.stats import median
 from contract_tests.gallery import GALLERY
+from contract_tests.suite.reference import free_port
 
 ST = str(REPO / ".venv" / "bin" / "st")
 SPEC = "spec/openapi.yaml"

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.procs import API_KEY, PYTHON, REPO, BenchError, free_port, run, serving
+from bench.procs import API_KEY, PYTHON, REPO, BenchError, run, serving
 from bench.stats import median
+from contract_tests.suite.reference import free_port
 
 BENCH_DIR = REPO / "bench"
 NODE_BIN = BENCH_DIR / "node_modules" / ".bin"

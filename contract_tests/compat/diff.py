@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.compat.document import escape, segments
+from contract_tests.compat.document import segments
+from contract_tests.spec import escape_pointer
 
 # Keywords that only document: editing them changes no request or response.
 DOCUMENTATION_KEYWORDS = frozenset(
@@ -87,7 +88,7 @@ def _walk(old: Any, new: Any, pointer: str, changes: list[Change]) -> None:
         for key in [*new, *(key for key in old if key not in new)]:
             if fields_compared and key in ("properties", "required"):
                 continue
-            child = f"{pointer}/{escape(str(key))}"
+            child = f"{pointer}/{escape_pointer(str(key))}"
             if key not in old:
                 changes.append(Change(child, ABSENT, new[key]))
             elif key not in new:
@@ -105,7 +106,7 @@ def _walk_fields(old: dict[str, Any], new: dict[str, Any], pointer: str, changes
     """Compare the fields (properties and their `required` entries) of two object schemas."""
     old_fields, new_fields = _fields(old), _fields(new)
     for name in [*new_fields, *(name for name in old_fields if name not in new_fields)]:
-        child = f"{pointer}/properties/{escape(name)}"
+        child = f"{pointer}/properties/{escape_pointer(name)}"
         old_field, old_required = old_fields.get(name, (ABSENT, False))
         new_field, new_required = new_fields.get(name, (ABSENT, False))
         if old_field is ABSENT or new_field is ABSENT:

@@ -12,15 +12,13 @@ from typing import Any
 
 import yaml
 
+from contract_tests.spec import escape_pointer
+
 # libyaml's loader when PyYAML has it: several times faster on a spec of this size.
 YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUEST = "request"
 RESPONSE = "response"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-def escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def segments(pointer: str) -> list[str]:
@@ -67,7 +65,7 @@ def usages(document: dict[str, Any]) -> dict[str, set[str]]:
     request: set[str] = set()
     response: set[str] = set()
     for path, item in (document.get("paths") or {}).items():
-        item_pointer = f"/paths/{escape(path)}"
+        item_pointer = f"/paths/{escape_pointer(path)}"
         request |= reached_from(document, f"{item_pointer}/parameters")
         for method in _HTTP_METHODS:
             if isinstance(item, dict) and method in item:
@@ -108,7 +106,7 @@ def _key_positions(text: str) -> dict[tuple[int, int], str]:
         node, pointer = pending.pop()
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                child = f"{pointer}/{escape(str(key.value))}"
+                child = f"{pointer}/{escape_pointer(str(key.value))}"
                 positions[(key.start_mark.line + 1, key.start_mark.column + 1)] = child
                 pending.append((value, child))
         elif isinstance(node, yaml.SequenceNode):

@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from contract_tests.spec import SPEC_PATH, load_spec, spec, validator_for
+from contract_tests.spec import SPEC_PATH, escape_pointer, load_spec, spec, validator_for
 
 
 def test_spec_is_valid_openapi_3_1() -> None:
@@ -23,10 +23,6 @@ def test_validator_rejects_a_broken_document() -> None:
     broken["paths"]["/v1/assistants"]["post"]["responses"] = "none"
     with pytest.raises(OpenAPIValidationError):
         validate(broken)
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _examples(node: Any, pointer: str = "") -> Iterator[tuple[str, str, Any]]:
@@ -47,7 +43,7 @@ def _examples(node: Any, pointer: str = "") -> Iterator[tuple[str, str, Any]]:
         for index, example in enumerate(examples):
             yield f"{pointer}/examples/{index}", pointer, example
     for key, value in node.items():
-        yield from _examples(value, f"{pointer}/{_escape(key)}")
+        yield from _examples(value, f"{pointer}/{escape_pointer(key)}")
 
 
 EXAMPLES = sorted(_examples(spec()), key=lambda item: item[0])
