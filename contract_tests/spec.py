@@ -9,6 +9,7 @@ import functools
 import re
 import sys
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,17 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SPEC_PATH = REPO_ROOT / "spec" / "openapi.yaml"
+
+
+def _default_spec_path() -> Path:
+    """spec/openapi.yaml of a checkout, else the copy an installed wheel carries as package data."""
+    checkout = REPO_ROOT / "spec" / "openapi.yaml"
+    if checkout.is_file():
+        return checkout
+    return Path(str(resources.files("contract_tests") / "data" / "openapi.yaml"))
+
+
+SPEC_PATH = _default_spec_path()
 _SPEC_URI = "urn:assistants-contract:openapi"
 
 

@@ -1,0 +1,1 @@
+"""The pytest entry of the contract suite (registered through the `pytest11` entry point)."""
