@@ -1,1 +1,101 @@
-"""The pytest entry of the contract suite (registered through the `pytest11` entry point)."""
+"""The contract suite inside a server's own pytest suite (registered through the `pytest11` entry point).
+
+In a test module of the server under test:
+
+    from contract_tests.pytest_plugin import contract_checks
+
+    test_contract = contract_checks(app="myservice.main:app")  # or app=<the app object>, or base_url=...
+
+collects one test per operation and check of the suite (`test_contract[createAssistant-
+invalid_body_rejected]`, ...). The suite runs once, on the first of them, against the app served in
+a thread of the test process (or the server at `base_url`); each test then passes, fails with the
+suite's own message (what was sent, what came back, a reproduction) or is skipped when its check had
+no case to judge. The key is `api_key=` or $API_KEY. The `contract_suite` fixture runs the suite
+directly and returns its RunResult, for tests of one's own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract_tests.serving import load_app, serve_in_thread
+from contract_tests.spec import SPEC_PATH
+from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
+from contract_tests.suite.masking import Masker, near_misses
+from contract_tests.suite.results import CheckResult, RunResult
+
+Runner = Callable[..., RunResult]
+
+
+def run_contract(
+    *,
+    app: Any = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    spec: Path | str = SPEC_PATH,
+    seed: int = DEFAULT_SEED,
+    examples: int = DEFAULT_EXAMPLES,
+    timeout: float = DEFAULT_TIMEOUT,
+    model: str | None = None,
+) -> RunResult:
+    """Run the suite against `app` (an app object, or "module:attribute") or the server at `base_url`."""
+    from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (schemathesis loads only when run)
+
+    key = api_key or os.environ.get("API_KEY", "")
+    if not key:
+        raise pytest.UsageError("the contract suite needs the key the server accepts: api_key= or $API_KEY")
+    if (app is None) == (base_url is None):
+        raise pytest.UsageError("the contract suite needs app= or base_url= (one of them)")
+    def config(url: str) -> SuiteConfig:
+        return SuiteConfig(url, key, seed, examples, timeout, Path(spec), model=model)
+
+    if base_url is not None:
+        return run_suite(config(base_url))
+    served = load_app(app) if isinstance(app, str) else app
+    with serve_in_thread(served) as url:
+        return run_suite(config(url))
+
+
+def _check_ids(spec: Path | str) -> list[tuple[str, str]]:
+    from contract_tests.suite.operation import load_operations  # noqa: PLC0415
+    from contract_tests.suite.runner import checks_for  # noqa: PLC0415
+
+    return [(op.operation_id, name) for op in load_operations(str(spec)) for name in checks_for(op)]
+
+
+def contract_checks(**options: Any) -> Callable[..., None]:
+    """A test function, parametrized by operation and check, that runs the suite once (see above)."""
+    results: dict[str, RunResult] = {}
+    spec = options.get("spec", SPEC_PATH)
+
+    @pytest.mark.parametrize(("operation", "check"), _check_ids(spec))
+    def test_contract(operation: str, check: str) -> None:
+        if "run" not in results:
+            results["run"] = run_contract(**options)
+        _verdict(results["run"], operation, check, options.get("api_key") or os.environ.get("API_KEY", ""))
+
+    return test_contract
+
+
+def _verdict(result: RunResult, operation: str, check: str, key: str) -> None:
+    tally: CheckResult = result.operations[operation].checks[check]
+    if not tally.cases:
+        pytest.skip(f"{check}: no case of this run was one it judges")
+    if tally.failure_count:
+        mask = Masker(key, *near_misses(key).values())
+        blocks = [f"case: {f.label}\nbroke: {f.reason}\n{f.details}" for f in tally.failures]
+        more = tally.failure_count - len(tally.failures)
+        text = f"{check} on {result.operations[operation].label}: {tally.failure_count} of {tally.cases} cases"
+        text += f" broke: {tally.rule}\n\n" + "\n\n".join(blocks) + (f"\n... and {more} more" if more else "")
+        pytest.fail(mask(text), pytrace=False)
+
+
+@pytest.fixture
+def contract_suite() -> Runner:
+    """`contract_suite(app=..., base_url=..., api_key=..., seed=..., examples=...)`: the suite's RunResult."""
+    return run_contract

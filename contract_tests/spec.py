@@ -35,6 +35,10 @@ def _default_spec_path() -> Path:
 
 SPEC_PATH = _default_spec_path()
 _SPEC_URI = "urn:assistants-contract:openapi"
+# The spec's words for what a server assigns: `x-unique: true`, a value no other response had (an id);
+# `format: unixtime` (OpenAPI Format Registry), the current time in seconds since the epoch.
+UNIQUE = "x-unique"
+UNIXTIME = "unixtime"
 
 
 class SpecError(Exception):
@@ -171,6 +175,11 @@ def ecma_regex(pattern: str) -> str:
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(ecma_regex(pattern))
+
+
+def matches(pattern: str, text: str) -> bool:
+    """Whether `text` matches the ECMA-262 `pattern` (unanchored, as JSON Schema's `pattern` is)."""
+    return bool(_compiled(pattern).search(text))
 
 
 def _ecma_pattern(

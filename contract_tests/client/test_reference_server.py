@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 
 from contract_tests.client import strategies
 from contract_tests.client.properties import PROPERTY_SETTINGS
-from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.serving import serve_in_thread
 from contract_tests.server import create_app
 from contract_tests.spec import schema_validator
 

@@ -1,7 +1,11 @@
 """The reference server's ASGI app: `create_app()` builds it from spec/openapi.yaml.
 
-Checks run in the order the real API applies them: credentials (401), then headers (400), content
-type (415), size (413), JSON syntax (400) and the body's schema (400). No input makes it answer 5xx.
+Every operation of the spec is served. Checks run in the order the real API applies them: credentials
+(401), then parameters and headers (400), content type (415), size (413), JSON syntax (400) and the
+body's schema (400). Then the seed's operation and any other one whose path has no parameters answer
+their success status with a body built from the request and the response schema (success.py); an
+operation that names a resource by a path parameter answers 404, which a server that keeps nothing
+truly says of any id. No input makes it answer 5xx.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +26,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.server.assistants import new_assistant
 from contract_tests.server.responses import APIError, json_response
-from contract_tests.server.rules import OperationRules, operation_rules
-from contract_tests.spec import SPEC_PATH, load_spec
+from contract_tests.server.rules import (
+    SEED_OPERATION_ID,
+    OperationRules,
+    ParameterRule,
+    ValidatorFactory,
+    all_operations,
+)
+from contract_tests.server.success import SuccessBody
+from contract_tests.spec import SPEC_PATH, SpecError, inlined_validator, load_spec
+from contract_tests.values import Values
 
 DEFAULT_API_KEY = "sk-reference-local"
 # Large enough for every valid body (256,000 escaped characters of instructions plus 128 tools with
 # JSON Schema parameters), small enough that a client cannot make the server buffer without bound.
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
-OPERATION_ID = "createAssistant"
 
 logger = logging.getLogger("contract_tests.server")
 
@@ -55,39 +66,51 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class CreateAssistantEndpoint:
-    """The one operation, as a raw ASGI app so that it sees every method (TRACE and QUERY too)."""
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length", "")
+    return bool(request.headers.get("content-type") or request.headers.get("transfer-encoding")) or (
+        length not in ("", "0")
+    )
 
-    def __init__(self, rules: OperationRules, api_key: str, max_body_bytes: int) -> None:
+
+def _as_schema_value(raw: str, rule: ParameterRule) -> Any:
+    """A path or query parameter's text as the JSON value its schema types it (`5` for an integer)."""
+    for kind, parse in (("integer", int), ("number", float)):
+        if kind in rule.types:
+            try:
+                return parse(raw)
+            except ValueError:
+                pass
+    if "boolean" in rule.types and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+class OperationEndpoint:
+    """One operation of the spec: the checks of its rules, then its answer."""
+
+    def __init__(
+        self, rules: OperationRules, api_key: str, max_body_bytes: int, answer: Callable[[Any], Any]
+    ) -> None:
         self.rules = rules
         self.api_key = api_key.encode("utf-8")
         self.max_body_bytes = max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            response = await self.handle(request)
-        except APIError as exc:
-            response = exc.response()
-        except ClientDisconnect:
-            return
-        await response(scope, receive, send)
+        self.answer = answer
+        # Stateless: a resource named by a path parameter never exists here.
+        self.not_found = bool(rules.path_parameters) and rules.operation_id != SEED_OPERATION_ID
 
     async def handle(self, request: Request) -> Response:
-        if request.method != self.rules.method:
-            raise APIError(
-                405, f"Method {request.method} is not allowed.", headers={"Allow": self.rules.method}
-            )
-        self.check_credentials(request)
-        self.check_headers(request)
-        self.check_content_type(request)
-        body = self.parse_json(await self.read_body(request))
-        errors = list(self.rules.body.iter_errors(body))
-        if errors:
-            error = best_match(errors)
-            message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
-            raise APIError(400, f"Invalid request body: {message}", param=_param(error))
-        return json_response(new_assistant(body, self.rules.defaults), 200)
+        if self.rules.secured:
+            self.check_credentials(request)
+        self.check_parameters(request)
+        body = None
+        if self.rules.body is not None and (self.rules.body_required or _has_body(request)):
+            self.check_content_type(request)
+            body = self.parse_json(await self.read_body(request))
+            self.check_body(body)
+        if self.not_found and self.rules.documents_not_found:
+            raise APIError(404, f"No resource at {request.url.path}.", code="not_found")
+        return json_response(self.answer(body), self.rules.success_status)
 
     def check_credentials(self, request: Request) -> None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -101,15 +124,21 @@ class CreateAssistantEndpoint:
         if not hmac.compare_digest(token.strip().encode("utf-8", "surrogateescape"), self.api_key):
             raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
 
-    def check_headers(self, request: Request) -> None:
-        for rule in self.rules.headers:
-            value = request.headers.get(rule.name)
+    def check_parameters(self, request: Request) -> None:
+        for rule in self.rules.parameters:
+            if rule.location == "header":
+                value: Any = request.headers.get(rule.name)
+            elif rule.location == "query":
+                raw = request.query_params.get(rule.name)
+                value = None if raw is None else _as_schema_value(raw, rule)
+            else:
+                value = _as_schema_value(request.path_params.get(rule.name, ""), rule)
             if value is None:
                 if rule.required:
-                    raise APIError(400, f"Missing required header {rule.name}.", param=rule.name)
+                    raise APIError(400, f"Missing required {rule.location} {rule.name}.", param=rule.name)
                 continue
             if not rule.validator.is_valid(value):
-                raise APIError(400, f"Invalid value for header {rule.name}.", param=rule.name)
+                raise APIError(400, f"Invalid value for {rule.location} {rule.name}.", param=rule.name)
 
     def check_content_type(self, request: Request) -> None:
         media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -138,6 +167,35 @@ class CreateAssistantEndpoint:
         except (ValueError, RecursionError) as exc:
             raise APIError(400, f"The request body is not valid JSON: {exc}") from None
 
+    def check_body(self, body: Any) -> None:
+        assert self.rules.body is not None
+        errors = list(self.rules.body.iter_errors(body))
+        if errors:
+            error = best_match(errors)
+            message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
+            raise APIError(400, f"Invalid request body: {message}", param=_param(error))
+
+
+class PathEndpoint:
+    """The operations of one path, as a raw ASGI app so that it sees every method (TRACE and QUERY too)."""
+
+    def __init__(self, operations: dict[str, OperationEndpoint]) -> None:
+        self.operations = operations
+        self.allow = ", ".join(sorted(operations))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            operation = self.operations.get(request.method)
+            if operation is None:
+                raise APIError(405, f"Method {request.method} is not allowed.", headers={"Allow": self.allow})
+            response = await operation.handle(request)
+        except APIError as exc:
+            response = exc.response()
+        except ClientDisconnect:
+            return
+        await response(scope, receive, send)
+
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 404
@@ -154,14 +212,27 @@ def create_app(
     api_key: str = DEFAULT_API_KEY,
     spec_path: Path | str = SPEC_PATH,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    validator: ValidatorFactory = inlined_validator,
 ) -> Starlette:
-    """The reference server for the spec at `spec_path`, accepting only `api_key`."""
+    """The reference server for the spec at `spec_path`, accepting only `api_key`.
+
+    `validator` builds the validators of request bodies and parameters from a schema's pointer (the
+    gallery swaps it for one with a defect).
+    """
     if not api_key:
         raise ValueError("the API key must not be empty")
-    rules = operation_rules(load_spec(spec_path), OPERATION_ID)
-    endpoint = CreateAssistantEndpoint(rules, api_key, max_body_bytes)
+    document = load_spec(spec_path)
+    operations = all_operations(document, validator)
+    if not any(rules.operation_id == SEED_OPERATION_ID for rules in operations):
+        raise SpecError(f"the spec has no operation {SEED_OPERATION_ID!r}")
+    values = Values(document)
+    by_path: dict[str, dict[str, OperationEndpoint]] = {}
+    for rules in operations:
+        answer = SuccessBody(rules, document, values)
+        endpoint = OperationEndpoint(rules, api_key, max_body_bytes, answer)
+        by_path.setdefault(rules.path, {})[rules.method] = endpoint
     app = Starlette(
-        routes=[Route(rules.path, endpoint)],
+        routes=[Route(path, PathEndpoint(methods)) for path, methods in by_path.items()],
         exception_handlers={HTTPException: _not_found, Exception: _server_error},
     )
     app.router.redirect_slashes = False

@@ -1,27 +1,41 @@
-"""Request bodies derived from the spec at run time: boundary bodies it allows and bodies it forbids.
+"""Request bodies derived from the spec at run time: every boundary it states, at any depth.
 
-Every limit (maxLength, maxItems, maxProperties, required, additionalProperties, tool types) is read
-from the loaded schema, and every body is confirmed valid or invalid by the spec's own validator before
-it is used: a spec change moves the boundaries with it and never turns a body into a false alarm.
+The request schema is walked from its root: every property, array item, map value and key, and every
+`oneOf`/`anyOf` branch (a tool kind, say) is a *site*. Each keyword found at a site gives bodies at its
+limit (valid) and one step past it (invalid): `minLength`/`maxLength` (in code points: astral-plane
+characters at the limit, a combining mark past it), `minItems`/`maxItems`, `minProperties`/
+`maxProperties`, `minimum`/`maximum` and their `exclusive` forms, `pattern`, `enum`, `const`, `required`,
+a closed object's unknown field, an explicit `null` where it is not allowed and a value of another
+JSON type. Each body is the richest request example with only that site changed (the containers a
+site needs are built from their own schemas: contract_tests.values), and each is confirmed valid or
+invalid by the spec's own validator before it is used, so a spec change moves the bodies with it and
+never turns one into a false alarm.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.spec import SpecError, matches
 from contract_tests.suite.operation import Operation
+from contract_tests.text import LONG, astral, combining, text
+from contract_tests.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step
 
-# Non-ASCII but inside the Basic Multilingual Plane: each is one character however the server counts
-# (code points or UTF-16 units), so a maxLength-long string is at the limit for every conforming server.
-_FILLER = "Aé中ñß-"
-# Long strings stay mostly ASCII: escaped as \uXXXX, a 256,000-character non-ASCII string would make a
-# body of over a megabyte, which common proxy limits (nginx: 1 MB) refuse before the server sees it.
-_LONG_FILLER = "x" * 63 + "é"
-_LONG = 4096
-_WRONG_TYPED_VALUES: tuple[Any, ...] = (7, "x", [], {}, True, None, 1.5)
+MAX_DEPTH = 8  # of sites below the body; recursive schemas stop here
+ENUM_VALUES = 8  # enum values sent as valid, at most, per site
+UNKNOWN_FIELD = "x_contract_unknown_field"
+UNKNOWN_KIND = "x_contract_unknown_kind"
+# Strings a pattern is likely to forbid: one is enough, each that the validator confirms is sent.
+# "name\n" breaks only an ECMA-262 pattern ending in `$`, the spec's dialect: Python's `$` lets it pass.
+_UNLIKELY = ("", "has space", "dot.name", "slash/name", "ünï", "name\n")
+_MIXED_TEXT = 'Tutor 数学 🙂 ñ\n"\\\t漢字'
+_MISSING: Any = object()
+
+Change = Callable[[Any], Any]  # the value at a site -> the value to put there instead
 
 
 @dataclass(frozen=True)
@@ -32,245 +46,533 @@ class Body:
     value: Any
 
 
-def text(length: int) -> str:
-    """A string of exactly `length` characters, mixing ASCII and non-ASCII."""
-    filler = _LONG_FILLER if length > _LONG else _FILLER
-    return (filler * (length // len(filler) + 1))[:length]
+@dataclass(frozen=True)
+class Step:
+    """One step from a value into a part of it."""
+
+    kind: str  # "property", "item", "value" (of a map), "key" (of a map) or "branch"
+    pointer: str  # of the schema reached
+    name: str = ""  # the property, or the branch's label
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in a request body, the schema that applies there, and how to reach it."""
+
+    pointer: str
+    steps: tuple[Step, ...]
+
+    @property
+    def where(self) -> str:
+        """Readable: `tools[0].function.name (in tools[0] of type function)`."""
+        path = ""
+        kinds = []
+        for step in self.steps:
+            if step.kind == "property":
+                path += f".{step.name}" if path else step.name
+            elif step.kind == "item":
+                path += "[0]"
+            elif step.kind == "value":
+                path += " value"
+            elif step.kind == "key":
+                path += " key"
+            else:
+                kinds.append(f"{path or 'the body'} of type {step.name}")
+        if self.steps and self.steps[-1].kind == "branch":
+            return kinds[-1] + (f" (in {', '.join(kinds[:-1])})" if kinds[:-1] else "")
+        path = path or "the body"
+        return f"{path} (in {', '.join(kinds)})" if kinds else path
+
+
+@dataclass(frozen=True)
+class Variant:
+    what: str  # "at maxLength (256)"
+    change: Change
+    valid: bool
+    # False: sent only if the validator agrees, silently left out otherwise (an astral-plane string
+    # where a pattern may forbid one); True: a disagreement is counted in the summary.
+    expected: bool = True
+
+
+def _set(value: Any) -> Change:
+    return lambda _: copy.deepcopy(value)
 
 
 class BodyFactory:
     """Builds boundary and invalid bodies from the request schema of `operation`."""
 
     def __init__(self, operation: Operation) -> None:
+        if operation.request is None or operation.request_schema_pointer is None:
+            raise SpecError(f"{operation.operation_id} takes no JSON body")
         self.op = operation
-        self.schema = operation.request_schema
-        self.properties: dict[str, Any] = {
-            name: operation.resolve(node) for name, node in self.schema.get("properties", {}).items()
-        }
+        self.values: Values = operation.values
+        self.root = operation.request_schema_pointer
+        self.validator = operation.request
         self.examples = operation.examples
-        # The richest example (most fields) is the base every single-field variation starts from.
-        self.base: dict[str, Any] = max(self.examples.values(), key=len)
+        # The richest example (most fields) is the base every single-site variation starts from.
+        candidates = [value for value in self.examples.values() if isinstance(value, dict)]
+        self.base: Any = max(candidates, key=len) if candidates else self.values.example(self.root)
         # Bodies the spec's validator judged otherwise than they were built to be: the summary counts
         # them, so that a spec edit that silently empties a kind of case shows.
         self.dropped: list[str] = []
-
-    def with_field(self, name: str, value: Any) -> dict[str, Any]:
-        body = copy.deepcopy(self.base)
-        body[name] = value
-        return body
-
-    def without_field(self, name: str) -> dict[str, Any]:
-        body = copy.deepcopy(self.base)
-        body.pop(name, None)
-        return body
-
-    # --- what the schema says about tools -------------------------------------------------------
-
-    def example_tools(self) -> list[dict[str, Any]]:
-        tools: list[dict[str, Any]] = []
-        for example in self.examples.values():
-            tools += [
-                tool for tool in example.get("tools", []) if isinstance(tool, dict) and tool not in tools
-            ]
-        return tools
-
-    def tool_variants(self) -> dict[str, dict[str, Any]]:
-        """Tool type -> schema of that tool, from the discriminator mapping (or each variant's enum)."""
-        items = self.op.resolve(self.properties.get("tools", {}).get("items", {}))
-        variants = {}
-        for node in items.get("oneOf", []):
-            variant = self.op.resolve(node)
-            for tool_type in variant.get("properties", {}).get("type", {}).get("enum", []):
-                variants[tool_type] = variant
-        return variants
-
-    def function_name_schema(self) -> tuple[str, dict[str, Any]] | None:
-        """(property holding the definition, schema of its `name`) of the tool type that has one."""
-        for tool_type, variant in self.tool_variants().items():
-            for field, node in variant.get("properties", {}).items():
-                definition = self.op.resolve(node)
-                name = self.op.resolve(definition.get("properties", {}).get("name", {}))
-                if field != "type" and name.get("type") == "string":
-                    return tool_type, name
-        return None
-
-    def function_tool(self, name: str) -> dict[str, Any] | None:
-        found = self.function_name_schema()
-        if found is None:
-            return None
-        tool_type, _ = found
-        for tool in self.example_tools():
-            if tool.get("type") == tool_type:
-                field = next(key for key, value in tool.items() if isinstance(value, dict))
-                changed = copy.deepcopy(tool)
-                changed[field]["name"] = name
-                return changed
-        return None
-
-    def many_tools(self, count: int) -> list[dict[str, Any]]:
-        """`count` tools cycling through the examples' tools; functions get distinct names."""
-        pool = self.example_tools()
-        found = self.function_name_schema()
-        longest = found[1].get("maxLength") if found else None
-        tools = []
-        for index in range(count):
-            tool = copy.deepcopy(pool[index % len(pool)])
-            for value in tool.values():
-                if isinstance(value, dict) and isinstance(value.get("name"), str):
-                    value["name"] = f"f{index}_{value['name']}"[:longest]
-            tools.append(tool)
-        return tools
 
     # --- the two lists ---------------------------------------------------------------------------
 
     def valid(self) -> list[Body]:
         """Bodies the spec allows, including every boundary, each confirmed valid."""
-        return self._confirmed(self._valid_candidates(), valid=True)
+        return self._confirmed(self._bodies(valid=True), valid=True)
 
     def invalid(self) -> list[Body]:
         """Bodies the spec forbids, one rule broken each, each confirmed invalid."""
-        return self._confirmed(self._invalid_candidates(), valid=False)
+        return self._confirmed(self._bodies(valid=False), valid=False)
 
-    def _confirmed(self, candidates: Iterator[Body], *, valid: bool) -> list[Body]:
+    def _confirmed(self, candidates: Iterator[tuple[Body, bool]], *, valid: bool) -> list[Body]:
         kept = []
-        for body in candidates:
-            if self.op.request.is_valid(body.value) == valid:
+        seen = set()
+        for body, required in candidates:
+            key = json.dumps(body.value, sort_keys=True, default=str)
+            if key in seen:
+                continue
+            seen.add(key)
+            if self.validator.is_valid(body.value) == valid:
                 kept.append(body)
-            else:
+            elif required:
                 self.dropped.append(body.label)
         return kept
 
-    def _valid_candidates(self) -> Iterator[Body]:
-        for name, example in self.examples.items():
-            yield Body(f"spec example {name!r}", example)
-        required = self.schema.get("required", [])
-        yield Body("required fields only", {key: self.base[key] for key in required if key in self.base})
-        for name, prop in self.properties.items():
-            if "maxLength" in prop:
-                yield Body(
-                    f"{name} at maxLength ({prop['maxLength']})",
-                    self.with_field(name, text(prop["maxLength"])),
-                )
-            if "null" in prop.get("type", []):
-                yield Body(f"{name} explicitly null", self.with_field(name, None))
-            if prop.get("type") == "array" and "maxItems" in prop:
-                yield Body(
-                    f"{name} at maxItems ({prop['maxItems']})",
-                    self.with_field(name, self._items(name, prop["maxItems"])),
-                )
-                yield Body(f"{name} empty", self.with_field(name, []))
-        yield from self._metadata_bodies(valid=True)
-        found = self.function_name_schema()
-        if found is not None and "maxLength" in found[1]:
-            longest = self.function_tool("f" * found[1]["maxLength"])
-            yield Body(
-                f"function name at maxLength ({found[1]['maxLength']})", self.with_field("tools", [longest])
-            )
-        yield Body(
-            "unicode everywhere",
-            {
-                **self.base,
-                "name": "Tutor 数学 🙂 ñ",
-                "instructions": 'Réponds en français.\nSay "hi" \\ 🙂\t漢字',
-                "metadata": {"ключ": "значение 🙂"},
-            },
-        )
+    def _bodies(self, *, valid: bool) -> Iterator[tuple[Body, bool]]:
+        """(body, whether it must be sent): optional variants (an astral string where a pattern may
+        forbid it) are left out silently when the validator disagrees."""
+        if valid:
+            for name, example in self.examples.items():
+                yield Body(f"spec example {name!r}", example), True
+            required = self.values.schema(self.root).get("required", [])
+            if isinstance(self.base, dict):
+                only = {key: self.base[key] for key in required if key in self.base}
+                yield Body("required fields only", only), True
+            yield from self._unicode_everywhere()
+        for site in self.sites():
+            for variant in self.variants(site):
+                if variant.valid != valid:
+                    continue
+                value = self.embed(site, variant.change)
+                if value is not NO_VALUE:
+                    yield Body(f"{site.where} {variant.what}".strip(), value), variant.expected
 
-    def _items(self, name: str, count: int) -> list[Any]:
-        if name == "tools":
-            return self.many_tools(count)
-        return [f"{name}-{index:04d}" for index in range(count)]
-
-    def _metadata_bodies(self, *, valid: bool) -> Iterator[Body]:
-        for name, prop in self.properties.items():
-            pairs = prop.get("maxProperties")
-            key_length = prop.get("propertyNames", {}).get("maxLength")
-            values = prop.get("additionalProperties")
-            if prop.get("type") != "object" or pairs is None or not isinstance(values, dict):
-                continue
-            value_length = values.get("maxLength", 16)
-            key_length = key_length or 16
-
-            def mapping(count: int, key_len: int, value_len: int) -> dict[str, str]:
-                return {f"{index:03d}{text(key_len)}"[:key_len]: text(value_len) for index in range(count)}
-
-            if valid:
-                full = mapping(pairs, key_length, value_length)
-                yield Body(
-                    f"{name} at maxProperties ({pairs}), longest keys and values", self.with_field(name, full)
-                )
-            else:
-                yield Body(
-                    f"{name} over maxProperties ({pairs + 1})",
-                    self.with_field(name, mapping(pairs + 1, 8, 8)),
-                )
-                yield Body(
-                    f"{name} key over maxLength ({key_length + 1})",
-                    self.with_field(name, mapping(1, key_length + 1, 8)),
-                )
-                yield Body(
-                    f"{name} value over maxLength ({value_length + 1})",
-                    self.with_field(name, mapping(1, 8, value_length + 1)),
-                )
-                yield Body(f"{name} value not a string", self.with_field(name, {"key": 7}))
-
-    def _invalid_candidates(self) -> Iterator[Body]:
-        for name in self.schema.get("required", []):
-            yield Body(f"required {name} missing", self.without_field(name))
-        for name, prop in self.properties.items():
-            if "maxLength" in prop:
-                yield Body(
-                    f"{name} over maxLength ({prop['maxLength'] + 1})",
-                    self.with_field(name, text(prop["maxLength"] + 1)),
-                )
-            if prop.get("type") == "array" and "maxItems" in prop:
-                yield Body(
-                    f"{name} over maxItems ({prop['maxItems'] + 1})",
-                    self.with_field(name, self._items(name, prop["maxItems"] + 1)),
-                )
-            wrong = [
-                value
-                for value in _WRONG_TYPED_VALUES
-                if not self.op.request.is_valid(self.with_field(name, value))
-            ]
-            for value in wrong[:2]:
-                yield Body(
-                    f"{name} of the wrong JSON type ({type(value).__name__})", self.with_field(name, value)
-                )
-        if self.schema.get("additionalProperties") is False:
-            yield Body("an unknown top-level field", self.with_field("unexpected_field", "x"))
-        yield from self._metadata_bodies(valid=False)
-        yield from self._invalid_tools()
-
-    def _invalid_tools(self) -> Iterator[Body]:
-        known = set(self.tool_variants())
-        unknown = next(name for name in ("browser", "web_search", "x_unknown_tool") if name not in known)
-        yield Body(f"a tool of unknown type {unknown!r}", self.with_field("tools", [{"type": unknown}]))
-        yield Body("a tool without a type", self.with_field("tools", [{}]))
-        yield Body("a tool that is not an object", self.with_field("tools", [next(iter(known), "tool")]))
-        for tool_type, variant in self.tool_variants().items():
-            for field in variant.get("required", []):
-                if field != "type":
-                    yield Body(
-                        f"a {tool_type} tool without {field!r}",
-                        self.with_field("tools", [{"type": tool_type}]),
-                    )
-        found = self.function_name_schema()
-        if found is None:
+    def _unicode_everywhere(self) -> Iterator[tuple[Body, bool]]:
+        if not isinstance(self.base, dict):
             return
-        name_schema = found[1]
-        # "name\n" breaks only an ECMA-262 pattern, the spec's dialect: Python's `$` would let it pass.
-        too_long = "f" * (name_schema.get("maxLength", 64) + 1)
-        for bad in ("", "has space", "dot.name", "slash/name", "ünï", "name\n", too_long):
-            tool = self.function_tool(bad)
-            if tool is not None:
-                yield Body(
-                    f"a function name {bad[:20]!r}{'...' if len(bad) > 20 else ''}",
-                    self.with_field("tools", [tool]),
+        body = copy.deepcopy(self.base)
+        for name, pointer in self.values.properties(self.root).items():
+            schema = self.values.schema(pointer)
+            if "string" in json_types(schema) and not {"pattern", "enum", "const"} & schema.keys():
+                sample = _MIXED_TEXT[: int(schema.get("maxLength", len(_MIXED_TEXT)))]
+                if self.values.is_valid(pointer, sample):
+                    body[name] = sample
+        yield Body("unicode in every string field", body), False
+
+    # --- sites -----------------------------------------------------------------------------------
+
+    def sites(self) -> Iterator[Site]:
+        yield from self._walk(self.root, (), frozenset())
+
+    def _walk(self, pointer: str, steps: tuple[Step, ...], seen: frozenset[str]) -> Iterator[Site]:
+        yield Site(pointer, steps)
+        target = list(self.values.chain(pointer))[-1]
+        if len(steps) >= MAX_DEPTH or target in seen:
+            return
+        seen = seen | {target}
+        schema = self.values.schema(pointer)
+        for name, child in self.values.properties(pointer).items():
+            yield from self._walk(child, (*steps, Step("property", child, name)), seen)
+        extra = self.values.child(pointer, "additionalProperties")
+        if extra is not None and self._constrains(extra):
+            yield from self._walk(extra, (*steps, Step("value", extra)), seen)
+        names = self.values.child(pointer, "propertyNames")
+        if names is not None and self._constrains(names):
+            yield Site(names, (*steps, Step("key", names)))
+        items = self.values.child(pointer, "items")
+        if items is not None and "array" in self.values.types(pointer):
+            yield from self._walk(items, (*steps, Step("item", items)), seen)
+        for label, branch in self.values.branches(pointer):
+            yield from self._walk(branch, (*steps, Step("branch", branch, label)), seen)
+
+    def _constrains(self, pointer: str) -> bool:
+        node = self.values.node(pointer)
+        return bool(self.values.schema(pointer)) and not node.get("not") == {}
+
+    # --- putting a value at a site ------------------------------------------------------------------
+
+    def embed(self, site: Site, change: Change) -> Any:
+        """The base body with the value at `site` replaced by `change(value there)`, or NO_VALUE when
+        the containers the site needs cannot be built."""
+        try:
+            return self._embed(self.base, self.root, site.steps, change)
+        except SpecError:
+            return NO_VALUE
+
+    def _embed(self, value: Any, pointer: str, steps: tuple[Step, ...], change: Change) -> Any:
+        if not steps:
+            return change(copy.deepcopy(value) if value is not _MISSING else _MISSING)
+        step, rest = steps[0], steps[1:]
+        if step.kind == "branch":
+            if value is _MISSING or not self.values.is_valid(step.pointer, value):
+                value = self._fitting(step.pointer, value)
+            return self._embed(value, step.pointer, rest, change)
+        if step.kind == "property":
+            container = dict(value) if isinstance(value, dict) else self.values.minimal(pointer)
+            inner = container.get(step.name, _MISSING)
+            if inner is _MISSING and rest:
+                inner = self.values.minimal(step.pointer)
+            changed = self._embed(inner, step.pointer, rest, change)
+            if changed is _MISSING:
+                container.pop(step.name, None)
+            else:
+                container[step.name] = changed
+            return container
+        if step.kind == "item":
+            items = list(value) if isinstance(value, list) else []
+            next_branch = rest[0].pointer if rest and rest[0].kind == "branch" else None
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(items)
+                    if next_branch and self.values.is_valid(next_branch, item)
+                ),
+                0,
+            )
+            inner = items[index] if index < len(items) else self.values.minimal(step.pointer)
+            changed = self._embed(inner, step.pointer, rest, change)
+            if index < len(items):
+                items[index] = changed
+            else:
+                items.append(changed)
+            return items
+        if step.kind == "value":
+            mapping = dict(value) if isinstance(value, dict) else {}
+            key = self._free_key(pointer, mapping)
+            mapping[key] = self._embed(self.values.minimal(step.pointer), step.pointer, rest, change)
+            return self._within_size(pointer, mapping, keep=key)
+        # "key": the value at the site is a key of the map; its value is the simplest one allowed.
+        mapping = dict(value) if isinstance(value, dict) else {}
+        key = change(self._free_key(pointer, mapping))
+        extra = self.values.child(pointer, "additionalProperties")
+        mapping[key] = self.values.minimal(extra) if extra and self._constrains(extra) else "v"
+        return self._within_size(pointer, mapping, keep=key)
+
+    def _fitting(self, branch: str, value: Any) -> Any:
+        """A value of the branch: the one given if it fits, else one built from the branch's schema."""
+        if value is not _MISSING and self.values.is_valid(branch, value):
+            return value
+        return self.values.example(branch)
+
+    def _free_key(self, pointer: str, mapping: dict[str, Any]) -> str:
+        names = self.values.child(pointer, "propertyNames")
+        base = self.values.minimal(names) if names and self._constrains(names) else "key"
+        for candidate in (base or "key", "key", "k", "x"):
+            if candidate not in mapping and (not names or self.values.is_valid(names, candidate)):
+                return str(candidate)
+        return str(base)
+
+    def _within_size(self, pointer: str, mapping: dict[str, Any], keep: str) -> dict[str, Any]:
+        limit = self.values.schema(pointer).get("maxProperties")
+        while isinstance(limit, int) and len(mapping) > limit:
+            mapping.pop(next(key for key in mapping if key != keep))
+        return mapping
+
+    # --- what each keyword gives ---------------------------------------------------------------------
+
+    def variants(self, site: Site) -> Iterator[Variant]:
+        schema = self.values.schema(site.pointer)
+        types = self.values.types(site.pointer)
+        is_key = bool(site.steps) and site.steps[-1].kind == "key"
+        if site.steps and site.steps[-1].kind == "branch":
+            yield Variant("", lambda value: value, True)  # the branch as the base or its schema has it
+        if "string" in types or is_key:
+            yield from self._string_variants(schema, site)
+        if not is_key:
+            if {"number", "integer"} & set(types):
+                yield from self._number_variants(schema, integer="number" not in types)
+            if "array" in types:
+                yield from self._array_variants(schema, site)
+            if "object" in types:
+                yield from self._object_variants(schema, site)
+            yield from self._enum_variants(schema)
+            if site.steps:
+                yield from self._type_variants(types)
+        discriminator = self.values.discriminator(site.pointer)
+        if discriminator is not None:
+            name, known = discriminator
+            unknown = next(
+                candidate for candidate in (UNKNOWN_KIND, UNKNOWN_KIND + "_2") if candidate not in known
+            )
+            yield Variant(
+                f"with {name} {json.dumps(unknown)} (no known kind)",
+                lambda value: {**value, name: unknown} if isinstance(value, dict) else {name: unknown},
+                False,
+            )
+
+    def _string_variants(self, schema: dict[str, Any], site: Site) -> Iterator[Variant]:
+        longest = schema.get("maxLength")
+        shortest = schema.get("minLength")
+        if isinstance(longest, int):
+            at = f"at maxLength ({longest})"
+            yield Variant(at, _set(self._text_of(schema, longest)), True)
+            if "pattern" not in schema:
+                # Two UTF-16 units, four UTF-8 bytes each: a server counting either rejects it.
+                yield Variant(f"{at} in astral-plane characters", _set(astral(longest)), True, expected=False)
+            yield Variant(f"over maxLength ({longest + 1})", _set(self._text_of(schema, longest + 1)), False)
+            if longest >= 1 and "pattern" not in schema:
+                # One code point fewer after NFC, one grapheme fewer: a server counting either accepts it.
+                yield Variant(
+                    f"over maxLength ({longest + 1} code points, {longest} after NFC: a combining mark)",
+                    _set(combining(longest + 1)),
+                    False,
                 )
-        nameless = self.function_tool("x")
-        if nameless is not None:
-            for value in nameless.values():
-                if isinstance(value, dict):
-                    del value["name"]
-            yield Body("a function without a name", self.with_field("tools", [nameless]))
+        if isinstance(shortest, int) and shortest > 0:
+            yield Variant(f"at minLength ({shortest})", _set(self._text_of(schema, shortest)), True)
+            yield Variant(
+                f"under minLength ({shortest - 1})", _set(self._text_of(schema, shortest - 1)), False
+            )
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            for bad in _UNLIKELY:
+                if not matches(pattern, bad):
+                    yield Variant(f"not matching its pattern ({json.dumps(bad)})", _set(bad), False)
+            # ECMA-262's `$` is the very end: a matching value with a newline after it does not match.
+            example = self.values.example(site.pointer)
+            if isinstance(example, str) and not matches(pattern, example + "\n"):
+                yield Variant(
+                    f"not matching its pattern ({json.dumps(example + chr(10))})", _set(example + "\n"), False
+                )
+
+    def _text_of(self, schema: dict[str, Any], length: int) -> str:
+        """`length` code points of non-ASCII text, or of a character the pattern allows."""
+        if length < 0:
+            return ""
+        pattern = schema.get("pattern")
+        if not isinstance(pattern, str):
+            return text(length)
+        for filler in ("a", "0", "A", "x", "-", "_"):
+            if matches(pattern, filler * length):
+                return filler * length
+        return text(length)
+
+    def _number_variants(self, schema: dict[str, Any], *, integer: bool) -> Iterator[Variant]:
+        low, high = bounds(schema)
+        step = number_step(schema, integer=integer)
+        for bound, side in ((low, "minimum"), (high, "maximum")):
+            if bound is None:
+                continue
+            limit, exclusive = bound
+            sign = -1 if side == "minimum" else 1
+            keyword = f"exclusive{side[0].upper()}{side[1:]}" if exclusive else side
+            inside = limit - sign * step if exclusive else limit
+            outside = limit if exclusive else limit + sign * step
+            yield Variant(f"at {keyword} ({_number(limit)}): {_number(inside)}", _set(inside), True)
+            past = "below" if side == "minimum" else "above"
+            yield Variant(f"{past} {keyword} ({_number(limit)}): {_number(outside)}", _set(outside), False)
+
+    def _array_variants(self, schema: dict[str, Any], site: Site) -> Iterator[Variant]:
+        items = self.values.child(site.pointer, "items")
+        longest, shortest = schema.get("maxItems"), schema.get("minItems")
+        if isinstance(longest, int):
+            yield Variant(f"at maxItems ({longest})", lambda value: self._items(items, value, longest), True)
+            yield Variant(
+                f"over maxItems ({longest + 1})", lambda value: self._items(items, value, longest + 1), False
+            )
+        if isinstance(shortest, int) and shortest > 0:
+            yield Variant(
+                f"at minItems ({shortest})", lambda value: self._items(items, value, shortest), True
+            )
+            yield Variant(
+                f"under minItems ({shortest - 1})",
+                lambda value: self._items(items, value, shortest - 1),
+                False,
+            )
+        elif longest != 0:
+            yield Variant("empty", _set([]), True)
+        if schema.get("uniqueItems") is True:
+            yield Variant(
+                "with a repeated item", lambda value: self._items(items, value, 2, distinct=False), False
+            )
+
+    def _items(self, items: str | None, value: Any, count: int, *, distinct: bool = True) -> list[Any]:
+        """`count` items: the ones at the site and one of every branch of the item schema, in turn.
+        Strings (a function's name, say) are made distinct where the schema lets them."""
+        pool = (
+            [item for item in value if items is None or self.values.is_valid(items, item)]
+            if isinstance(value, list)
+            else []
+        )
+        if items is not None:
+            for _, branch in self.values.branches(items):
+                try:
+                    variant = self.values.example(branch)
+                except SpecError:
+                    continue
+                if self.values.is_valid(items, variant):
+                    pool.append(variant)
+            if not pool:
+                pool.append(self.values.minimal(items))
+        pool = pool or ["x"]
+        chosen = [copy.deepcopy(pool[index % len(pool)]) for index in range(count)]
+        if not distinct or items is None:
+            return chosen
+        # Which strings of each pooled item may carry a number (not an enum value, say): tried once.
+        markable = [self._markable(items, item) for item in pool]
+        for index, item in enumerate(chosen):
+            for path in markable[index % len(pool)]:
+                _put(item, path, _numbered(_get(item, path), index))
+        return chosen
+
+    def _markable(self, pointer: str, item: Any) -> list[tuple[str | int, ...]]:
+        found = []
+        for path in _string_paths(item):
+            marked = copy.deepcopy(item)
+            _put(marked, path, _numbered(_get(marked, path), 0))
+            if self.values.is_valid(pointer, marked):
+                found.append(path)
+        return found
+
+    def _object_variants(self, schema: dict[str, Any], site: Site) -> Iterator[Variant]:
+        for name in schema.get("required", []):
+            yield Variant(
+                f"without required {name!r}",
+                lambda value, name=name: (
+                    {k: v for k, v in value.items() if k != name} if isinstance(value, dict) else value
+                ),
+                False,
+            )
+        properties = set(schema.get("properties", {}))
+        if schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False:
+            unknown = next(name for name in (UNKNOWN_FIELD, UNKNOWN_FIELD + "_2") if name not in properties)
+            yield Variant(
+                f"with an unknown field {unknown!r}",
+                lambda value: {**value, unknown: "x"} if isinstance(value, dict) else value,
+                False,
+            )
+        largest, smallest = schema.get("maxProperties"), schema.get("minProperties")
+        extra = self.values.child(site.pointer, "additionalProperties")
+        if extra is not None and not isinstance(self.values.node(extra), dict):
+            extra = None  # `true`: free-form values, or `false`: the properties alone
+        if isinstance(largest, int):
+            yield Variant(
+                f"at maxProperties ({largest}), longest keys and values",
+                lambda value: self._mapping(site.pointer, extra, largest, longest=True),
+                True,
+            )
+            yield Variant(
+                f"over maxProperties ({largest + 1})",
+                lambda value: self._mapping(site.pointer, extra, largest + 1, longest=False),
+                False,
+            )
+        if isinstance(smallest, int) and smallest > 0:
+            yield Variant(
+                f"under minProperties ({smallest - 1})",
+                lambda value: self._mapping(site.pointer, extra, smallest - 1, longest=False),
+                False,
+            )
+
+    def _mapping(self, pointer: str, extra: str | None, count: int, *, longest: bool) -> dict[str, Any]:
+        names = self.values.child(pointer, "propertyNames")
+        key_length = int(self.values.schema(names).get("maxLength", 16)) if names else 16
+        value: Any = "v"
+        if extra is not None:
+            value = self.values.largest(extra) if longest else self.values.minimal(extra)
+        length = key_length if longest else min(key_length, 8)
+        mapping = {}
+        for index in range(count):
+            key = f"{index:03d}{text(length)}"[: max(length, 3)]
+            mapping[key] = copy.deepcopy(value)
+        return mapping
+
+    def _enum_variants(self, schema: dict[str, Any]) -> Iterator[Variant]:
+        if "const" in schema:
+            yield Variant(f"= its const {json.dumps(schema['const'])}", _set(schema["const"]), True)
+            yield Variant(
+                f"other than its const {json.dumps(schema['const'])}", _set(_other(schema["const"])), False
+            )
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            for value in enum[:ENUM_VALUES]:
+                yield Variant(f"= {json.dumps(value, ensure_ascii=False)} (an enum value)", _set(value), True)
+            yield Variant("not one of its enum values", _set(_other(*enum)), False)
+
+    def _type_variants(self, types: tuple[str, ...]) -> Iterator[Variant]:
+        if "null" in types:
+            yield Variant("explicitly null", _set(None), True)
+        else:
+            yield Variant("null (not nullable)", _set(None), False)
+        wrong = next(
+            (
+                value
+                for kind in types
+                for value in WRONG_TYPED.get(kind, ())
+                if value is not None and _type_name(value) not in types
+            ),
+            None,
+        )
+        if wrong is not None:
+            yield Variant(
+                f"of the wrong JSON type ({_type_name(wrong)}: {json.dumps(wrong)})", _set(wrong), False
+            )
+
+
+def _numbered(value: str, index: int) -> str:
+    """`value` ending in `index`, as long as it was where it was long enough (a name stays a name)."""
+    return f"{value[: max(len(value) - 4, 1)]}{index:04d}" if value else value
+
+
+def _string_paths(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    if isinstance(value, str) and path:
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_paths(item, (*path, index))
+
+
+def _get(value: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _put(value: Any, path: tuple[str | int, ...], new: Any) -> None:
+    _get(value, path[:-1])[path[-1]] = new
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _other(*values: Any) -> Any:
+    """A value of the same JSON type as the first that is none of `values`."""
+    first = values[0]
+    if isinstance(first, str):
+        candidate = "not-" + "-".join(str(value) for value in values)[:40]
+    elif isinstance(first, bool):
+        candidate = not first
+    elif isinstance(first, int | float):
+        candidate = max(value for value in values if isinstance(value, int | float)) + 1
+    else:
+        candidate = "x_contract_other"
+    return candidate if candidate not in values else "x_contract_other"
+
+
+def _number(value: float) -> str:
+    return json.dumps(value)
+
+
+__all__ = ["LONG", "Body", "BodyFactory", "Site", "text"]

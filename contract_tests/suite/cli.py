@@ -1,8 +1,10 @@
-"""`python -m contract_tests.suite`: run the contract suite, print the summary, exit 0 only on a pass.
+"""`assistants-contract` (or `python -m contract_tests.suite`): run the contract suite, print the
+summary, exit 0 only on a pass.
 
-With no base URL it starts the reference server on a free loopback port with a one-off key. The key of
-a server under test is read from the environment ($API_KEY), never from the command line, where other
-users of the machine could see it.
+With `--base-url` it tests that server; with `--app module:attr` it serves that ASGI or WSGI app in a
+thread of its own process and tests it; with neither it starts the reference server on a free loopback
+port with a one-off key. The key of a server under test is read from the environment ($API_KEY), never
+from the command line, where other users of the machine could see it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.serving import AppError, load_app, serve_in_thread
 from contract_tests.spec import SPEC_PATH, SpecError
 from contract_tests.suite.config import (
     DEFAULT_EXAMPLES,
@@ -40,13 +43,17 @@ class UsageError(Exception):
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m contract_tests.suite", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="assistants-contract", description=" ".join(__doc__.split()[:20]))
     parser.add_argument(
         "--base-url",
         default=os.environ.get("BASE_URL", ""),
         help="server under test, e.g. http://localhost:8000 (default: $BASE_URL; none: the reference server)",
+    )
+    parser.add_argument(
+        "--app",
+        default=os.environ.get("APP", ""),
+        help="an ASGI or WSGI app to check in process, as module:attribute (module:factory() calls it),"
+        " imported from the current directory (default: $APP)",
     )
     parser.add_argument(
         "--report",
@@ -75,7 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the model every valid request names, for a server that checks it exists (default: $MODEL)",
     )
     parser.add_argument(
-        "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: spec/openapi.yaml)"
+        "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: the spec this tool carries)"
     )
     return parser.parse_args(argv)
 
@@ -115,14 +122,20 @@ def run(args: argparse.Namespace) -> RunResult:
     bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else None
     # The base URL and key are filled in below, once known.
     settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir, model=args.model)
-    if args.base_url:
+    if args.base_url and args.app:
+        raise UsageError("give --base-url or --app, not both")
+    if args.base_url or args.app:
         api_key = os.environ.get("API_KEY", "")
         if not api_key:
-            raise UsageError("API_KEY must be set (in the environment) to test the server at BASE_URL")
-        config = dataclasses.replace(settings, base_url=_base_url(args.base_url), api_key=api_key)
+            what = "the server at BASE_URL" if args.base_url else "the app"
+            raise UsageError(f"API_KEY must be set (in the environment) to the key {what} accepts")
         from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (see below)
 
-        return run_suite(config)
+        if args.base_url:
+            return run_suite(dataclasses.replace(settings, base_url=_base_url(args.base_url), api_key=api_key))
+        app = load_app(args.app)
+        with serve_in_thread(app) as base_url:
+            return run_suite(dataclasses.replace(settings, base_url=base_url, api_key=api_key))
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
     # free_port() releases the port before the server binds it: if another process took it meanwhile,
@@ -150,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     mask = Masker(key, *near_misses(key).values())
     try:
         result = run(args)
-    except (UsageError, ServerUnreachable, KeyRefused, ReferenceServerError, SpecError) as exc:
+    except (UsageError, ServerUnreachable, KeyRefused, ReferenceServerError, SpecError, AppError) as exc:
         print(mask(f"error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

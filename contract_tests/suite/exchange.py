@@ -49,11 +49,15 @@ def media_type(content_type: str | None) -> str:
 
 @dataclass
 class Exchange:
-    """A request sent and its response. `label` says what the request exercises."""
+    """A request sent and its response, or the fault that took the response's place (the connection
+    closed or reset, no answer in time). `label` says what the request exercises."""
 
     label: str
-    response: Response
+    response: Response | None
+    request: requests.PreparedRequest
+    operation: str  # the operationId of the operation the request is for
     case: Case[Any] | None = None
+    fault: str | None = None
     sent_key: str | None = None
     checks: tuple[str, ...] = ()
     # Statuses also right for this request, when it breaks several rules that the spec does not order.
@@ -63,8 +67,17 @@ class Exchange:
     _received: Any = field(default=NOT_JSON, repr=False)
 
     @property
-    def request(self) -> requests.PreparedRequest:
-        return self.response.request
+    def status(self) -> int:
+        """The response's status, or 0 for a fault."""
+        return self.response.status_code if self.response is not None else 0
+
+    @property
+    def content(self) -> bytes:
+        return self.response.content if self.response is not None else b""
+
+    @property
+    def response_headers(self) -> dict[str, list[str]]:
+        return dict(self.response.headers) if self.response is not None else {}
 
     @property
     def request_body(self) -> bytes:
@@ -85,12 +98,12 @@ class Exchange:
     @property
     def received_json(self) -> Any:
         if self._received is NOT_JSON:
-            self._received = parse_json(self.response.content)
+            self._received = parse_json(self.content) if self.response is not None else NOT_JSON
         return self._received
 
     @property
     def response_media_type(self) -> str:
-        values = self.response.headers.get("content-type") or [""]
+        values = self.response_headers.get("content-type") or [""]
         return media_type(values[0])
 
     def describe(self, mask: Masker, bodies_dir: Path) -> str:
@@ -103,10 +116,15 @@ class Exchange:
             f"sent:     {request.method} {request.url}",
             f"          headers {headers}",
             f"          body {_excerpt(self.request_body, mask)}",
-            f"received: {self.response.status_code} {self.response_media_type or '(no content type)'}",
-            f"          body {_excerpt(self.response.content, mask)}",
-            f"reproduce: {self.curl(bodies_dir)}",
         ]
+        if self.response is None:
+            lines.append(f"received: nothing ({self.fault})")
+        else:
+            lines += [
+                f"received: {self.response.status_code} {self.response_media_type or '(no content type)'}",
+                f"          body {_excerpt(self.response.content, mask)}",
+            ]
+        lines.append(f"reproduce: {self.curl(bodies_dir)}")
         return mask("\n".join(printable(line) for line in lines))
 
     def curl(self, bodies_dir: Path) -> str:

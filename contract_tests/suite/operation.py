@@ -1,4 +1,4 @@
-"""What the spec says about the one operation under test, read at run time from spec/openapi.yaml."""
+"""What the spec says about each operation under test, read at run time from the spec document."""
 
 from __future__ import annotations
 
@@ -9,37 +9,50 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
-from contract_tests.server.rules import HeaderRule, operation_rules
-from contract_tests.spec import (
-    SPEC_PATH,
-    SpecError,
-    deref,
-    escape_pointer,
-    load_spec,
-    node_at,
-    validator_for,
+from contract_tests.server.rules import (
+    SEED_OPERATION_ID,
+    OperationRules,
+    ParameterRule,
+    all_operations,
+    follow,
 )
+from contract_tests.spec import SPEC_PATH, SpecError, deref, escape_pointer, load_spec, node_at, validator_for
+from contract_tests.values import Values
 
-OPERATION_ID = "createAssistant"
+# Kept for callers that name the seed's operation.
+OPERATION_ID = SEED_OPERATION_ID
 
 
 @dataclass(frozen=True)
 class Operation:
-    """The operation's rules and validators; every value comes from the spec document."""
+    """One operation's rules and validators; every value comes from the spec document."""
 
     document: dict[str, Any]
+    values: Values
+    rules: OperationRules
+    operation_id: str
     path: str
     method: str
-    content_type: str
-    headers: tuple[HeaderRule, ...]
+    content_type: str | None
+    headers: tuple[ParameterRule, ...]
     defaults: dict[str, Any]
     success_status: int
-    request_schema_pointer: str
-    assistant_schema_pointer: str
-    request: jsonschema.Validator
-    assistant: jsonschema.Validator
+    request_schema_pointer: str | None
+    assistant_schema_pointer: str | None  # the success body's schema
+    request: jsonschema.Validator | None
+    assistant: jsonschema.Validator | None
     error: jsonschema.Validator
+    responses: dict[str, str | None]  # documented status (or "default") -> its JSON schema's pointer
     examples: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return self.rules.label
+
+    @property
+    def is_seed(self) -> bool:
+        """The operation the API's statement is about, which the suite's own deep checks judge."""
+        return self.operation_id == SEED_OPERATION_ID
 
     def resolve(self, node: Any) -> Any:
         """Follow `$ref`s into the spec until a schema that is not a reference."""
@@ -50,36 +63,45 @@ class Operation:
 
     @property
     def request_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = node_at(self.document, self.request_schema_pointer)
-        return schema
+        if self.request_schema_pointer is None:
+            return {}
+        return self.values.schema(self.request_schema_pointer)
 
     @property
     def assistant_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = node_at(self.document, self.assistant_schema_pointer)
-        return schema
+        if self.assistant_schema_pointer is None:
+            return {}
+        return self.values.schema(self.assistant_schema_pointer)
 
     def required_headers(self) -> dict[str, str]:
-        """A valid value of every required header: its `default`, else its first `enum` value."""
+        """A valid value of every required header: its `default`, else its example or first `enum` value."""
         values = {}
         for rule in self.headers:
-            parameter = self.resolve(rule.validator.schema)
-            value = parameter.get("default", (parameter.get("enum") or [None])[0])
-            if rule.required and isinstance(value, str):
+            if not rule.required:
+                continue
+            value = self.values.example(rule.schema_pointer)
+            if isinstance(value, str):
                 values[rule.name] = value
         return values
 
+    def path_values(self) -> dict[str, Any]:
+        """A valid value of every path parameter (from its schema's examples, else the simplest)."""
+        return {rule.name: self.values.example(rule.schema_pointer) for rule in self.rules.path_parameters}
 
-def _follow(document: dict[str, Any], pointer: str) -> str:
-    """Where the node at `pointer` ends up after its chain of local `$ref`s (SpecError if nowhere)."""
-    seen = set()
-    node = node_at(document, pointer)
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        if not node["$ref"].startswith("#/") or node["$ref"] in seen:
-            raise SpecError(f"cannot resolve $ref {node['$ref']!r} at {pointer}: only local, acyclic ones")
-        seen.add(node["$ref"])
-        pointer = node["$ref"][1:]
-        node = node_at(document, pointer)
-    return pointer
+    def url_path(self) -> str:
+        """The operation's path with its parameters filled in."""
+        path = self.path
+        for name, value in self.path_values().items():
+            path = path.replace("{" + name + "}", str(value))
+        return path
+
+    def example_body(self) -> Any:
+        """The spec's first request example, else a value built from the request schema."""
+        if self.examples:
+            return next(iter(self.examples.values()))
+        if self.request_schema_pointer is None:
+            return None
+        return self.values.example(self.request_schema_pointer)
 
 
 def _check_refs(document: dict[str, Any], node: Any, where: str = "") -> None:
@@ -98,59 +120,82 @@ def _check_refs(document: dict[str, Any], node: Any, where: str = "") -> None:
             _check_refs(document, value, f"{where}/{index}")
 
 
-def _json_schema_pointer(document: dict[str, Any], response_pointer: str, status: str) -> str:
-    """The schema of a response's JSON body, inline or a `$ref`, as a pointer to where it is."""
-    pointer = _follow(document, response_pointer)
-    content = node_at(document, pointer).get("content", {})
-    if "application/json" not in content or "schema" not in content["application/json"]:
-        raise SpecError(f"{OPERATION_ID}: the {status} response has no application/json schema")
-    return _follow(document, f"{pointer}/content/application~1json/schema")
+def _response_schemas(document: dict[str, Any], pointer: str) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for status in node_at(document, pointer).get("responses", {}):
+        response = follow(document, f"{pointer}/responses/{escape_pointer(str(status))}")
+        content = node_at(document, response).get("content", {})
+        media = next((name for name in content if name.split(";")[0].strip().endswith("json")), None)
+        schema = None
+        if media is not None and "schema" in content[media]:
+            schema = follow(document, f"{response}/content/{escape_pointer(media)}/schema")
+        found[str(status)] = schema
+    return found
 
 
-@functools.cache
-def load_operation(spec_path: str = str(SPEC_PATH)) -> Operation:
-    """The operation `createAssistant` of the spec at `spec_path`; SpecError when it cannot be used."""
-    document = load_spec(spec_path)
-    _check_refs(document, document)
-    rules = operation_rules(document, OPERATION_ID)
-    pointer = f"/paths/{escape_pointer(rules.path)}/{rules.method.lower()}"
-    operation = node_at(document, pointer)
-    responses = operation.get("responses", {})
-    success = sorted(code for code in responses if code.startswith("2"))
-    errors = sorted(code for code in responses if code.startswith("4"))
-    if not success or not errors:
-        raise SpecError(f"{OPERATION_ID} documents no 2xx or no 4xx response")
-    body_pointer = _follow(document, f"{pointer}/requestBody")
-    content_pointer = f"{body_pointer}/content/{escape_pointer(rules.content_type)}"
-    request_pointer = _follow(document, f"{content_pointer}/schema")
-    raw_examples = node_at(document, content_pointer).get("examples", {})
-    examples = {name: deref(document, example).get("value") for name, example in raw_examples.items()}
-    if not examples:
-        raise SpecError(f"{OPERATION_ID}: the request body needs at least one example to build cases from")
-    request = validator_for(request_pointer, document)
-    for name, value in examples.items():
-        # Every case is built from the examples: an invalid one would turn valid cases into invalid ones.
-        error = best_match(request.iter_errors(value))
-        if error is not None:
-            where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-            raise SpecError(
-                f"{OPERATION_ID}: the request example {name!r} is invalid against its own schema"
-                f" (at {where}: {error.message[:200]})"
-            )
-    assistant_pointer = _json_schema_pointer(document, f"{pointer}/responses/{success[0]}", success[0])
-    error_pointer = _json_schema_pointer(document, f"{pointer}/responses/{errors[0]}", errors[0])
+def _operation(document: dict[str, Any], values: Values, rules: OperationRules) -> Operation:
+    responses = _response_schemas(document, rules.pointer)
+    errors = [status for status in sorted(responses) if status.startswith("4") and responses[status]]
+    error_status = errors[0] if errors else "default"
+    if responses.get(error_status) is None:
+        raise SpecError(f"{rules.operation_id} documents no 4xx (or default) response with a JSON schema")
+    examples: dict[str, Any] = {}
+    request = None
+    request_pointer = None
+    if rules.request_pointer is not None:
+        request_pointer = follow(document, rules.request_pointer)
+        content_pointer = rules.request_pointer.rsplit("/", 1)[0]
+        raw_examples = node_at(document, content_pointer).get("examples", {})
+        examples = {name: deref(document, example).get("value") for name, example in raw_examples.items()}
+        if "example" in node_at(document, content_pointer):
+            examples.setdefault("example", node_at(document, content_pointer)["example"])
+        request = validator_for(request_pointer, document)
+        for name, value in examples.items():
+            # Spec-derived bodies start from the examples: an invalid one would mislabel valid cases.
+            error = best_match(request.iter_errors(value))
+            if error is not None:
+                where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+                raise SpecError(
+                    f"{rules.operation_id}: the request example {name!r} is invalid against its own schema"
+                    f" (at {where}: {error.message[:200]})"
+                )
+    success_pointer = responses.get(str(rules.success_status))
     return Operation(
         document=document,
+        values=values,
+        rules=rules,
+        operation_id=rules.operation_id,
         path=rules.path,
         method=rules.method,
         content_type=rules.content_type,
         headers=rules.headers,
         defaults=rules.defaults,
-        success_status=int(success[0]),
+        success_status=rules.success_status,
         request_schema_pointer=request_pointer,
-        assistant_schema_pointer=assistant_pointer,
+        assistant_schema_pointer=success_pointer,
         request=request,
-        assistant=validator_for(assistant_pointer, document),
-        error=validator_for(error_pointer, document),
+        assistant=validator_for(success_pointer, document) if success_pointer else None,
+        error=validator_for(responses[error_status] or "", document),
+        responses=responses,
         examples=examples,
     )
+
+
+@functools.cache
+def load_operations(spec_path: str = str(SPEC_PATH)) -> tuple[Operation, ...]:
+    """Every operation of the spec at `spec_path`, the seed's first; SpecError when one cannot be used."""
+    document = load_spec(spec_path)
+    _check_refs(document, document)
+    values = Values(document)
+    operations = [_operation(document, values, rules) for rules in all_operations(document, validator_for)]
+    seed = [operation for operation in operations if operation.is_seed]
+    if not seed:
+        raise SpecError(f"the spec has no operation {SEED_OPERATION_ID!r}")
+    if seed[0].request is None:
+        raise SpecError(f"{SEED_OPERATION_ID}: the operation has no JSON request body")
+    return (seed[0], *(operation for operation in operations if not operation.is_seed))
+
+
+def load_operation(spec_path: str = str(SPEC_PATH)) -> Operation:
+    """The seed's operation, `createAssistant`, of the spec at `spec_path`."""
+    return load_operations(spec_path)[0]

@@ -7,6 +7,7 @@ NOT_APPLICABLE when the response gives it nothing to judge.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +15,12 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import best_match
 
+from contract_tests.spec import UNIQUE, UNIXTIME, escape_pointer
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.exchange import NOT_JSON, Exchange
+from contract_tests.suite.jsonvalues import MISSING, Difference, first_difference, is_number, length_note, show
 from contract_tests.suite.masking import Masker
+from contract_tests.suite.operation import Operation
 
 NOT_APPLICABLE = "not applicable"
 Verdict = str | None
@@ -25,83 +29,87 @@ Verdict = str | None
 CREATED_AT_WINDOW_SECONDS = 24 * 60 * 60
 
 
-def _schema_problem(validator: jsonschema.Validator, value: Any, what: str, mask: Masker) -> Verdict:
+def schema_problem(validator: jsonschema.Validator, value: Any, what: str, mask: Masker) -> Verdict:
+    """Where `value` breaks the schema, as a JSON pointer, and how: descending into the `oneOf` branch
+    the value is closest to, so that the message names the field at fault."""
     if value is NOT_JSON:
         return f"the body is not JSON, expected {what}"
-    error = best_match(validator.iter_errors(value), key=lambda e: -len(e.absolute_path))
+    error = best_match(validator.iter_errors(value), key=_relevance)
     if error is None:
         return None
-    where = mask.cut("/".join(str(part) for part in error.absolute_path) or "(root)", 200)
-    return f"the body is not {what}: at {where}: {mask.cut(error.message, 200, '')}"
+    error = _deepest(error)
+    where = mask.cut(_pointer(error.absolute_path) or "/", 200)
+    return f"the body is not {what}: at {where}: {mask.cut(_message(error), 200, '')}"
+
+
+def _relevance(error: jsonschema.ValidationError) -> tuple[int, ...]:
+    return (-len(error.absolute_path),)
+
+
+def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For a `oneOf`/`anyOf` failure, the error of the branch the value matched best (the one whose
+    `type`-like constants it has, i.e. the deepest failure), so that it names a field."""
+    while error.context:
+        error = max(error.context, key=lambda sub: (len(sub.absolute_path), sub.validator != "const"))
+    return error
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """What the keyword demands, then the value (shown as JSON, not as a Python repr), so that cutting
+    the message keeps the reason. Not cut here: the caller masks the whole text first."""
+    keyword, expected, instance = error.validator, error.validator_value, error.instance
+    if keyword == "required" and isinstance(instance, dict):
+        missing = [name for name in expected if name not in instance]
+        return f"required property {show(missing[0] if missing else '?')} is missing"
+    if keyword == "type":
+        return f"not of type {show(expected)}: {show(instance)}"
+    if keyword in ("maxLength", "minLength") and isinstance(instance, str):
+        return f"{keyword} is {expected}, got {len(instance)} characters: {show(instance)}"
+    if keyword in ("maxItems", "minItems", "maxProperties", "minProperties") and isinstance(instance, list | dict):
+        return f"{keyword} is {expected}, got {len(instance)}"
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
+        return error.message.replace("'", '"')
+    return f"{keyword} {show(expected)} does not hold for {show(instance)}"
+
+
+def _pointer(path: Any) -> str:
+    return "".join(f"/{escape_pointer(str(part))}" for part in path)
 
 
 def _error_body_problem(exchange: Exchange, ctx: RunContext) -> Verdict:
     """The documented error shape: JSON content type and a body valid against the error schema."""
-    if exchange.response_media_type != "application/json":
+    if not exchange.response_media_type.endswith("json"):
         got = exchange.response_media_type or "(none)"
         return f"error response has content type {got!r}, expected application/json"
-    return _schema_problem(
-        ctx.operation.error, exchange.received_json, "the documented error object", ctx.mask
+    return schema_problem(
+        ctx.operation_for(exchange).error, exchange.received_json, "the documented error object", ctx.mask
     )
 
 
-def _expect_status(
-    exchange: Exchange, ctx: RunContext, allowed: Callable[[int], bool], expected: str
-) -> Verdict:
-    status = exchange.response.status_code
-    if not allowed(status) and status not in exchange.also_allowed:
-        also = "".join(f" or {code}" for code in sorted(exchange.also_allowed))
-        also = " or another 4xx" if len(exchange.also_allowed) > 3 else also
-        return f"got {status}, expected {expected}{also}"
+def _expect_status(exchange: Exchange, ctx: RunContext, allowed: frozenset[int] | range, expected: str) -> Verdict:
+    status = exchange.status
+    if status not in allowed and status not in exchange.also_allowed:
+        also = sorted(set(exchange.also_allowed) - set(allowed))
+        if len(also) > 3:
+            expected += " or another 4xx"
+        elif also:
+            expected += "".join(f" or {code}" for code in also)
+        return f"got {status}, expected {expected}"
     return _error_body_problem(exchange, ctx)
 
 
 def valid_request_accepted(exchange: Exchange, ctx: RunContext) -> Verdict:
-    """A request the spec allows gets the documented success status, content type and assistant."""
-    expected = ctx.operation.success_status
-    if exchange.response.status_code != expected:
-        return f"a valid request got {exchange.response.status_code}, expected {expected}"
-    if exchange.response_media_type != ctx.operation.content_type:
+    """A request the spec allows gets the documented success status, content type and body."""
+    op = ctx.operation_for(exchange)
+    expected = op.success_status
+    if exchange.status != expected:
+        return f"a valid request got {exchange.status}, expected {expected}"
+    if not exchange.response_media_type.endswith("json"):
         got = exchange.response_media_type or "(none)"
-        return f"content type {got!r}, expected {ctx.operation.content_type}"
-    return _schema_problem(
-        ctx.operation.assistant, exchange.received_json, "a valid assistant object", ctx.mask
-    )
-
-
-def _matches(expected: Any, actual: Any, *, open_objects: bool) -> bool:
-    """Whether `actual` reflects `expected`; open objects (tools) may carry extra fields."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and _matches_object(expected, actual, open_objects=open_objects)
-    if isinstance(expected, list):
-        return isinstance(actual, list) and _matches_list(expected, actual, open_objects=open_objects)
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return expected is actual
-    return bool(expected == actual)
-
-
-def _matches_object(expected: dict[str, Any], actual: dict[str, Any], *, open_objects: bool) -> bool:
-    if not open_objects and expected.keys() != actual.keys():
-        return False
-    return all(
-        key in actual and _matches(value, actual[key], open_objects=open_objects)
-        for key, value in expected.items()
-    )
-
-
-def _matches_list(expected: list[Any], actual: list[Any], *, open_objects: bool) -> bool:
-    if len(expected) != len(actual):
-        return False
-    remaining = list(actual)
-    # Each item sent must come back once; the order of a list is not part of the contract.
-    for item in expected:
-        found = next(
-            (i for i, other in enumerate(remaining) if _matches(item, other, open_objects=open_objects)), None
-        )
-        if found is None:
-            return False
-        remaining.pop(found)
-    return True
+        return f"content type {got!r}, expected application/json"
+    if op.assistant is None:
+        return None
+    return schema_problem(op.assistant, exchange.received_json, "the documented success body", ctx.mask)
 
 
 def defined_part(value: Any, schema: Any, resolve: Callable[[Any], Any]) -> Any:
@@ -131,101 +139,142 @@ def defined_part(value: Any, schema: Any, resolve: Callable[[Any], Any]) -> Any:
     return value
 
 
+def _open_objects(op: Operation, pointer: str) -> bool:
+    """Whether the response may add fields inside the value: any object in it the spec leaves open
+    (a tool, say) while the request defines it fully; user data (a closed map) may not grow."""
+    schema = op.values.schema(pointer)
+    if "items" in schema:
+        items = op.values.child(pointer, "items")
+        return items is not None and _open_objects(op, items)
+    if op.values.branches(pointer):
+        return any(_open_objects(op, branch) for _, branch in op.values.branches(pointer))
+    return "properties" in schema and "additionalProperties" not in schema
+
+
 def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
     """Every request field the assistant also has comes back as sent, or as its documented default."""
     sent, got = exchange.sent_json, exchange.received_json
-    if not isinstance(sent, dict) or not isinstance(got, dict) or exchange.response.status_code >= 300:
+    op = ctx.operation_for(exchange)
+    if not isinstance(sent, dict) or not isinstance(got, dict) or not 200 <= exchange.status < 300:
         return NOT_APPLICABLE
-    op = ctx.operation
-    assistant_fields = op.assistant_schema.get("properties", {})
-    for name in op.request_schema.get("properties", {}):
-        if name not in assistant_fields:
+    if op.assistant_schema_pointer is None or op.request_schema_pointer is None:
+        return NOT_APPLICABLE
+    response_fields = op.values.properties(op.assistant_schema_pointer)
+    for name, request_pointer in op.values.properties(op.request_schema_pointer).items():
+        response_pointer = response_fields.get(name)
+        if response_pointer is None:
             continue
         if name in sent:
-            expected = defined_part(sent[name], op.request_schema["properties"][name], op.resolve)
+            expected = defined_part(sent[name], {"$ref": "#" + request_pointer}, op.resolve)
         elif name in op.defaults:
             expected = op.defaults[name]
         else:
             continue
-        # Tools are open objects (a server may add e.g. a function's default parameters); user data is not.
-        open_objects = name == "tools"
-        if name not in got or not _matches(expected, got[name], open_objects=open_objects):
-            difference = _difference(expected, got.get(name, "(missing)"), ctx.mask)
-            return f"{name!r} does not reflect the request: {difference}"
+        if not op.values.is_valid(response_pointer, expected):
+            continue  # the response schema cannot carry it (a null it does not allow): nothing to expect
+        difference = first_difference(
+            expected, got.get(name, MISSING), open_objects=_open_objects(op, request_pointer),
+            pointer=f"/{escape_pointer(name)}",
+        )
+        if difference is not None:
+            return _reflection_failure(name, sent, difference, ctx.mask)
     return None
 
 
+def _reflection_failure(name: str, sent: dict[str, Any], difference: Difference, mask: Masker) -> str:
+    how = "as sent" if name in sent else "as its documented default"
+    note = f"; {difference.note}" if difference.note else ""
+    return (
+        f"{name!r} does not come back {how}: at {difference.pointer} sent {mask.cut(show(difference.expected), 100)},"
+        f" got {mask.cut(show(difference.actual), 100)}{length_note(difference.expected, difference.actual)}{note}"
+    )
+
+
 def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
-    """The new assistant has a non-empty id of its own and a created_at that is the current Unix time."""
+    """Fields the spec marks `x-unique` are new for every assistant, `format: unixtime` ones the
+    current Unix time in seconds."""
     got = exchange.received_json
-    if not isinstance(got, dict) or exchange.response.status_code >= 300:
+    op = ctx.operation_for(exchange)
+    if not isinstance(got, dict) or not 200 <= exchange.status < 300 or op.assistant_schema_pointer is None:
         return NOT_APPLICABLE
-    assistant_id, created_at = got.get("id"), got.get("created_at")
-    if not isinstance(assistant_id, str) or not assistant_id.strip():
-        return f"id is {ctx.mask.cut(repr(assistant_id), 200)}, expected a non-empty string"
-    if assistant_id in ctx.seen_ids:
-        first = ctx.seen_ids[assistant_id]
-        return f"id {ctx.mask.cut(repr(assistant_id), 200)} was already given to the assistant of {first!r}"
-    ctx.seen_ids[assistant_id] = exchange.label
+    for name, pointer in op.values.properties(op.assistant_schema_pointer).items():
+        schema = op.values.schema(pointer)
+        if name not in got:
+            continue
+        value = got[name]
+        if schema.get(UNIQUE) is True:
+            if value in ("", None):
+                return f"{name} is {mask_show(ctx, value)}, expected a value of its own"
+            key = f"{op.operation_id}/{name}/{json.dumps(value, sort_keys=True)}"
+            if key in ctx.seen_ids:
+                return f"{name} {mask_show(ctx, value)} was already given to the assistant of {ctx.seen_ids[key]!r}"
+            ctx.seen_ids[key] = exchange.label
+        if schema.get("format") == UNIXTIME:
+            verdict = _current_time(name, value, ctx)
+            if verdict is not None:
+                return verdict
+    return None
+
+
+def mask_show(ctx: RunContext, value: Any) -> str:
+    return ctx.mask.cut(show(value), 200)
+
+
+def _current_time(name: str, value: Any, ctx: RunContext) -> Verdict:
     now = time.time()
-    if (
-        not isinstance(created_at, int)
-        or isinstance(created_at, bool)
-        or abs(created_at - now) > CREATED_AT_WINDOW_SECONDS
-    ):
-        shown = ctx.mask.cut(repr(created_at), 200)
-        return f"created_at is {shown}, expected the current Unix time in seconds (about {int(now)})"
+    seconds = float(value) if is_number(value) else None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        seconds = float(value)
+    if seconds is None or not seconds.is_integer() or abs(seconds - now) > CREATED_AT_WINDOW_SECONDS:
+        return f"{name} is {mask_show(ctx, value)}, expected the current Unix time in seconds (about {int(now)})"
     return None
 
 
 def invalid_body_rejected(exchange: Exchange, ctx: RunContext) -> Verdict:
     """A JSON body the spec forbids gets 400 and the documented error object."""
-    return _expect_status(exchange, ctx, lambda status: status == 400, "400 for a body the spec forbids")
+    return _expect_status(exchange, ctx, frozenset({400}), "400 for a body the spec forbids")
 
 
 def malformed_body_rejected(exchange: Exchange, ctx: RunContext) -> Verdict:
     """A body that is not a JSON object, or not sent as JSON, gets a 4xx and the documented error object."""
-    return _expect_status(exchange, ctx, lambda status: 400 <= status < 500, "a 4xx")
+    return _expect_status(exchange, ctx, range(400, 500), "a 4xx")
 
 
 def api_key_required(exchange: Exchange, ctx: RunContext) -> Verdict:
-    """No API key, or a wrong one, gets 401 and the documented error object."""
-    return _expect_status(exchange, ctx, lambda status: status == 401, "401")
+    """No API key, or a wrong one, gets 401 and the documented error object, on every operation."""
+    return _expect_status(exchange, ctx, frozenset({401}), "401")
 
 
 def beta_header_required(exchange: Exchange, ctx: RunContext) -> Verdict:
-    """A missing or wrong OpenAI-Beta header gets 400 and the documented error object."""
-    return _expect_status(exchange, ctx, lambda status: status == 400, "400")
+    """A missing or wrong required header (OpenAI-Beta) gets 400 and the documented error object."""
+    return _expect_status(exchange, ctx, frozenset({400}), "400")
 
 
 def other_methods_rejected(exchange: Exchange, ctx: RunContext) -> Verdict:
-    """PUT, PATCH, DELETE get 405 and the documented error object; GET gets 405 or a 2xx, never a 5xx."""
-    # The full Assistants API lists assistants with GET on this path: a server may implement that too.
-    if exchange.request.method == "GET" and 200 <= exchange.response.status_code < 300:
+    """A method the spec does not give a path gets 405 and the error object; GET gets 405 or a 2xx."""
+    # The full Assistants API implements more than this spec (GET lists assistants): a server may too.
+    if exchange.request.method == "GET" and 200 <= exchange.status < 300:
         return None
-    return _expect_status(exchange, ctx, lambda status: status == 405, "405")
+    return _expect_status(exchange, ctx, frozenset({405}), "405")
 
 
 def api_key_not_echoed(exchange: Exchange, ctx: RunContext) -> Verdict:
     """No response header or body contains the API key the request carried (a masked form is fine)."""
     key = exchange.sent_key
-    if not key:
+    if not key or exchange.response is None:
         return NOT_APPLICABLE
-    if key.encode("utf-8") in exchange.response.content:
+    if key.encode("utf-8") in exchange.content:
         return "the response body contains the API key sent"
-    for name, values in exchange.response.headers.items():
+    for name, values in exchange.response_headers.items():
         if any(key in value for value in values):
             return f"the response header {name!r} contains the API key sent"
     return None
 
 
-def _difference(sent: Any, got: Any, mask: Masker) -> str:
-    """How a returned value differs from the one sent, readable even for 256,000-character strings."""
-    sent_text, got_text = mask.cut(repr(sent), 60), mask.cut(repr(got), 60)
-    if isinstance(sent, str | list) and isinstance(got, type(sent)) and len(sent) != len(got):
-        unit = "characters" if isinstance(sent, str) else "items"
-        return f"sent {len(sent)} {unit} ({sent_text}), got {len(got)} ({got_text})"
-    return f"sent {sent_text}, got {got_text}"
+def server_answers_every_request(exchange: Exchange, ctx: RunContext) -> Verdict:
+    """Every request gets an HTTP response: no connection closed or reset without one, no hang past the
+    timeout, nothing that is not HTTP."""
+    return exchange.fault
 
 
 OUR_CHECKS: dict[str, Callable[[Exchange, RunContext], Verdict]] = {
@@ -240,5 +289,6 @@ OUR_CHECKS: dict[str, Callable[[Exchange, RunContext], Verdict]] = {
         beta_header_required,
         other_methods_rejected,
         api_key_not_echoed,
+        server_answers_every_request,
     )
 }

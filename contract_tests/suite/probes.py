@@ -1,7 +1,9 @@
-"""Fixed requests about headers and transport: keys, the beta header, malformed bodies, other methods.
+"""Fixed requests about headers and transport: keys, required headers, malformed bodies, other methods.
 
-Each probe changes one thing in an otherwise valid request (the spec's first example), so the check it
-feeds can only be about that one thing.
+Each probe changes one thing in an otherwise valid request (the spec's first example, or a value built
+from the schema), so the check it feeds can only be about that one thing. The seed's operation gets
+every probe; every other operation of the spec gets the key and header probes; every path of the spec
+gets a request with each method it does not define.
 """
 
 from __future__ import annotations
@@ -20,30 +22,47 @@ WRONG_KEY = "sk-contract-suite-wrong-key-0000"  # made up: any real server must 
 # parameters, say), unlike an open object such as a tool, which still has its required fields.
 _ANY_VALUES: tuple[Any, ...] = ("x", 7, 1.5, None, True, [], {"a": 1})
 _FREE_KEY = "contract_probe"
-OTHER_METHODS = ("GET", "PUT", "PATCH", "DELETE")  # HEAD and OPTIONS are often answered by frameworks
+# HEAD, OPTIONS and TRACE are often answered by frameworks and proxies themselves: not probed.
+PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_WRONG_HEADER_VALUES = ("assistants=v2", "assistants=v0", "garbage", "")
 
 
 @dataclass(frozen=True)
 class Probe:
     label: str
     check: str
+    operation: str  # operationId the probe is counted for
     method: str
+    path: str  # with its parameters filled in
     headers: dict[str, str]  # without Authorization, unless the probe is about it
-    body: bytes
+    body: bytes | None
     authorized: bool = True
     key: str | None = None  # the key to send instead of the caller's
 
 
+def _body(op: Operation) -> bytes | None:
+    value = op.example_body()
+    return None if value is None and op.content_type is None else json.dumps(value).encode("utf-8")
+
+
+def _headers(op: Operation) -> dict[str, str]:
+    headers = dict(op.required_headers())
+    if op.content_type is not None:
+        headers["Content-Type"] = op.content_type
+    return headers
+
+
 def example_probe(op: Operation) -> Probe:
     """The spec's first example, as is, with the caller's key: sent first, to tell a wrong key at once."""
-    name, value = next(iter(op.examples.items()))
-    headers = {"Content-Type": op.content_type, **op.required_headers()}
+    name = next(iter(op.examples), "built from the request schema")
     return Probe(
-        f"spec example {name!r}, sent first",
+        f"spec example {name!r}, sent first" if op.examples else "a request built from the spec, sent first",
         "valid_request_accepted",
+        op.operation_id,
         op.method,
-        headers,
-        json.dumps(value).encode("utf-8"),
+        op.url_path(),
+        _headers(op),
+        _body(op),
     )
 
 
@@ -77,41 +96,65 @@ def free_form_bodies(op: Operation, values: tuple[float, ...]) -> list[bytes]:
     there the only thing wrong with the body is the constant, which is not JSON, so a server must reject
     it for that reason alone. Empty when the spec has no such place.
     """
-    for example in op.examples.values():
+    if op.request is None:
+        return []
+    for example in [*op.examples.values(), op.example_body()]:
         for path in _objects(example):
             if all(op.request.is_valid(_with_free_value(example, path, value)) for value in _ANY_VALUES):
                 return [json.dumps(_with_free_value(example, path, value)).encode() for value in values]
     return []
 
 
-def probes(op: Operation, api_key: str) -> list[Probe]:
-    """Every transport probe of the operation, in the order they are sent."""
-    body = json.dumps(next(iter(op.examples.values()))).encode("utf-8")
-    headers = {"Content-Type": op.content_type, **op.required_headers()}
+def key_probes(op: Operation, api_key: str) -> list[Probe]:
+    """No key, a wrong key and keys one slip from the caller's: each must get 401."""
+    if not op.rules.secured:
+        return []
+    body, headers, path = _body(op), _headers(op), op.url_path()
     found = [
-        Probe("no API key", "api_key_required", op.method, headers, body, authorized=False),
-        Probe("a wrong API key", "api_key_required", op.method, headers, body, key=WRONG_KEY),
+        Probe("no API key", "api_key_required", op.operation_id, op.method, path, headers, body, authorized=False),
+        Probe("a wrong API key", "api_key_required", op.operation_id, op.method, path, headers, body, key=WRONG_KEY),
     ]
     # A server comparing keys by prefix, or ignoring case, accepts one of these.
     for label, key in near_misses(api_key).items():
-        found.append(Probe(label, "api_key_required", op.method, headers, body, key=key))
+        found.append(Probe(label, "api_key_required", op.operation_id, op.method, path, headers, body, key=key))
+    return found
+
+
+def header_probes(op: Operation) -> list[Probe]:
+    """Each required header left out, or with a value its schema forbids: each must get 400."""
+    body, headers, path = _body(op), _headers(op), op.url_path()
+    found = []
     for rule in op.headers:
         if not rule.required:
             continue
         without = {name: value for name, value in headers.items() if name != rule.name}
-        found.append(Probe(f"no {rule.name} header", "beta_header_required", op.method, without, body))
-        for wrong in ("assistants=v2", "assistants=v0", "garbage", ""):
+        found.append(
+            Probe(f"no {rule.name} header", "beta_header_required", op.operation_id, op.method, path, without, body)
+        )
+        for wrong in _WRONG_HEADER_VALUES:
             if not rule.validator.is_valid(wrong):
                 found.append(
                     Probe(
                         f"{rule.name}: {wrong!r}",
                         "beta_header_required",
+                        op.operation_id,
                         op.method,
+                        path,
                         {**without, rule.name: wrong},
                         body,
                     )
                 )
+    return found
+
+
+def body_probes(op: Operation) -> list[Probe]:
+    """Bodies that are not a JSON object, or not sent as JSON: each must get a 4xx."""
+    body = _body(op)
+    if body is None:
+        return []
+    headers, path = _headers(op), op.url_path()
     nan, infinity = free_form_bodies(op, (float("nan"), float("inf"))) or (None, None)
+    found = []
     for label, raw in (
         ("malformed JSON", body[: len(body) // 2]),
         ("an empty body", b""),
@@ -123,12 +166,14 @@ def probes(op: Operation, api_key: str) -> list[Probe]:
         ("Infinity where the schema allows any value", infinity),
     ):
         if raw is not None:
-            found.append(Probe(label, "malformed_body_rejected", op.method, headers, raw))
+            found.append(Probe(label, "malformed_body_rejected", op.operation_id, op.method, path, headers, raw))
     found.append(
         Probe(
             "a JSON body sent as text/plain",
             "malformed_body_rejected",
+            op.operation_id,
             op.method,
+            path,
             {**headers, "Content-Type": "text/plain"},
             body,
         )
@@ -137,12 +182,42 @@ def probes(op: Operation, api_key: str) -> list[Probe]:
         Probe(
             "a JSON body with no Content-Type",
             "malformed_body_rejected",
+            op.operation_id,
             op.method,
+            path,
             {k: v for k, v in headers.items() if k != "Content-Type"},
             body,
         )
     )
-    for method in OTHER_METHODS:
-        if method != op.method:
-            found.append(Probe(f"method {method}", "other_methods_rejected", method, headers, body))
     return found
+
+
+def method_probes(operations: tuple[Operation, ...]) -> list[Probe]:
+    """Every method a path of the spec does not define, on that path: each must get 405."""
+    by_path: dict[str, list[Operation]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, []).append(op)
+    found = []
+    for ops in by_path.values():
+        first = ops[0]
+        defined = {op.method for op in ops}
+        headers = _headers(first)
+        for method in PROBED_METHODS:
+            if method not in defined:
+                found.append(
+                    Probe(
+                        f"method {method} on {first.path}",
+                        "other_methods_rejected",
+                        first.operation_id,
+                        method,
+                        first.url_path(),
+                        headers,
+                        _body(first),
+                    )
+                )
+    return found
+
+
+def probes(op: Operation, api_key: str) -> list[Probe]:
+    """Every probe of one operation (without the method probes), in the order they are sent."""
+    return [*key_probes(op, api_key), *header_probes(op), *body_probes(op)]

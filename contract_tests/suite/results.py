@@ -1,10 +1,10 @@
-"""What a run found: per check, how many cases it judged and which of them broke it."""
+"""What a run found: per operation and check, how many cases it judged and which of them broke it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Each check keeps the details of its first few failures; the rest are only counted.
+# Each check keeps the details of its first few failures per operation; the rest are only counted.
 DETAILED_FAILURES = 3
 
 
@@ -38,20 +38,60 @@ class CheckResult:
 
 
 @dataclass
-class RunResult:
-    base_url: str
-    seed: int
+class OperationResult:
+    """The checks that apply to one operation of the spec."""
+
+    operation_id: str
+    label: str  # "createAssistant (POST /v1/assistants)"
     checks: dict[str, CheckResult]
-    requests_sent: int = 0
-    skipped_cases: int = 0
-    rate_limited: int = 0  # cases still 429 after the retries: not judged
-    dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
-    seconds: float = 0.0
 
     @property
     def failed_checks(self) -> list[str]:
         return [name for name, result in self.checks.items() if result.failure_count]
 
+
+@dataclass
+class RunResult:
+    base_url: str
+    seed: int
+    operations: dict[str, OperationResult]  # by operationId, the seed's first
+    requests_sent: int = 0
+    skipped_cases: int = 0
+    rate_limited: int = 0  # cases still 429 after the retries: not judged
+    dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
+    not_sent: int = 0  # cases left when the server stopped answering
+    seconds: float = 0.0
+
+    @property
+    def checks(self) -> dict[str, CheckResult]:
+        """Each check over every operation: its cases summed, the failures of each operation in turn."""
+        merged: dict[str, CheckResult] = {}
+        for operation in self.operations.values():
+            for name, check in operation.checks.items():
+                total = merged.setdefault(name, CheckResult(name, check.origin, check.rule))
+                total.cases += check.cases
+                total.failure_count += check.failure_count
+                total.failures += check.failures
+        return merged
+
+    @property
+    def failed_checks(self) -> list[str]:
+        """The names of the checks broken on any operation."""
+        return [name for name, check in self.checks.items() if check.failure_count]
+
+    @property
+    def failed(self) -> list[tuple[OperationResult, CheckResult]]:
+        return [
+            (operation, check)
+            for operation in self.operations.values()
+            for check in operation.checks.values()
+            if check.failure_count
+        ]
+
+    @property
+    def check_count(self) -> int:
+        return sum(len(operation.checks) for operation in self.operations.values())
+
     @property
     def passed(self) -> bool:
-        return not self.failed_checks
+        return not self.failed

@@ -1,4 +1,15 @@
-"""One run of the suite against a server: send every case, judge every response, tally per check."""
+"""One run of the suite against a server: send every case, judge every response, tally per check.
+
+Every operation of the spec is tested: schemathesis generates valid and invalid requests for each and
+its built-in checks judge every response; every secured operation gets the key probes, every path a
+request with each method it does not define. The seed's operation (createAssistant) also gets the
+spec-derived bodies and the body probes, judged by the suite's own deep checks.
+
+Once the spec's example has been answered, a request the server does not answer (a connection closed
+or reset, no answer within the timeout, bytes that are not HTTP) is a failure of
+`server_answers_every_request`, and the run goes on; only a server that stops answering altogether
+(several timeouts in a row) ends it early, still as a failure.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import schemathesis
 from requests.adapters import HTTPAdapter
 from schemathesis import Case
-from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.core.transport import Response
 from schemathesis.generation.modes import GenerationMode
 from urllib3.util.retry import Retry
@@ -24,14 +33,17 @@ from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConf
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.exchange import Exchange, media_type
-from contract_tests.suite.generated import generate
+from contract_tests.suite.generated import Schemas, generate
 from contract_tests.suite.masking import Masker, near_misses
-from contract_tests.suite.operation import Operation, load_operation
+from contract_tests.suite.operation import Operation, load_operations
 from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
-from contract_tests.suite.probes import Probe, example_probe, probes
-from contract_tests.suite.results import CheckResult, Failure, RunResult
+from contract_tests.suite.probes import Probe, example_probe, header_probes, key_probes, method_probes, probes
+from contract_tests.suite.results import CheckResult, Failure, OperationResult, RunResult
 
 VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
+ANSWER_CHECK = "server_answers_every_request"
+# The checks of the seed's operation only: they judge bodies and assistants in depth.
+SEED_ONLY = (*VALID_BODY_CHECKS, "invalid_body_rejected", "malformed_body_rejected")
 # The statuses each kind of fault gets, for requests with several faults (see Run.classify).
 FAULT_STATUSES = {
     "api_key_required": frozenset({401}),
@@ -43,10 +55,18 @@ FAULT_STATUSES = {
 RATE_LIMIT_RETRIES = 3
 RETRY_AFTER_CAP_SECONDS = 10
 BACKOFF_FACTOR = 0.25  # no Retry-After: waits 0, 0.5, 1 s
+# A server that lets this many requests in a row time out has stopped answering: the run ends there.
+TIMEOUTS_IN_A_ROW = 3
+# ignored_auth re-sends a request twice: a few accepted requests per operation are enough to judge it.
+AUTH_CHECK_BUDGET = 2
 
 
 class RateLimited(Exception):
     """Still 429 after every retry: the case is not judged (the server's limit, not its contract)."""
+
+
+class StoppedAnswering(Exception):
+    """Several requests in a row timed out: the rest of the run would only wait."""
 
 
 class _RateLimitRetry(Retry):
@@ -75,22 +95,36 @@ def _session() -> requests.Session:
     return session
 
 
-# ignored_auth re-sends a request twice: a few accepted requests are enough to judge the operation.
-AUTH_CHECK_BUDGET = 2
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc else ""
 
 
-def all_check_results() -> dict[str, CheckResult]:
-    """An empty tally for every check, schemathesis's first, in the order the summary lists them."""
+def checks_for(op: Operation) -> dict[str, CheckResult]:
+    """An empty tally of every check that applies to `op`, schemathesis's first."""
     results = {}
     for name in st_checks.ST_CHECKS:
         results[name] = CheckResult(name, "schemathesis", st_checks.RULES[name])
     for name, ours in OUR_CHECKS.items():
+        if name in SEED_ONLY and not op.is_seed:
+            continue
+        if name == "api_key_required" and not op.rules.secured:
+            continue
+        if name == "beta_header_required" and not any(rule.required for rule in op.headers):
+            continue
         results[name] = CheckResult(name, "ours", _first_line(ours.__doc__))
     return results
 
 
-def _first_line(doc: str | None) -> str:
-    return (doc or "").strip().splitlines()[0] if doc else ""
+def all_check_results(operations: tuple[Operation, ...]) -> dict[str, OperationResult]:
+    return {op.operation_id: OperationResult(op.operation_id, op.label, checks_for(op)) for op in operations}
+
+
+@dataclasses.dataclass(frozen=True)
+class Planned:
+    label: str
+    operation: Operation
+    case: Case[Any]
+    generated: bool
 
 
 class Run:
@@ -98,62 +132,72 @@ class Run:
 
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
-        self.op: Operation = _pinned(load_operation(str(config.spec_path)), config.model)
-        self.dialects = DialectSplit(self.op.request_schema_pointer, self.op.document)
+        operations = load_operations(str(config.spec_path))
+        self.operations = (_pinned(operations[0], config.model), *operations[1:])
+        self.seed_op = self.operations[0]
+        assert self.seed_op.request_schema_pointer is not None
+        self.dialects = DialectSplit(self.seed_op.request_schema_pointer, self.seed_op.document)
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         self.ctx = RunContext(
-            self.op,
+            {op.operation_id: op for op in self.operations},
             config.base_url.rstrip("/"),
             config.api_key,
             _session(),
             config.timeout,
             self.mask,
         )
-        self.result = RunResult(self.ctx.base_url, config.seed, all_check_results())
-        self.auth_checks_left = AUTH_CHECK_BUDGET
+        self.result = RunResult(self.ctx.base_url, config.seed, all_check_results(self.operations))
+        self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.operations}
         self.bodies_dir = config.bodies_dir
-        self.plan: list[tuple[str, Case[Any], bool]] | None = None
+        self.plan: list[Planned] | None = None
+        self.answered_once = False  # after the first answer, a request left unanswered is a failure
+        self.timeouts_in_a_row = 0
         self.started = time.monotonic()  # the run's time includes generating its cases
 
     # --- sending -------------------------------------------------------------------------------
 
-    def _send(self, label: str, send: Callable[[], Any]) -> Response:
-        raw = self._send_once(label, send)
+    def _send(self, label: str, operation: str, send: Callable[[], Any]) -> Exchange | Response:
+        """The response, or (once the server has answered once) an Exchange carrying the fault."""
+        try:
+            raw = send()
+        except requests.RequestException as exc:
+            if isinstance(exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidJSONError):
+                raise  # the request could not be built: send_case skips it
+            return self._fault(label, operation, exc)
+        self.answered_once = True
+        self.timeouts_in_a_row = 0
+        self.result.requests_sent += 1
         if raw.status_code == 429:  # still, after the session's retries
             self.result.rate_limited += 1
             raise RateLimited(label)
         return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
 
-    def _send_once(self, label: str, send: Callable[[], Any]) -> Any:
-        try:
-            raw = send()
-        except requests.Timeout:
-            raise ServerUnreachable(
-                f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s (case: {label})"
-            ) from None
-        except requests.ConnectionError as exc:
-            reason = _connection_reason(exc)
-            raise ServerUnreachable(f"cannot reach {self.ctx.base_url}: {reason} (case: {label})") from None
-        except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidJSONError):
-            raise  # the request could not be built: send_case skips it
-        except requests.RequestException as exc:
-            # A broken HTTP exchange (bad chunking or compression, endless redirects) stops the run.
-            name = type(exc).__name__
-            raise ServerUnreachable(
-                f"{self.ctx.base_url} broke the HTTP exchange ({name}) (case: {label})"
-            ) from None
+    def _fault(self, label: str, operation: str, exc: requests.RequestException) -> Exchange:
+        reason = _fault_reason(exc, self.config.timeout)
+        if not self.answered_once:
+            # Nothing answered yet: the server cannot be tested at all.
+            if isinstance(exc, requests.Timeout):
+                message = f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s"
+            else:
+                message = f"cannot reach {self.ctx.base_url}: {reason}"
+            raise ServerUnreachable(f"{message} (case: {label})") from None
         self.result.requests_sent += 1
-        return raw
+        if isinstance(exc, requests.Timeout):
+            self.timeouts_in_a_row += 1
+        request = exc.request if isinstance(exc.request, requests.PreparedRequest) else _unknown_request()
+        exchange = Exchange(label, None, request, operation, fault=reason, checks=(ANSWER_CHECK,))
+        return exchange
 
     def send_probe(self, probe: Probe) -> Exchange | None:
         headers = dict(probe.headers)
         key = probe.key or (self.config.api_key if probe.authorized else None)
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
-        url = self.ctx.base_url + self.op.path
+        url = self.ctx.base_url + probe.path
         try:
-            response = self._send(
+            sent = self._send(
                 probe.label,
+                probe.operation,
                 lambda: self.ctx.session.request(
                     probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
                 ),
@@ -161,18 +205,25 @@ class Run:
         except RateLimited:
             return None
         checks = VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
+        if isinstance(sent, Exchange):
+            sent.sent_key, sent.callers_key = key, key == self.config.api_key
+            return sent
         return Exchange(
             probe.label,
-            response,
+            sent,
+            sent.request,
+            probe.operation,
             sent_key=key,
-            checks=(*checks, "api_key_not_echoed"),
+            checks=(*checks, "api_key_not_echoed", ANSWER_CHECK),
             callers_key=key == self.config.api_key,
         )
 
-    def send_case(self, label: str, case: Case[Any]) -> Exchange | None:
+    def send_case(self, planned: Planned) -> Exchange | None:
+        case = planned.case
         try:
-            response = self._send(
-                label,
+            sent = self._send(
+                planned.label,
+                planned.operation.operation_id,
                 lambda: case.call(
                     base_url=self.ctx.base_url,
                     session=self.ctx.session,
@@ -186,12 +237,15 @@ class Run:
             # A generated value that the HTTP client cannot put on the wire says nothing about the server.
             self.result.skipped_cases += 1
             return None
-        exchange = Exchange(label, response, case=case)
+        if isinstance(sent, Exchange):
+            sent.case = case
+            return sent
+        exchange = Exchange(planned.label, sent, sent.request, planned.operation.operation_id, case=case)
         scheme, _, token = (exchange.request_header("authorization") or "").strip().partition(" ")
         # Only the caller's key is a secret to look for: a generated token such as "d" is in any body.
         exchange.sent_key = self.config.api_key if token.strip() == self.config.api_key else None
         exchange.callers_key = exchange.sent_key is not None
-        checks = self.classify(exchange, scheme, token.strip())
+        checks = self.classify(exchange, planned.operation, scheme, token.strip())
         if checks is None:
             self.result.skipped_cases += 1
             return None
@@ -199,10 +253,11 @@ class Run:
             *(check.__name__ for check in st_checks.RESPONSE_CHECKS),
             *checks,
             "api_key_not_echoed",
+            ANSWER_CHECK,
         )
         return exchange
 
-    def classify(self, exchange: Exchange, scheme: str, token: str) -> tuple[str, ...] | None:
+    def classify(self, exchange: Exchange, op: Operation, scheme: str, token: str) -> tuple[str, ...] | None:
         """Our checks that apply to a request, decided from what actually went on the wire.
 
         None for a request whose verdict the spec leaves open (the key under another auth scheme). A
@@ -210,28 +265,30 @@ class Run:
         statuses of the others: the spec does not say in which order a server checks them.
         """
         faults = []
-        if token != self.config.api_key:
+        if op.rules.secured and token != self.config.api_key:
             faults.append("api_key_required")  # schemathesis dropped or replaced the credentials
-        elif scheme.lower() != "bearer":
+        elif op.rules.secured and scheme.lower() != "bearer":
             return None
-        for rule in self.op.headers:
+        for rule in op.headers:
             value = exchange.request_header(rule.name)
             # HTTP drops a field value's surrounding whitespace (RFC 9110, 5.5): so does the server.
             value = value.strip(" \t") if value is not None else None
-            if (value is None and rule.required) or (
-                value is not None and not rule.validator.is_valid(value)
-            ):
+            if (value is None and rule.required) or (value is not None and not rule.validator.is_valid(value)):
                 faults.append("beta_header_required")
                 break
-        body = exchange.sent_json
-        if media_type(exchange.request_header("content-type")) != self.op.content_type or not isinstance(
-            body, dict
-        ):
-            faults.append("malformed_body_rejected")
-        elif not self.op.request.is_valid(body):
-            faults.append("invalid_body_rejected")
+        if op.is_seed:
+            body = exchange.sent_json
+            assert op.request is not None
+            if media_type(exchange.request_header("content-type")) != op.content_type or not isinstance(
+                body, dict
+            ):
+                faults.append("malformed_body_rejected")
+            elif not op.request.is_valid(body):
+                faults.append("invalid_body_rejected")
+            if not faults:
+                return VALID_BODY_CHECKS
         if not faults:
-            return VALID_BODY_CHECKS
+            return ()  # another operation's valid case: schemathesis's checks judge it
         if len(faults) > 1:
             exchange.also_allowed = frozenset().union(*(FAULT_STATUSES[fault] for fault in faults))
         return (faults[0],)
@@ -239,20 +296,32 @@ class Run:
     # --- judging -------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange, extra: tuple[str, ...] = ()) -> None:
+        checks = self.result.operations[exchange.operation].checks
         for name in (*exchange.checks, *extra):
-            if name in OUR_CHECKS:
-                verdict = OUR_CHECKS[name](exchange, self.ctx)
-            else:
-                verdict = st_checks.run_st_check(name, exchange, self.ctx)
+            if name not in checks:
+                continue
+            try:
+                if name in OUR_CHECKS:
+                    verdict = OUR_CHECKS[name](exchange, self.ctx)
+                else:
+                    verdict = st_checks.run_st_check(name, exchange, self.ctx)
+            except st_checks.Faulted as fault:
+                request = fault.request if fault.request is not None else exchange.request
+                resent = Exchange(f"{exchange.label}, re-sent by {name}", None, request, exchange.operation)
+                resent.fault, resent.sent_key = fault.reason, exchange.sent_key
+                self._record(checks[ANSWER_CHECK], resent, fault.reason)
+                continue
             if verdict == NOT_APPLICABLE:
                 continue
-            failure = None
-            if verdict is not None:
-                tally = self.result.checks[name]
-                # Only the first failures of a check are shown: describe (and write bodies for) only those.
-                details = exchange.describe(self.mask, self._bodies_dir()) if tally.keeps_details else ""
-                failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
-            self.result.checks[name].record(failure)
+            self._record(checks[name], exchange, verdict)
+
+    def _record(self, tally: CheckResult, exchange: Exchange, verdict: str | None) -> None:
+        failure = None
+        if verdict is not None:
+            # Only the first failures of a check are shown: describe (and write bodies for) only those.
+            details = exchange.describe(self.mask, self._bodies_dir()) if tally.keeps_details else ""
+            failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
+        tally.record(failure)
 
     def _bodies_dir(self) -> Path:
         if self.bodies_dir is None:
@@ -266,68 +335,90 @@ class Run:
         """Build every case before sending any (the CLI does it while the reference server starts)."""
         if self.plan is not None:
             return
-        schema = schemathesis.openapi.from_path(str(self.config.spec_path))
-        # schemathesis accepts many statuses for valid data by default (3xx, 404, 409, 5xx...): the spec
-        # says a valid request with a valid key gets its 2xx, and nothing else.
-        schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
-            expected_statuses=["2xx"]
-        )
-        api_operation = schema[self.op.path][self.op.method]
-        factory = BodyFactory(self.op)
+        schemas = Schemas(self.config.spec_path)
+        plan: list[Planned] = []
+        seed_st = schemas.operation(self.seed_op)
+        factory = BodyFactory(self.seed_op)
         derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
         derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
         self.result.dropped_bodies = factory.dropped
-        plan: list[tuple[str, Case[Any], bool]] = []
         for label, value in derived:
-            case = api_operation.Case(
-                body=value, headers=self.op.required_headers(), media_type=self.op.content_type
+            if self.config.model and label.startswith("valid:") and isinstance(value, dict):
+                value = {**value, "model": self.config.model} if "model" in value else value
+            case = seed_st.Case(
+                body=value, headers=self.seed_op.required_headers(), media_type=self.seed_op.content_type
             )
-            plan.append((label, case, False))
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            for number, case in enumerate(
-                generate(api_operation, mode, self.config.examples, self.config.seed), 1
-            ):
-                if isinstance(case.body, dict) and self.dialects.disagree(case.body):
-                    self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
-                    continue
-                # Only valid cases: in an invalid one, the model may be what makes it invalid.
-                pin = self.config.model and mode == GenerationMode.POSITIVE
-                if pin and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
-                    case.body["model"] = self.config.model
-                plan.append((f"generated {mode.value} case #{number}", case, True))
+            plan.append(Planned(label, self.seed_op, case, generated=False))
+        for op in self.operations:
+            api_operation = seed_st if op is self.seed_op else schemas.operation(op)
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                for number, case in enumerate(
+                    generate(api_operation, mode, self.config.examples, self.config.seed), 1
+                ):
+                    if op is self.seed_op and isinstance(case.body, dict) and self.dialects.disagree(case.body):
+                        self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
+                        continue
+                    # Only valid cases: in an invalid one, the model may be what makes it invalid.
+                    pin = op is self.seed_op and self.config.model and mode == GenerationMode.POSITIVE
+                    if pin and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
+                        case.body["model"] = self.config.model
+                    label = f"generated {mode.value} case #{number}"
+                    if op is not self.seed_op:
+                        label += f" of {op.operation_id}"
+                    plan.append(Planned(label, op, case, generated=True))
         self.plan = plan
 
     def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
         # Probes first: a server that cannot be reached is reported before any case is generated.
-        first = self.send_probe(example_probe(self.op))
-        if first is not None and first.response.status_code == 401:
+        first = self.send_probe(example_probe(self.seed_op))
+        if first is not None and first.status == 401:
             raise KeyRefused(
                 f"the server refused API_KEY (401) on the spec's example request ({first.label});"
                 " set API_KEY to a key it accepts"
             )
         if first is not None:
             yield first, ()
-        for probe in probes(self.op, self.config.api_key):
+        fixed = probes(self.seed_op, self.config.api_key)
+        for op in self.operations[1:]:
+            fixed += [*key_probes(op, self.config.api_key), *header_probes(op)]
+        fixed += method_probes(self.operations)
+        for probe in fixed:
             exchange = self.send_probe(probe)
             if exchange is not None:
                 yield exchange, ()
         self.prepare()
         assert self.plan is not None
-        for label, case, generated in self.plan:
-            exchange = self.send_case(label, case)
+        for index, planned in enumerate(self.plan):
+            if self.timeouts_in_a_row >= TIMEOUTS_IN_A_ROW:
+                self.result.not_sent = len(self.plan) - index
+                raise StoppedAnswering
+            exchange = self.send_case(planned)
             if exchange is None:
                 continue
             extra: tuple[str, ...] = ()
-            if generated:
+            if planned.generated and exchange.response is not None:
                 extra = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
-                if self.auth_checks_left and "valid_request_accepted" in exchange.checks:
-                    self.auth_checks_left -= 1
+                left = self.auth_checks_left[planned.operation.operation_id]
+                accepted = 200 <= exchange.status < 300 and exchange.sent_key is not None
+                if left and accepted:
+                    self.auth_checks_left[planned.operation.operation_id] -= 1
                     extra += (st_checks.AUTH_CHECK.__name__,)
             yield exchange, extra
 
     def run(self) -> RunResult:
-        for exchange, extra in self.exchanges():
-            self.judge(exchange, extra)
+        try:
+            for exchange, extra in self.exchanges():
+                self.judge(exchange, extra)
+        except StoppedAnswering:
+            tally = self.result.operations[self.seed_op.operation_id].checks[ANSWER_CHECK]
+            tally.record(
+                Failure(
+                    "the rest of the run",
+                    f"the server stopped answering: {TIMEOUTS_IN_A_ROW} requests in a row got no answer"
+                    f" within {self.config.timeout:g}s; {self.result.not_sent} cases were not sent",
+                    "",
+                )
+            )
         self.result.seconds = time.monotonic() - self.started
         return self.result
 
@@ -348,17 +439,29 @@ def run_suite(config: SuiteConfig) -> RunResult:
     return Run(config).run()
 
 
-def _connection_reason(exc: requests.ConnectionError) -> str:
-    text = str(exc)
-    for known in (
-        "Connection refused",
-        "Name or service not known",
-        "No route to host",
-        "Connection reset",
-        "Remote end closed connection",
-        "timed out",
-        "nodename nor servname",
+def _unknown_request() -> requests.PreparedRequest:
+    request = requests.PreparedRequest()
+    request.prepare(method="GET", url="http://unknown.invalid/")
+    return request
+
+
+def _fault_reason(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong, in words: what the server did (or did not) send."""
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g}s"
+    text = str(exc).lower()
+    for known, said in (
+        ("connection refused", "connection refused"),
+        ("name or service not known", "name or service not known"),
+        ("nodename nor servname", "name or service not known"),
+        ("no route to host", "no route to host"),
+        ("connection reset", "the connection was reset without a response"),
+        ("remote end closed connection", "the connection was closed without a response"),
+        ("badstatusline", "the answer is not HTTP"),
+        ("incompleteread", "the response ended before its body did"),
+        ("invalidchunklength", "the response's chunked encoding is broken"),
+        ("timed out", "no answer in time"),
     ):
-        if known.lower() in text.lower():
-            return known.lower()
-    return "connection failed"
+        if known in text:
+            return said
+    return f"the HTTP exchange broke ({type(exc).__name__})"

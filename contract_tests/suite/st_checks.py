@@ -1,4 +1,8 @@
-"""Schemathesis's built-in checks, run one by one so that the summary can count each of them."""
+"""Schemathesis's built-in checks, run one by one so that the summary can count each of them.
+
+Where a built-in check's message misstates what happened or does not name the field at fault, the
+suite says it in its own words (what was received, the JSON pointer of what differs).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 import requests
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
@@ -18,10 +22,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests.suite.config import ServerUnreachable
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.exchange import Exchange
-from contract_tests.suite.our_checks import NOT_APPLICABLE, Verdict
+from contract_tests.suite.our_checks import NOT_APPLICABLE, Verdict, schema_problem
 
 # On every response to a request built from the spec.
 RESPONSE_CHECKS: tuple[Callable[..., Any], ...] = (
@@ -46,16 +49,26 @@ RULES = {
     "content_type_conformance": "Every response's content type is one documented for its status.",
     "response_headers_conformance": "Every documented response header is present and valid.",
     "response_schema_conformance": "Every response body validates against the schema of its status.",
-    "positive_data_acceptance": "A request schemathesis generated as valid gets a 2xx (and only a 2xx).",
+    "positive_data_acceptance": "A request schemathesis generated as valid gets a 2xx (a 404 where the"
+    " path names a resource by a parameter), and nothing else.",
     "negative_data_rejection": "A request schemathesis generated as invalid gets a 4xx.",
     "ignored_auth": "A request accepted with the key is refused without it and with a wrong one.",
 }
 
 
+class Faulted(Exception):
+    """A request a check sent itself (ignored_auth's) got no answer."""
+
+    def __init__(self, reason: str, request: requests.PreparedRequest | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.request = request
+
+
 def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
-    """Run one built-in check on an exchange; its failure titles and first lines are the reason."""
+    """Run one built-in check on an exchange; the failures, in the suite's words, are the reason."""
     case = exchange.case
-    if case is None:
+    if case is None or exchange.response is None:
         return NOT_APPLICABLE
     # The mode checks only judge cases of their own mode: count only those.
     mode = case.meta.generation.mode if case.meta is not None else None
@@ -77,21 +90,50 @@ def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
             transport_kwargs=transport,
         )
     except requests.RequestException as exc:
-        # ignored_auth re-sends the request: a server that stops answering ends the run, as anywhere else.
-        raise ServerUnreachable(f"{ctx.base_url} failed a request of {name} ({type(exc).__name__})") from None
+        # ignored_auth re-sends the request: one it sends unanswered is a fault like any other.
+        raise Faulted(f"{name}'s own request got no answer ({type(exc).__name__})", exc.request) from None
     except FailureGroup as group:
         # ignored_auth re-sends outside the run's session, so without its 429 retries: a 429 there is
         # the server's rate limit, which says nothing about its key check.
         failures = [failure for failure in group.exceptions if "got `429 " not in failure.message]
         if not failures:
             return NOT_APPLICABLE
-        return "; ".join(
-            f"{ctx.mask(failure.title)}: {_first_lines(ctx.mask(failure.message))}" for failure in failures
-        )
+        return "; ".join(ctx.mask(_reason(failure, exchange, ctx)) for failure in failures)
     return None
 
 
+def _reason(failure: Failure, exchange: Exchange, ctx: RunContext) -> str:
+    kind = type(failure).__name__
+    status = exchange.status
+    if kind == "RejectedPositiveData":
+        allowed = ", ".join(getattr(failure, "allowed_statuses", None) or ["2xx"])
+        return f"a request generated as valid got {status}, expected {allowed}"
+    if kind == "AcceptedNegativeData":
+        return f"a request generated as invalid got {status}, expected a 4xx ({_why_invalid(exchange, ctx)})"
+    if kind == "JsonSchemaError":
+        op = ctx.operation_for(exchange)
+        pointer = op.responses.get(str(status)) or op.responses.get(f"{str(status)[0]}XX") or op.responses.get(
+            "default"
+        )
+        if pointer is not None:
+            problem = schema_problem(
+                op.values.validator(pointer), exchange.received_json, f"the schema documented for {status}", ctx.mask
+            )
+            if problem is not None:
+                return problem
+    return f"{ctx.mask(failure.title)}: {_first_lines(ctx.mask(failure.message))}"
+
+
+def _why_invalid(exchange: Exchange, ctx: RunContext) -> str:
+    op = ctx.operation_for(exchange)
+    body = exchange.sent_json
+    if op.request is not None and isinstance(body, dict | list | str | int | float) and not op.request.is_valid(body):
+        problem = schema_problem(op.request, body, "a valid request body", ctx.mask)
+        return f"its body breaks the schema: {problem}" if problem else "its body breaks the schema"
+    return "a parameter, a header or the body's type breaks the spec"
+
+
 def _first_lines(message: str, count: int = 2) -> str:
-    """The first lines of a message already masked (cutting before masking could leave a key's prefix)."""
+    """The first lines of a message (masked by the caller before anything is cut)."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     return " ".join(lines[:count])[:300]

@@ -1,4 +1,4 @@
-"""The readable summary of a run: one line per check, then the failures with what to do about them."""
+"""The readable summary of a run: per operation, one line per check; then the failures with what to do."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from contract_tests.suite.results import RunResult
 def render(result: RunResult, *, examples: int) -> str:
     lines = [
         f"Contract suite against {result.base_url}",
-        f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative)",
+        f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative) per operation",
         f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"
         + (
             f"; {result.skipped_cases} unsendable or ambiguous ones not judged"
@@ -18,25 +18,25 @@ def render(result: RunResult, *, examples: int) -> str:
     ]
     if result.rate_limited:
         lines.append(f"  {result.rate_limited} cases not judged (rate limited: still 429 after retries)")
+    if result.not_sent:
+        lines.append(f"  {result.not_sent} cases not sent: the server stopped answering")
     if result.dropped_bodies:
         lines.append(
             f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"
             f" with what they were built to be ({', '.join(result.dropped_bodies)})"
         )
-    lines += [
-        "",
-        f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}",
-    ]
-    for check in result.checks.values():
-        mark = "FAIL" if check.failure_count else "ok" if check.cases else "not run"
-        lines.append(
-            f"  {check.name:<30} {check.origin:<13} {check.cases:>6} {check.failure_count:>7}  {mark}"
-        )
-    failed = [check for check in result.checks.values() if check.failure_count]
-    for check in failed:
+    for operation in result.operations.values():
+        lines += ["", f"  {operation.label}", f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}"]
+        for check in operation.checks.values():
+            mark = "FAIL" if check.failure_count else "ok" if check.cases else "not run"
+            lines.append(
+                f"  {check.name:<30} {check.origin:<13} {check.cases:>6} {check.failure_count:>7}  {mark}"
+            )
+    failed = result.failed
+    for operation, check in failed:
         lines += [
             "",
-            f"FAILED {check.name}: {check.failure_count} of {check.cases} cases",
+            f"FAILED {check.name} on {operation.label}: {check.failure_count} of {check.cases} cases",
             f"  rule: {check.rule}",
         ]
         for failure in check.failures:
@@ -47,10 +47,12 @@ def render(result: RunResult, *, examples: int) -> str:
     lines.append("")
     total = f"{result.requests_sent} cases"
     if failed:
-        names = ", ".join(check.name for check in failed)
-        again = f"SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
-        lines.append(f"The same cases again: {again}")
-        lines.append(f"RESULT: FAIL, {len(failed)} of {len(result.checks)} checks broken ({names}); {total}")
+        names = ", ".join(f"{operation.operation_id}: {check.name}" for operation, check in failed)
+        lines.append(
+            f"The same cases again: assistants-contract --seed {result.seed} --examples {examples} (and the"
+            f" same --base-url or --app), or SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
+        )
+        lines.append(f"RESULT: FAIL, {len(failed)} of {result.check_count} checks broken ({names}); {total}")
     else:
         lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)

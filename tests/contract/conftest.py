@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract_tests.gallery.serving import serve_in_thread
+from contract_tests.serving import serve_in_thread
 from contract_tests.server import create_app
 
 API_KEY = "sk-test-contract-5f2c9a"

@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import json
+
+from contract_tests.spec import matches
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.operation import load_operation
 
 
-def test_trailing_newline_in_a_function_name_splits_the_dialects() -> None:
+def _anchored_string_site(factory: BodyFactory) -> tuple[str, str]:
+    """(where, a matching value) of a string the spec restricts by a pattern ending in `$`."""
+    for site in factory.sites():
+        pattern = factory.values.schema(site.pointer).get("pattern")
+        if isinstance(pattern, str) and pattern.endswith("$"):
+            value = factory.values.example(site.pointer)
+            assert matches(pattern, value)
+            return site.where, value
+    raise AssertionError("the request schema has no pattern ending in $")
+
+
+def test_a_trailing_newline_splits_the_dialects() -> None:
     operation = load_operation()
+    assert operation.request_schema_pointer is not None
+    factory = BodyFactory(operation)
     split = DialectSplit(operation.request_schema_pointer, operation.document)
-    body = {**next(iter(operation.examples.values()))}
-    body["tools"] = [{"type": "function", "function": {"name": "get_weather"}}]
-    assert not split.disagree(body)
-    body["tools"] = [{"type": "function", "function": {"name": "get_weather\n"}}]
-    assert split.disagree(body)
-    assert split.python.is_valid(body) and not split.spec.is_valid(body)
+    for site in factory.sites():
+        pattern = factory.values.schema(site.pointer).get("pattern")
+        if isinstance(pattern, str) and pattern.endswith("$"):
+            value = factory.values.example(site.pointer)
+            good = factory.embed(site, lambda _, value=value: value)
+            bad = factory.embed(site, lambda _, value=value: value + "\n")
+            assert not split.disagree(good)
+            assert split.disagree(bad)
+            assert split.python.is_valid(bad) and not split.spec.is_valid(bad)
+            return
+    raise AssertionError("the request schema has no pattern ending in $")
 
 
-def test_trailing_newline_name_is_an_invalid_body() -> None:
-    invalid = {body.label for body in BodyFactory(load_operation()).invalid()}
-    assert "a function name 'name\\n'" in invalid
+def test_a_trailing_newline_is_an_invalid_body() -> None:
+    factory = BodyFactory(load_operation())
+    where, value = _anchored_string_site(factory)
+    invalid = {body.label for body in factory.invalid()}
+    assert f"{where} not matching its pattern ({json.dumps(value + chr(10))})" in invalid

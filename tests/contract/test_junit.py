@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from contract_tests.suite.junit import write_junit
-from contract_tests.suite.results import CheckResult, Failure, RunResult
+from contract_tests.suite.results import CheckResult, Failure, OperationResult, RunResult
 from contract_tests.suite.summary import render
 
 
@@ -15,18 +15,22 @@ def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
     broken.record(Failure("case \x00", "got 200 \x1b[31m", "received: body \x07\x00"))
     passed = CheckResult("not_a_server_error", "schemathesis", "rule")
     passed.record(None)
-    result = RunResult("http://127.0.0.1:1", 1, {c.name: c for c in (broken, passed)}, requests_sent=2)
+    operation = OperationResult("op", "op (POST /x)", {c.name: c for c in (broken, passed)})
+    other = OperationResult("other", "other (GET /x/{id})", {passed.name: passed})
+    result = RunResult("http://127.0.0.1:1", 1, {"op": operation, "other": other}, requests_sent=2)
     path = tmp_path / "reports" / "junit.xml"
     write_junit(result, path)
-    suite = ET.parse(path).getroot().find("testsuite")
-    assert suite is not None and suite.get("tests") == "2" and suite.get("failures") == "1"
-    failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    suites = ET.parse(path).getroot().findall("testsuite")
+    assert [suite.get("name") for suite in suites] == ["contract op (POST /x)", "contract other (GET /x/{id})"]
+    assert suites[0].get("tests") == "2" and suites[0].get("failures") == "1"
+    failures = [case.get("name") for case in suites[0].iter("testcase") if case.find("failure") is not None]
     assert failures == ["invalid_body_rejected"]
+    assert {case.get("classname") for case in suites[1].iter("testcase")} == {"contract.other"}
 
 
 def test_a_check_that_judged_nothing_is_skipped_not_passed(tmp_path: Path) -> None:
     idle = CheckResult("ignored_auth", "schemathesis", "rule")
-    result = RunResult("http://127.0.0.1:1", 1, {idle.name: idle})
+    result = RunResult("http://127.0.0.1:1", 1, {"op": OperationResult("op", "op (POST /x)", {idle.name: idle})})
     write_junit(result, tmp_path / "junit.xml")
     case = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite/testcase")
     assert case is not None and case.find("skipped") is not None and case.find("failure") is None

@@ -1,4 +1,4 @@
-"""What `assistant_reflects_request` tolerates (list order, extra fields in tools) and what it does not."""
+"""How the suite compares what came back with what was sent: JSON's rules, not Python's."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from contract_tests.suite.jsonvalues import MISSING, first_difference, same_number, show
 from contract_tests.suite.operation import load_operation
-from contract_tests.suite.our_checks import _matches, defined_part
+from contract_tests.suite.our_checks import defined_part
 
 TOOLS: list[dict[str, Any]] = [
     {"type": "code_interpreter"},
@@ -23,30 +24,58 @@ TOOLS: list[dict[str, Any]] = [
         (TOOLS, TOOLS[:1], True, False),
         (TOOLS, [TOOLS[0], {"type": "function", "function": {"name": "g"}}], True, False),
         ({"k": "v"}, {"k": "v", "added": "x"}, False, False),
+        ({"k": "v"}, {"v": "v"}, False, False),
         ({"k": "v"}, {"k": "v"}, False, True),
         ([1], [1.0], False, True),
         ([1], [True], False, False),
+        ([True], [1], False, False),
         (None, None, False, True),
         ("Tutor", "tutor", False, False),
+        # Numbers as JSON has them: the same double is the same number, whatever its spelling.
+        ({"n": 10.0}, {"n": 10}, False, True),
+        ({"n": 5.399855443719698e16}, {"n": 53998554437196980}, False, True),
+        ({"n": 123456789012345678901}, {"n": 1.2345678901234568e20}, False, True),
+        ({"n": 9007199254740993}, {"n": 9007199254740992}, False, True),
+        ({"n": 0.1}, {"n": 0.10000000000000002}, False, False),
+        ({"n": -0.0}, {"n": 0}, False, True),
+        ({"n": 1}, {"n": "1"}, False, False),
     ],
 )
-def test_matches(expected: Any, actual: Any, open_objects: bool, reflects: bool) -> None:
-    assert _matches(expected, actual, open_objects=open_objects) is reflects
+def test_first_difference(expected: Any, actual: Any, open_objects: bool, reflects: bool) -> None:
+    assert (first_difference(expected, actual, open_objects=open_objects) is None) is reflects
+
+
+def test_a_number_beyond_the_double_range_is_not_compared() -> None:
+    assert same_number(10**400, 0)
+    assert not same_number(1e308, 1e307)
+
+
+def test_the_difference_is_named_by_its_json_pointer() -> None:
+    sent = {"tools": TOOLS, "metadata": {"a/b": "x"}}
+    got = {"tools": [TOOLS[0], {"type": "function", "function": {"name": "g", "parameters": {"a": 1}}}]}
+    difference = first_difference(sent["tools"], got["tools"], open_objects=True, pointer="/tools")
+    assert difference is not None
+    assert (difference.pointer, difference.expected, difference.actual) == ("/tools/1/function/name", "f", "g")
+    missing = first_difference(sent["metadata"], {}, open_objects=False, pointer="/metadata")
+    assert missing is not None and missing.pointer == "/metadata/a~1b" and missing.actual is MISSING
+
+
+def test_values_are_shown_as_json() -> None:
+    assert show(None) == "null"
+    assert show({"a": True, "b": "\U0001f600"}) == '{"a": true, "b": "\U0001f600"}'
+    assert show("x" * 200, 10) == '"xxxxxxxxx...'
 
 
 def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
     operation = load_operation()
-    tools_schema = operation.request_schema["properties"]["tools"]
-    sent = [
-        {"type": "code_interpreter", "x-extra": 1},
-        {"type": "function", "function": {"name": "f", "x-extra": 2, "parameters": {"anything": [1]}}},
-    ]
-    assert defined_part(sent, tools_schema, operation.resolve) == [
-        {"type": "code_interpreter"},
-        {"type": "function", "function": {"name": "f", "parameters": {"anything": [1]}}},
-    ]
-    metadata = {"any key": "kept"}
-    assert (
-        defined_part(metadata, operation.request_schema["properties"]["metadata"], operation.resolve)
-        == metadata
-    )
+    properties = operation.values.properties(operation.request_schema_pointer or "")
+    array_fields = [name for name, pointer in properties.items() if operation.values.branches(
+        operation.values.child(pointer, "items") or pointer
+    )]
+    assert array_fields, "the request has no list of tools told apart by kind"
+    tools_schema = {"$ref": "#" + properties[array_fields[0]]}
+    kinds = operation.values.branches(operation.values.child(properties[array_fields[0]], "items") or "")
+    sent = [{**operation.values.example(pointer), "x-extra": 1} for _, pointer in kinds]
+    kept = defined_part(sent, tools_schema, operation.resolve)
+    assert all("x-extra" not in tool for tool in kept)
+    assert [{k: v for k, v in tool.items() if k != "x-extra"} for tool in sent] == kept

@@ -1,0 +1,140 @@
+"""The body of a success response, built from the request and the response schema alone.
+
+Nothing here names a field. Every property of the response schema that the request also has comes
+back as sent (where the response schema allows the value sent), or as the request schema's default
+when the request left it out; the properties the request cannot set are the server's: a property the
+spec marks `x-unique: true` gets a value no earlier response had, one of `format: unixtime` the current
+Unix time in seconds, any other the schema's default or example (contract_tests.values).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.server.rules import OperationRules
+from contract_tests.spec import UNIQUE, UNIXTIME, NotInlinable, SpecError, inline_refs, node_at
+from contract_tests.values import NO_VALUE, Values
+
+# Keywords that say nothing about which values a schema allows.
+_ANNOTATIONS = frozenset({"description", "title", "examples", "example", "deprecated", "default"})
+_DATA = frozenset({"enum", "const"})
+_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    pointer: str  # of its schema in the response
+    required: bool
+    reflects: bool  # the request has a property of that name
+    checked: bool  # a sent value is validated against the response's schema before it is reflected
+    default: Any  # the request's default when valid in the response, else NO_VALUE
+    assign: Callable[[], Any]  # the server's own value
+
+
+class SuccessBody:
+    """Builds the success body of one operation."""
+
+    def __init__(self, rules: OperationRules, document: dict[str, Any], values: Values) -> None:
+        self.values = values
+        self.pointer = rules.success_pointer
+        self.fields: list[Field] = []
+        if self.pointer is None:
+            return
+        schema = values.schema(self.pointer)
+        if "properties" not in schema:
+            return
+        request_properties = values.properties(rules.request_pointer) if rules.request_pointer else {}
+        required = set(schema.get("required", []))
+        counter = itertools.count(1)
+        for name, pointer in values.properties(self.pointer).items():
+            default = rules.defaults.get(name, NO_VALUE)
+            sent_pointer = request_properties.get(name)
+            self.fields.append(
+                Field(
+                    name=name,
+                    pointer=pointer,
+                    required=name in required,
+                    reflects=sent_pointer is not None,
+                    checked=sent_pointer is None or not _same(document, sent_pointer, pointer),
+                    default=default if values.is_valid(pointer, default) else NO_VALUE,
+                    assign=self._assigner(pointer, counter),
+                )
+            )
+
+    def __call__(self, request: Any) -> Any:
+        if self.pointer is None:
+            return None
+        if not self.fields:
+            return self.values.example(self.pointer)
+        sent = request if isinstance(request, dict) else {}
+        body: dict[str, Any] = {}
+        for field in self.fields:
+            value = sent.get(field.name, NO_VALUE) if field.reflects else NO_VALUE
+            if value is not NO_VALUE and (not field.checked or self.values.is_valid(field.pointer, value)):
+                body[field.name] = value
+            elif value is NO_VALUE and field.default is not NO_VALUE:
+                body[field.name] = copy.deepcopy(field.default)
+            elif field.required:
+                body[field.name] = field.assign()
+        return body
+
+    def _assigner(self, pointer: str, counter: itertools.count[int]) -> Callable[[], Any]:
+        schema = self.values.schema(pointer)
+        example = self.values.example(pointer)
+        if schema.get(UNIQUE) is True:
+            return lambda: self._unique(pointer, example, next(counter))
+        if schema.get("format") == UNIXTIME:
+            as_text = isinstance(example, str)
+            return lambda: str(int(time.time())) if as_text else int(time.time())
+        return lambda: copy.deepcopy(example)
+
+    def _unique(self, pointer: str, example: Any, number: int) -> Any:
+        """A value no other response had: the example's prefix (`asst_`) and random hex, or a count."""
+        if isinstance(example, int | float) and not isinstance(example, bool):
+            candidates: list[Any] = [int(example) + number, number]
+        else:
+            text = str(example)
+            prefix = text[: max(text.rfind("_"), text.rfind("-")) + 1]
+            token = secrets.token_hex(12)
+            candidates = [prefix + token, token, f"{text}{number}"]
+        for candidate in candidates:
+            if self.values.is_valid(pointer, candidate):
+                return candidate
+        return example
+
+
+def _same(document: dict[str, Any], left: str, right: str) -> bool:
+    """Whether two schemas allow the same values (identical but for annotations), so that a value valid
+    in the request needs no second validation to be reflected."""
+    try:
+        return _assertions(inline_refs(document, node_at(document, left))) == _assertions(
+            inline_refs(document, node_at(document, right))
+        )
+    except (NotInlinable, SpecError):  # validate then: it is only slower
+        return False
+
+
+def _assertions(node: Any) -> Any:
+    """A schema without its annotations (keywords only: a property named `description` stays)."""
+    if isinstance(node, list):
+        return [_assertions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    kept: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key in _DATA:
+            kept[key] = value
+        elif key in _MAPS and isinstance(value, dict):
+            kept[key] = {name: _assertions(schema) for name, schema in value.items()}
+        else:
+            kept[key] = _assertions(value)
+    return kept

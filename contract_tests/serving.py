@@ -1,0 +1,97 @@
+"""Serving an app in a background thread of this process, on a loopback port it picks itself.
+
+This is how the suite checks an app in process (`--app module:attr`, the pytest entry): the app, ASGI
+or WSGI, is served by uvicorn in a thread, so that the suite judges it over real HTTP, timeouts and
+all, with nothing for the caller to start and no port to choose.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, runtime_checkable
+
+import uvicorn
+
+START_SECONDS = 10.0
+
+
+class AppError(Exception):
+    """`--app` names nothing that can be served: a one-line reason."""
+
+
+@runtime_checkable
+class Fronted(Protocol):
+    """An app served behind a front of its own (a gallery server that drops connections, say)."""
+
+    app: Any
+
+    def front(self, upstream: str) -> AbstractContextManager[str]: ...
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Serve `app` (ASGI, or WSGI) until the block ends; yields its base URL. The socket is bound first,
+    so no other process can take the port in between."""
+    if isinstance(app, Fronted):
+        with serve_in_thread(app.app) as upstream, app.front(upstream) as url:
+            yield url
+        return
+    sock = socket.socket()
+    # Accepted connections inherit this: without it a response written in two parts (head, then body)
+    # waits for the client's delayed ACK, 40 ms a request on Linux.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off", interface="auto")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise AppError("the app did not start serving (see its own errors above)")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def load_app(reference: str) -> Any:
+    """The app named `module:attribute` (`attribute()` calls a factory), imported from the current
+    directory as uvicorn and gunicorn do. AppError, in one line, when it cannot be."""
+    module_name, _, attribute = reference.partition(":")
+    if not module_name or not attribute:
+        raise AppError(f"--app must be module:attribute, such as myservice.main:app, got {reference!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise AppError(f"cannot import {module_name!r} (from {os.getcwd()}): {exc}") from None
+    except Exception as exc:  # the module's own code failed: say how, in one line
+        raise AppError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}") from None
+    factory = attribute.endswith("()")
+    found: Any = module
+    for part in attribute.removesuffix("()").split("."):
+        if not hasattr(found, part):
+            raise AppError(f"{module_name!r} has no attribute {attribute.removesuffix('()')!r}")
+        found = getattr(found, part)
+    if factory:
+        try:
+            found = found()
+        except Exception as exc:
+            raise AppError(f"{reference} failed: {type(exc).__name__}: {exc}") from None
+    if not callable(found):
+        raise AppError(f"{reference} is not an ASGI or WSGI app (not callable)")
+    return found

@@ -1,0 +1,117 @@
+"""Comparing and showing JSON values by JSON's rules, not Python's.
+
+A server in another language reads a JSON number as an IEEE-754 double and writes it back in its
+shortest form: `10.0` comes back as `10`, a 21-digit integer as its nearest double. RFC 8259 (section
+6) says interoperable implementations agree within double precision, so two numbers are the same
+when they are the same double; `true` is not `1`; object keys have no order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.spec import escape_pointer
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def as_double(value: int | float) -> float | None:
+    """The double a JSON parser reads `value` as; None beyond the double range (no JSON reader agrees)."""
+    try:
+        double = float(value)
+    except OverflowError:
+        return None
+    return double if math.isfinite(double) else None
+
+
+def same_number(sent: int | float, got: int | float) -> bool:
+    """Equal as doubles. A number sent beyond the double range is not compared (None: any number)."""
+    expected = as_double(sent)
+    return expected is None or expected == as_double(got)
+
+
+@dataclass(frozen=True)
+class Difference:
+    pointer: str  # RFC 6901, relative to the values compared
+    expected: Any
+    actual: Any
+    note: str = ""
+
+
+MISSING: Any = object()  # the response has no value there
+
+
+def first_difference(expected: Any, actual: Any, *, open_objects: bool, pointer: str = "") -> Difference | None:
+    """Where `actual` first fails to carry `expected`, or None when it does.
+
+    Lists are compared as multisets (the order of a list is not part of the contract); with
+    `open_objects`, an object may carry fields `expected` lacks (a tool a server adds to).
+    """
+    if actual is MISSING:
+        return Difference(pointer, expected, actual, "missing")
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return Difference(pointer, expected, actual)
+        for key, value in expected.items():
+            found = first_difference(
+                value, actual.get(key, MISSING), open_objects=open_objects, pointer=f"{pointer}/{escape_pointer(key)}"
+            )
+            if found is not None:
+                return found
+        extra = [key for key in actual if key not in expected]
+        if extra and not open_objects:
+            return Difference(f"{pointer}/{escape_pointer(extra[0])}", MISSING, actual[extra[0]], "not sent")
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return Difference(pointer, expected, actual)
+        if len(expected) != len(actual):
+            return Difference(pointer, expected, actual, f"sent {len(expected)} items, got {len(actual)}")
+        return _list_difference(expected, actual, open_objects=open_objects, pointer=pointer)
+    if is_number(expected) and is_number(actual):
+        return None if same_number(expected, actual) else Difference(pointer, expected, actual)
+    if type(expected) is not type(actual) or expected != actual:
+        return Difference(pointer, expected, actual)
+    return None
+
+
+def _list_difference(expected: list[Any], actual: list[Any], *, open_objects: bool, pointer: str) -> Difference | None:
+    remaining = list(range(len(actual)))
+    for index, item in enumerate(expected):
+        match = next(
+            (i for i in remaining if first_difference(item, actual[i], open_objects=open_objects) is None), None
+        )
+        if match is not None:
+            remaining.remove(match)
+            continue
+        # Most servers keep the order: the item at the same place says best what went wrong.
+        inner = first_difference(item, actual[index], open_objects=open_objects, pointer=f"{pointer}/{index}")
+        note = "no item of the response's list matches it"
+        if inner is None:
+            return Difference(f"{pointer}/{index}", item, MISSING, note)
+        return Difference(inner.pointer, inner.expected, inner.actual, inner.note or note)
+    return None
+
+
+def show(value: Any, limit: int | None = None) -> str:
+    """`value` as JSON text (not a Python repr), cut to `limit` characters if given (mask a text that may
+    hold a key before cutting it: `Masker.cut`)."""
+    if value is MISSING:
+        return "(nothing)"
+    try:
+        shown = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        shown = str(value)
+    return shown if limit is None or len(shown) <= limit else shown[:limit] + "..."
+
+
+def length_note(expected: Any, actual: Any) -> str:
+    """", sent 256 characters, got 100" for strings of other lengths (code points, as JSON Schema counts)."""
+    if isinstance(expected, str) and isinstance(actual, str) and len(expected) != len(actual):
+        return f" (sent {len(expected)} characters, got {len(actual)})"
+    return ""

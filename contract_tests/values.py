@@ -1,0 +1,408 @@
+"""Valid JSON values built from the spec's schemas alone, each confirmed by the spec's validator.
+
+Wherever the project needs a value the spec allows and no request or example gives one, it comes
+from here: the response fields a server fills in, the containers a boundary body needs around the
+value it exercises, the largest body a client must carry, a tool of a kind no example shows. A
+schema is addressed by its JSON pointer into the document, so that validation is exact (`$ref`s,
+siblings of `$ref`, `oneOf` and all) and a spec edit moves every value with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+
+from contract_tests.spec import SpecError, ecma_regex, escape_pointer, inlined_validator, node_at
+from contract_tests.text import astral, text
+
+NO_VALUE: Any = object()  # a schema admits nothing this module can build
+MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own examples give
+# Where the schema sets no size, the largest value still has some content to carry.
+UNBOUNDED_ITEMS = 3
+UNBOUNDED_TEXT = 24
+JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
+# A value of each JSON type, to put where the schema wants another: the likeliest confusion first.
+WRONG_TYPED: dict[str, tuple[Any, ...]] = {
+    "string": (7, None),
+    "number": ("7", None),
+    "integer": (1.5, "7", None),
+    "boolean": ("true", None),
+    "array": ({}, None),
+    "object": ([], None),
+    "null": ("x",),
+}
+
+
+def json_types(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The JSON types a schema's own keywords allow (all of them when it says nothing)."""
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return (declared,)
+    if isinstance(declared, list):
+        return tuple(declared)
+    if "const" in schema:
+        return (type_of(schema["const"]),)
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return tuple(dict.fromkeys(type_of(value) for value in schema["enum"]))
+    if "properties" in schema or "required" in schema or "additionalProperties" in schema:
+        return ("object",)
+    if "items" in schema or "prefixItems" in schema:
+        return ("array",)
+    return JSON_TYPES
+
+
+def type_of(value: Any) -> str:
+    """The JSON type of a Python value read from JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+class Values:
+    """Values and facts of the schemas of one OpenAPI document."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._validators: dict[str, jsonschema.Validator] = {}
+        self._minimal: dict[str, Any] = {}
+        self._largest: dict[str, Any] = {}
+
+    # --- reading schemas -------------------------------------------------------------------------
+
+    def node(self, pointer: str) -> dict[str, Any]:
+        found = node_at(self.document, pointer)
+        if isinstance(found, bool):
+            return {} if found else {"not": {}}
+        if not isinstance(found, dict):
+            raise SpecError(f"the spec has no schema at {pointer}")
+        return found
+
+    def chain(self, pointer: str) -> Iterator[str]:
+        """`pointer`, then each node its chain of local `$ref`s leads to."""
+        seen = set()
+        while True:
+            yield pointer
+            ref = self.node(pointer).get("$ref")
+            if not isinstance(ref, str):
+                return
+            if not ref.startswith("#") or ref in seen:
+                raise SpecError(f"cannot follow $ref {ref!r} at {pointer}: only local, acyclic chains")
+            seen.add(ref)
+            pointer = ref[1:]
+
+    def schema(self, pointer: str) -> dict[str, Any]:
+        """The keywords that apply at `pointer`: its own, over those of the schemas its `$ref`s name."""
+        merged: dict[str, Any] = {}
+        for where in reversed(list(self.chain(pointer))):
+            merged.update({key: value for key, value in self.node(where).items() if key != "$ref"})
+        return merged
+
+    def where(self, pointer: str, keyword: str) -> str | None:
+        """The pointer of `keyword` at `pointer` (its own, else the first of its `$ref` chain's)."""
+        for where in self.chain(pointer):
+            if keyword in self.node(where):
+                return f"{where}/{escape_pointer(keyword)}"
+        return None
+
+    def child(self, pointer: str, keyword: str, *names: str | int) -> str | None:
+        base = self.where(pointer, keyword)
+        if base is None:
+            return None
+        return base + "".join(f"/{escape_pointer(str(name))}" for name in names)
+
+    def properties(self, pointer: str) -> dict[str, str]:
+        """Property name -> pointer of its schema."""
+        names = self.schema(pointer).get("properties", {})
+        return {name: f"{self.where(pointer, 'properties')}/{escape_pointer(name)}" for name in names}
+
+    def branches(self, pointer: str) -> list[tuple[str, str]]:
+        """(label, pointer) of each `oneOf`/`anyOf` alternative; the label is its discriminator value
+        (e.g. "function"), else the name of the component it refers to, else its position."""
+        schema = self.schema(pointer)
+        found = []
+        for keyword in ("oneOf", "anyOf"):
+            for index, branch in enumerate(schema.get(keyword, [])):
+                where = f"{self.where(pointer, keyword)}/{index}"
+                found.append((self.branch_label(pointer, where, branch, index), where))
+        return found
+
+    def branch_label(self, parent: str, where: str, branch: Any, index: int) -> str:
+        discriminator = self.schema(parent).get("discriminator", {}).get("propertyName")
+        if isinstance(discriminator, str):
+            tag = self.properties(where).get(discriminator)
+            if tag is not None:
+                tag_schema = self.schema(tag)
+                values = [tag_schema["const"]] if "const" in tag_schema else tag_schema.get("enum", [])
+                if len(values) == 1 and isinstance(values[0], str):
+                    return values[0]
+        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
+            return branch["$ref"].rsplit("/", 1)[-1]
+        return f"alternative {index + 1}"
+
+    def discriminator(self, pointer: str) -> tuple[str, set[str]] | None:
+        """(property name, its known values) of a `oneOf`/`anyOf` told apart by a property."""
+        schema = self.schema(pointer)
+        name = schema.get("discriminator", {}).get("propertyName")
+        if not isinstance(name, str):
+            return None
+        known = set(schema.get("discriminator", {}).get("mapping", {}))
+        known |= {label for label, _ in self.branches(pointer)}
+        return name, known
+
+    def types(self, pointer: str) -> tuple[str, ...]:
+        """The JSON types the schema at `pointer` allows, its `oneOf`/`anyOf` branches' where it says
+        nothing itself."""
+        schema = self.schema(pointer)
+        own = json_types(schema)
+        branches = self.branches(pointer)
+        if own != JSON_TYPES or not branches:
+            return own
+        found: dict[str, None] = {}
+        for _, branch in branches:
+            found.update(dict.fromkeys(self.types(branch)))
+        return tuple(found)
+
+    # --- validating ------------------------------------------------------------------------------
+
+    def validator(self, pointer: str) -> jsonschema.Validator:
+        if pointer not in self._validators:
+            self._validators[pointer] = inlined_validator(pointer, self.document)
+        return self._validators[pointer]
+
+    def is_valid(self, pointer: str, value: Any) -> bool:
+        return value is not NO_VALUE and bool(self.validator(pointer).is_valid(value))
+
+    # --- the simplest value --------------------------------------------------------------------
+
+    def minimal(self, pointer: str) -> Any:
+        """A small valid value of the schema at `pointer`: its own example or default where it has one,
+        else the simplest value of its first non-null type. SpecError when none can be built."""
+        value = self._simple(pointer, 0)
+        if value is NO_VALUE:
+            raise SpecError(
+                f"the spec's schema at {pointer} admits no value this project can build: give it an example"
+            )
+        return copy.deepcopy(value)
+
+    def example(self, pointer: str) -> Any:
+        """The spec's own example of the schema at `pointer` (its default, examples, const), else minimal."""
+        for candidate in self._given(self.schema(pointer)):
+            if self.is_valid(pointer, candidate):
+                return copy.deepcopy(candidate)
+        return self.minimal(pointer)
+
+    def _first_valid(self, pointer: str, candidates: Iterator[Any]) -> Any:
+        for candidate in candidates:
+            if self.is_valid(pointer, candidate):
+                return candidate
+        return NO_VALUE
+
+    @staticmethod
+    def _given(schema: dict[str, Any]) -> Iterator[Any]:
+        if "const" in schema:
+            yield schema["const"]
+        if "default" in schema:
+            yield schema["default"]
+        if isinstance(schema.get("examples"), list):
+            yield from schema["examples"]
+        if "example" in schema:
+            yield schema["example"]
+        if isinstance(schema.get("enum"), list):
+            yield from schema["enum"]
+
+    def _simple_candidates(self, pointer: str, depth: int) -> Iterator[Any]:
+        schema = self.schema(pointer)
+        yield from self._given(schema)
+        if depth > MAX_DEPTH:
+            return
+        for _, branch in self.branches(pointer):
+            yield self._simple(branch, depth + 1)
+        parts = [
+            self._simple(f"{self.where(pointer, 'allOf')}/{i}", depth + 1)
+            for i in range(len(schema.get("allOf", [])))
+        ]
+        if parts and all(isinstance(part, dict) for part in parts):
+            yield functools.reduce(lambda merged, part: {**merged, **part}, parts, {})
+        types = json_types(schema)
+        for kind in sorted(types, key=lambda kind: kind == "null"):  # null last: a value says more
+            yield from self._of_type(pointer, schema, kind, depth)
+
+    def _simple(self, pointer: str, depth: int) -> Any:
+        if pointer not in self._minimal:
+            value = self._first_valid(pointer, self._simple_candidates(pointer, depth))
+            if value is NO_VALUE:
+                return value  # not remembered: a shallower attempt may still find one
+            self._minimal[pointer] = value
+        return self._minimal[pointer]
+
+    def _of_type(self, pointer: str, schema: dict[str, Any], kind: str, depth: int) -> Iterator[Any]:
+        if kind == "null":
+            yield None
+        elif kind == "boolean":
+            yield False
+        elif kind in ("integer", "number"):
+            yield from _numbers(schema, integer=kind == "integer")
+        elif kind == "string":
+            length = max(int(schema.get("minLength", 0)), 0)
+            yield "x" * length
+            for filler in ("a", "0", "A", "a-0"):
+                yield (filler * max(length, 1))[: max(length, len(filler))]
+            if isinstance(schema.get("pattern"), str):
+                yield _matching(schema)
+        elif kind == "array":
+            count = int(schema.get("minItems", 0))
+            items = self.child(pointer, "items")
+            item = self._simple(items, depth + 1) if items else "x"
+            yield [copy.deepcopy(item) for _ in range(count)] if item is not NO_VALUE else NO_VALUE
+        elif kind == "object":
+            yield self._object(pointer, schema, depth)
+
+    def _object(self, pointer: str, schema: dict[str, Any], depth: int) -> Any:
+        properties = self.properties(pointer)
+        value: dict[str, Any] = {}
+        for name in schema.get("required", []):
+            where = properties.get(name) or self.child(pointer, "additionalProperties")
+            item = self._simple(where, depth + 1) if where else "x"
+            if item is NO_VALUE:
+                return NO_VALUE
+            value[name] = item
+        for name, where in properties.items():
+            if len(value) >= int(schema.get("minProperties", 0)):
+                break
+            value.setdefault(name, self._simple(where, depth + 1))
+        return value
+
+    # --- the largest value ---------------------------------------------------------------------
+
+    def largest(self, pointer: str) -> Any:
+        """A valid value with every string at its maxLength (astral-plane characters where allowed),
+        every list and map at its maximum size, and every optional property present."""
+        if pointer not in self._largest:
+            self._largest[pointer] = self._largest_of(pointer, 0)
+        return copy.deepcopy(self._largest[pointer])
+
+    def _largest_of(self, pointer: str, depth: int) -> Any:
+        schema = self.schema(pointer)
+        candidates: list[Any] = []
+        if depth <= MAX_DEPTH:
+            for kind in sorted(json_types(schema), key=lambda kind: kind == "null"):
+                candidates += self._large_of_type(pointer, schema, kind, depth)
+            candidates += [self._largest_of(branch, depth + 1) for _, branch in self.branches(pointer)]
+        found = self._first_valid(pointer, iter(candidates))
+        return found if found is not NO_VALUE else self.example(pointer)
+
+    def _large_of_type(self, pointer: str, schema: dict[str, Any], kind: str, depth: int) -> list[Any]:
+        if kind == "string" and "enum" not in schema and "const" not in schema:
+            length = int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
+            return [astral(length), text(length), "a" * length]
+        if kind in ("integer", "number") and "enum" not in schema:
+            return list(_numbers(schema, integer=kind == "integer", prefer="high"))
+        if kind == "array":
+            items = self.child(pointer, "items")
+            if items is None:
+                return []
+            count = int(schema.get("maxItems", max(UNBOUNDED_ITEMS, int(schema.get("minItems", 0)))))
+            variants = [self._largest_of(branch, depth + 1) for _, branch in self.branches(items)]
+            variants = [variant for variant in variants if self.is_valid(items, variant)]
+            variants = variants or [self._largest_of(items, depth + 1)]
+            return [[copy.deepcopy(variants[index % len(variants)]) for index in range(count)]]
+        if kind == "object":
+            value = {
+                name: self._largest_of(where, depth + 1) for name, where in self.properties(pointer).items()
+            }
+            extra = self.child(pointer, "additionalProperties")
+            # `additionalProperties: true` (or `{}`) is free-form content: nothing to fill to a limit.
+            if extra is not None and isinstance(node_at(self.document, extra), dict) and self.schema(extra):
+                count = int(schema.get("maxProperties", UNBOUNDED_ITEMS)) - len(value)
+                names = self.child(pointer, "propertyNames")
+                key_length = int(self.schema(names).get("maxLength", 8)) if names else 8
+                item = self._largest_of(extra, depth + 1)
+                for index in range(max(count, 0)):
+                    key = f"{index:03d}{astral(key_length)}"[:key_length]
+                    value[key] = copy.deepcopy(item)
+            return [value]
+        return []
+
+
+def _matching(schema: dict[str, Any]) -> Any:
+    """The simplest string Hypothesis finds for the schema's pattern and length limits, or NO_VALUE."""
+    from hypothesis import HealthCheck, find, settings  # noqa: PLC0415 (only for unusual patterns)
+    from hypothesis import strategies as st  # noqa: PLC0415
+    from hypothesis.errors import NoSuchExample  # noqa: PLC0415
+
+    low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+    try:
+        return find(
+            st.from_regex(ecma_regex(schema["pattern"])),
+            lambda value: len(value) >= low and (high is None or len(value) <= high),
+            settings=settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck)),
+        )
+    except (NoSuchExample, re.error):
+        return NO_VALUE
+
+
+def _numbers(schema: dict[str, Any], *, integer: bool, prefer: str = "low") -> Iterator[float]:
+    """Numbers inside the schema's range, the one it prefers first: 0 if allowed, else a bound."""
+    low, high = bounds(schema)
+    step = number_step(schema, integer=integer)
+    lowest = None if low is None else (low[0] + step if low[1] else low[0])
+    highest = None if high is None else (high[0] - step if high[1] else high[0])
+    if integer:
+        lowest = None if lowest is None else math.ceil(lowest)
+        highest = None if highest is None else math.floor(highest)
+    order = [highest, lowest] if prefer == "high" else [lowest, highest]
+    zero_fits = (lowest is None or lowest <= 0) and (highest is None or highest >= 0)
+    if zero_fits and prefer == "low":
+        order.insert(0, 0)
+    multiple = schema.get("multipleOf")
+    for candidate in [*order, 0, 1]:
+        if candidate is None:
+            continue
+        if isinstance(multiple, int | float) and multiple > 0:
+            candidate = math.ceil(candidate / multiple) * multiple
+        yield int(candidate) if integer or float(candidate).is_integer() else candidate
+
+
+def bounds(schema: dict[str, Any]) -> tuple[tuple[float, bool] | None, tuple[float, bool] | None]:
+    """((low, exclusive), (high, exclusive)) of a number schema; None where it has no bound."""
+    low = high = None
+    if isinstance(schema.get("minimum"), int | float):
+        low = (schema["minimum"], False)
+    if isinstance(schema.get("exclusiveMinimum"), int | float) and (
+        low is None or schema["exclusiveMinimum"] >= low[0]
+    ):
+        low = (schema["exclusiveMinimum"], True)
+    if isinstance(schema.get("maximum"), int | float):
+        high = (schema["maximum"], False)
+    if isinstance(schema.get("exclusiveMaximum"), int | float) and (
+        high is None or schema["exclusiveMaximum"] <= high[0]
+    ):
+        high = (schema["exclusiveMaximum"], True)
+    return low, high
+
+
+def number_step(schema: dict[str, Any], *, integer: bool) -> float:
+    """The step of "one past a limit": the schema's multipleOf, 1 for integers, else a hundredth of the
+    limit's magnitude (at least 0.01), large enough to survive a round trip through a double."""
+    multiple = schema.get("multipleOf")
+    if isinstance(multiple, int | float) and multiple > 0:
+        return multiple
+    if integer:
+        return 1
+    low, high = bounds(schema)
+    magnitude = max((abs(bound[0]) for bound in (low, high) if bound is not None), default=1.0)
+    return max(0.01, magnitude / 100)
