@@ -31,6 +31,9 @@ const DOC_ID = "https://spec.invalid/openapi.json";
 const ERROR_TYPE = "invalid_request_error";
 const hasOwn = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+// An own property, whatever its name ("__proto__" included).
+const setOwn = (obj, key, value) =>
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 
 // ---------------------------------------------------------------------------------------------------
 // Command line
@@ -201,7 +204,11 @@ function compileOperation(spec, template, item, itemPtr, method) {
     if (!Array.isArray(list)) return;
     list.forEach((raw, i) => {
       const { value: p, ptr } = spec.deref(raw, child(listPtr, i));
-      if (isObject(p) && typeof p.name === "string") params.set(`${p.in}:${p.name.toLowerCase()}`, { p, ptr });
+      if (!isObject(p) || typeof p.name !== "string") return;
+      const header = p.in === "header";
+      // OpenAPI 3.1: header parameters named Accept, Content-Type or Authorization are ignored.
+      if (header && ["accept", "content-type", "authorization"].includes(p.name.toLowerCase())) return;
+      params.set(`${p.in}:${header ? p.name.toLowerCase() : p.name}`, { p, ptr });
     });
   };
   addParams(item.parameters, child(itemPtr, "parameters"));
@@ -235,7 +242,7 @@ function compileOperation(spec, template, item, itemPtr, method) {
     const content = r?.content ?? {};
     const type = Object.keys(content).find(isJsonMedia) ?? Object.keys(content)[0] ?? null;
     let schemaPtr = null;
-    let examples = [];
+    const examples = [];
     if (type) {
       const mt = content[type] ?? {};
       if (isObject(mt.schema)) schemaPtr = child(ptr, "content", type, "schema");
@@ -246,8 +253,9 @@ function compileOperation(spec, template, item, itemPtr, method) {
       }
     }
     if (schemaPtr) spec.validator(schemaPtr);
-    examples = examples.filter((ex) => !schemaPtr || spec.valid(schemaPtr, ex));
-    responses.set(String(status).toUpperCase(), { status, type, schemaPtr, examples });
+    // All examples (a stale one still lends the values of its fields); validExamples for whole bodies.
+    const validExamples = examples.filter((ex) => !schemaPtr || spec.valid(schemaPtr, ex));
+    responses.set(String(status).toUpperCase(), { status, type, schemaPtr, examples, validExamples });
   }
 
   const security = op.security ?? spec.doc.security ?? [];
@@ -303,8 +311,9 @@ function matchRoute(routes, rawPath) {
 // Responses
 
 class HttpError extends Error {
-  constructor(status, message, { param = null, code = null, type = ERROR_TYPE, headers = {} } = {}) {
+  constructor(status, message, { param = null, code = null, type = ERROR_TYPE, headers = {}, op = null } = {}) {
     super(message);
+    this.op = op; // the operation whose documented responses describe this error
     this.status = status;
     this.param = param;
     this.code = code;
@@ -313,9 +322,15 @@ class HttpError extends Error {
   }
 }
 
+// The documented response of an operation for a status: its own, its range's (4XX), or the default.
+function responseFor(op, status) {
+  const code = String(status);
+  return op?.responses.get(code) ?? op?.responses.get(`${code[0]}XX`) ?? op?.responses.get("DEFAULT") ?? null;
+}
+
 function errorContentType(op, status) {
-  const r = op?.responses.get(String(status)) ?? op?.responses.get(`${String(status)[0]}XX`) ?? op?.responses.get("DEFAULT");
-  return r?.type && isJsonMedia(r.type) && r.type !== "*/*" ? r.type : "application/json";
+  const type = responseFor(op, status)?.type;
+  return type && isJsonMedia(type) && type !== "*/*" ? type : "application/json";
 }
 
 function send(res, status, payload, contentType = "application/json", headers = {}) {
@@ -339,8 +354,26 @@ function errorBody(err) {
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
 }
 
-function sendError(res, err, op = null) {
-  send(res, err.status, errorBody(err), errorContentType(op, err.status), err.headers);
+// The error object, completed with whatever else the documented schema of that status requires (a spec
+// that adds a required field to its errors still gets a valid body).
+function errorPayload(spec, err) {
+  const body = errorBody(err);
+  const r = responseFor(err.op, err.status);
+  if (r?.schemaPtr && !spec.valid(r.schemaPtr, body)) fillRequired(spec, r.schemaPtr, body);
+  return body;
+}
+
+function sendError(spec, res, err) {
+  send(res, err.status, errorPayload(spec, err), errorContentType(err.op, err.status), err.headers);
+}
+
+function fillRequired(spec, ptr, value, depth = 0) {
+  if (!isObject(value) || depth > 16) return;
+  const v = spec.view(ptr);
+  for (const [name, ptrs] of v.propertyPtrs) {
+    if (hasOwn(value, name)) fillRequired(spec, ptrs[0], value[name], depth + 1);
+    else if (v.required.has(name)) setOwn(value, name, synthesize(spec, ptrs[0]));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -361,7 +394,7 @@ function makeKeyCheck(key) {
 }
 
 function parseCookies(header) {
-  const out = {};
+  const out = Object.create(null);
   for (const part of String(header ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0) {
@@ -373,8 +406,9 @@ function parseCookies(header) {
 }
 
 function schemeSatisfied(spec, name, req, url, keyMatches) {
-  const raw = spec.doc.components?.securitySchemes?.[name];
-  if (raw === undefined) return false;
+  const schemes = spec.doc.components?.securitySchemes;
+  if (!isObject(schemes) || !hasOwn(schemes, name)) return false;
+  const raw = schemes[name];
   const { value: scheme } = spec.deref(raw, child("#", "components", "securitySchemes", name));
   const type = String(scheme?.type ?? "").toLowerCase();
   const bearer = () => {
@@ -436,11 +470,12 @@ function checkParameters(spec, op, req, url, pathParams) {
   const query = new URLSearchParams(url.query);
   let cookies = null;
   for (const p of op.parameters) {
+    const own = (obj, key) => (hasOwn(obj, key) ? obj[key] : undefined);
     let raw;
-    if (p.in === "header") raw = req.headers[p.name.toLowerCase()];
+    if (p.in === "header") raw = own(req.headers, p.name.toLowerCase());
     else if (p.in === "query") raw = query.has(p.name) ? query.getAll(p.name) : undefined;
-    else if (p.in === "path") raw = pathParams[p.name];
-    else if (p.in === "cookie") raw = (cookies ??= parseCookies(req.headers.cookie))[p.name];
+    else if (p.in === "path") raw = own(pathParams, p.name);
+    else if (p.in === "cookie") raw = own((cookies ??= parseCookies(req.headers.cookie)), p.name);
     const where = p.in === "header" ? "header" : `${p.in} parameter`;
     if (raw === undefined) {
       if (p.required) throw new HttpError(400, `Missing required ${where}: '${p.name}'.`, { param: p.name });
@@ -456,7 +491,7 @@ function checkParameters(spec, op, req, url, pathParams) {
       }
     } else if (Array.isArray(raw)) {
       const types = schemaTypes(spec, p.schemaPtr);
-      candidates = types.includes("array") ? [raw] : coercions(raw[0], types, "header");
+      candidates = types.includes("array") ? [raw] : coercions(raw[0], types, p.in);
     } else candidates = coercions(String(raw), schemaTypes(spec, p.schemaPtr), p.in);
     if (!candidates.some((c) => spec.valid(p.schemaPtr, c))) {
       throw new HttpError(400, `Invalid value for ${where} '${p.name}'.`, { param: p.name });
@@ -648,13 +683,14 @@ function synthesize(spec, ptr, depth = 0) {
   }
   const types = Array.isArray(k.type) ? k.type : k.type !== undefined ? [k.type] : [];
   if (types.length === 0) types.push(v.propertyPtrs.size > 0 ? "object" : k.items ? "array" : "null");
+  let fallback;
   for (const type of types) {
     let value;
     if (type === "object") {
       value = {};
       for (const name of v.required) {
         const ptrs = v.propertyPtrs.get(name);
-        value[name] = ptrs ? synthesize(spec, ptrs[0], depth + 1) : null;
+        setOwn(value, name, ptrs ? synthesize(spec, ptrs[0], depth + 1) : null);
       }
     } else if (type === "array") {
       value = [];
@@ -675,8 +711,9 @@ function synthesize(spec, ptr, depth = 0) {
     } else if (type === "boolean") value = false;
     else if (type === "null") value = null;
     if (value !== undefined && spec.valid(ptr, value)) return value;
+    fallback ??= value;
   }
-  return types.includes("null") ? null : undefined;
+  return fallback ?? null; // best effort: no value of its own satisfies the schema
 }
 
 function validAll(spec, ptrs, value) {
@@ -705,7 +742,7 @@ function buildCreated(spec, op, requestBody) {
   const sent = isObject(requestBody) ? requestBody : {};
   const exampleValues = (name) => response.examples.filter(isObject).filter((e) => hasOwn(e, name)).map((e) => e[name]);
   const out = {};
-  const set = (name, value) => Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  const set = (name, value) => setOwn(out, name, value);
   const now = Math.floor(Date.now() / 1000);
   for (const [name, ptrs] of resp.propertyPtrs) {
     if (hasOwn(sent, name)) {
@@ -750,8 +787,8 @@ function buildCreated(spec, op, requestBody) {
 // The body of an operation this server does not implement: its first 2xx, from the examples or the schema.
 function buildDefault(spec, op) {
   const { status, response } = firstSuccess(op);
-  if (!response?.schemaPtr) return { status, body: response?.examples[0], type: response?.type };
-  const body = response.examples.length > 0 ? clone(response.examples[0]) : synthesize(spec, response.schemaPtr);
+  if (!response?.schemaPtr) return { status, body: clone(response?.examples[0]), type: response?.type };
+  const body = response.validExamples.length > 0 ? clone(response.validExamples[0]) : synthesize(spec, response.schemaPtr);
   return { status, body, type: response.type };
 }
 
@@ -763,10 +800,18 @@ const HANDLERS = {
 // The server
 
 function createServer(spec, routes, keyMatches) {
+  // Errors outside any operation (unknown path, method) are described by the responses of the path's
+  // operations, or else of the document's first operation.
+  const anyOp = routes.flatMap((r) => [...r.operations.values()])[0] ?? null;
   const handle = async (req, res) => {
     const url = splitTarget(req.url);
     const match = matchRoute(routes, url.rawPath);
-    if (!match) throw new HttpError(404, "Unknown request URL: no operation of the API has this path.", { code: "unknown_url" });
+    if (!match) {
+      throw new HttpError(404, "Unknown request URL: no operation of the API has this path.", {
+        code: "unknown_url",
+        op: anyOp,
+      });
+    }
     const { route, pathParams } = match;
     let method = String(req.method).toLowerCase();
     if (method === "head" && !route.operations.has("head") && route.operations.has("get")) method = "get";
@@ -776,6 +821,7 @@ function createServer(spec, routes, keyMatches) {
       if (route.operations.has("get") && !route.operations.has("head")) allow.push("HEAD");
       throw new HttpError(405, `Method not allowed: ${route.template} accepts ${allow.join(", ")}.`, {
         headers: { Allow: allow.join(", ") },
+        op: route.operations.values().next().value ?? anyOp,
       });
     }
     try {
@@ -790,7 +836,7 @@ function createServer(spec, routes, keyMatches) {
       } else result = buildDefault(spec, op);
       send(res, result.status, result.body, result.type && result.type !== "*/*" ? result.type : "application/json");
     } catch (err) {
-      if (err instanceof HttpError) err.op = op;
+      if (err instanceof HttpError) err.op ??= op;
       throw err;
     }
   };
@@ -799,10 +845,10 @@ function createServer(spec, routes, keyMatches) {
     handle(req, res).catch((err) => {
       if (!(err instanceof HttpError)) {
         process.stderr.write(`server.mjs: unexpected error: ${err?.stack ?? err}\n`);
-        err = new HttpError(400, "The request could not be processed.");
+        err = new HttpError(400, "The request could not be processed.", { op: anyOp });
       }
       if (res.headersSent) res.destroy();
-      else sendError(res, err, err.op ?? null);
+      else sendError(spec, res, err);
     });
   });
 
@@ -816,9 +862,9 @@ function createServer(spec, routes, keyMatches) {
     const status =
       err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
     const message = status === 431 ? "The request headers are too large." : "The request is not valid HTTP.";
-    const body = JSON.stringify(errorBody(new HttpError(status, message)));
+    const body = JSON.stringify(errorPayload(spec, new HttpError(status, message, { op: anyOp })));
     socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${errorContentType(anyOp, status)}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
