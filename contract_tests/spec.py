@@ -195,7 +195,9 @@ SpecValidator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
 )
 
 
-def validator_for(pointer: str, document: dict[str, Any] | None = None) -> jsonschema.Validator:
+def validator_for(
+    pointer: str, document: dict[str, Any] | None = None, cls: Any = None
+) -> jsonschema.Validator:
     """A JSON Schema 2020-12 validator for the schema at a JSON pointer into the document.
 
     `pointer` is a fragment such as ``/components/schemas/AssistantObject``; `$ref`s inside the
@@ -204,11 +206,13 @@ def validator_for(pointer: str, document: dict[str, Any] | None = None) -> jsons
     document = spec() if document is None else document
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
-    validator: jsonschema.Validator = SpecValidator({"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry)
+    validator: jsonschema.Validator = (cls or SpecValidator)({"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry)
     return validator
 
 
-def inlined_validator(pointer: str, document: dict[str, Any] | None = None) -> jsonschema.Validator:
+def inlined_validator(
+    pointer: str, document: dict[str, Any] | None = None, cls: Any = None
+) -> jsonschema.Validator:
     """Like `validator_for`, with the `$ref`s resolved once when that is safe.
 
     jsonschema looks every `$ref` up again on each validation, which was most of a request's time in
@@ -218,8 +222,8 @@ def inlined_validator(pointer: str, document: dict[str, Any] | None = None) -> j
     try:
         schema = inline_refs(document, node_at(document, pointer))
     except NotInlinable:
-        return validator_for(pointer, document)
-    validator: jsonschema.Validator = SpecValidator(schema)
+        return validator_for(pointer, document, cls)
+    validator: jsonschema.Validator = (cls or SpecValidator)(schema)
     return validator
 
 

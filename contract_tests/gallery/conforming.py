@@ -5,21 +5,34 @@ from __future__ import annotations
 
 import json
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from starlette.types import ASGIApp
 
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
+from contract_tests.gallery.servers import Seed
 from contract_tests.server import create_app
+from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, load_spec
 
 
-def _other_assistant(body: dict[str, Any]) -> dict[str, Any]:
-    """Another id format, an extra field, reversed key and tool order, a clock an hour ahead, ints."""
-    body["id"] = f"assistant-{uuid.uuid4()}"
-    body["created_at"] += 3600
-    body["top_p"], body["temperature"] = 1, 1
-    body["tool_resources"] = {}  # the assistant object is open: servers may add fields
-    body["tools"] = list(reversed(body["tools"]))
+def _other_assistant(body: dict[str, Any], seed: Seed) -> dict[str, Any]:
+    """Other ids, an extra field, reversed key and list order, a clock an hour ahead, integral numbers
+    written as integers."""
+    fields = seed.response_fields()
+    for name, schema in fields.items():
+        if name not in body:
+            continue
+        if schema.get(UNIQUE) is True and isinstance(body[name], str):
+            body[name] = f"other-{uuid.uuid4()}"
+        if schema.get("format") == UNIXTIME:
+            body[name] += 3600
+        if isinstance(body[name], float) and body[name].is_integer():
+            body[name] = int(body[name])
+        if isinstance(body[name], list):
+            body[name] = list(reversed(body[name]))
+    extra = next(name for name in ("x_server_field", "x_server_field_2") if name not in fields)
+    body[extra] = {}  # the assistant object is open: servers may add fields
     return dict(reversed(list(body.items())))
 
 
@@ -34,18 +47,73 @@ def _other_error(request: Request, reply: Reply) -> Reply:
     return reply
 
 
-def _other_habits(request: Request, reply: Reply) -> Reply:
-    if reply.status >= 400 and reply.body:
-        return _other_error(request, reply)
-    if reply.status == 200:
-        reply.body = json.dumps(_other_assistant(json.loads(reply.body)), ensure_ascii=True).encode()
-        reply.headers["content-type"] = "application/json; charset=utf-8"
-    return reply
-
-
 def other_habits(api_key: str) -> ASGIApp:
     """The reference server with every habit above."""
-    return Rewrite(create_app(api_key=api_key), reply=_other_habits)
+    seed = Seed.of(load_spec(SPEC_PATH))
+
+    def habits(request: Request, reply: Reply) -> Reply:
+        if reply.status >= 400 and reply.body:
+            return _other_error(request, reply)
+        if 200 <= reply.status < 300 and reply.body:
+            body = json.loads(reply.body)
+            if isinstance(body, dict):
+                body = _other_assistant(body, seed)
+            reply.body = json.dumps(body, ensure_ascii=True).encode()
+            reply.headers["content-type"] = "application/json; charset=utf-8"
+        return reply
+
+    return Rewrite(create_app(api_key=api_key), reply=habits)
+
+
+def js_number(value: float) -> str:
+    """A double written as JavaScript's Number.prototype.toString writes it (ECMA-262, 6.1.6.1.20):
+    the shortest digits that read back as the same double, as an integer up to 1e21, else exponential."""
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    digits_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()[1:]
+    digits = "".join(map(str, digits_tuple))
+    k, n = len(digits), int(exponent) + len(digits)  # value = 0.digits * 10**n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+        text = f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+    return sign + text
+
+
+def js_json(value: Any) -> str:
+    """`value` written as JSON.stringify writes what JSON.parse read: every number as a double."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        double = float(value)
+        return js_number(double) if double == double and abs(double) != float("inf") else "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(js_json(item) for item in value) + "]"
+    return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{js_json(item)}" for key, item in value.items()) + "}"
+
+
+def numbers_as_doubles(api_key: str) -> ASGIApp:
+    """The reference server behind a front that reads and writes every JSON number as JavaScript does:
+    `10.0` comes back as `10`, `5.399855443719698e+16` as `53998554437196980`, a 21-digit integer as
+    its nearest double. RFC 8259 (6) makes these the same numbers."""
+
+    def as_javascript(request: Request, reply: Reply) -> Reply:
+        try:
+            body = json.loads(reply.body)
+        except ValueError:
+            return reply
+        reply.body = js_json(body).encode()
+        return reply
+
+    return Rewrite(create_app(api_key=api_key), reply=as_javascript)
 
 
 def body_before_key(api_key: str) -> ASGIApp:
@@ -59,7 +127,7 @@ def body_before_key(api_key: str) -> ASGIApp:
         return request
 
     def answer(request: Request, reply: Reply) -> Reply:
-        if request.headers.get("x-key-was-wrong") and reply.status == 200:
+        if request.headers.get("x-key-was-wrong") and 200 <= reply.status < 300:
             error = {"message": "Unauthorized.", "type": "invalid_request_error", "param": None, "code": None}
             return Reply(401, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
         return reply
@@ -68,17 +136,12 @@ def body_before_key(api_key: str) -> ASGIApp:
 
 
 def lists_assistants(api_key: str) -> ASGIApp:
-    """Implements GET /v1/assistants (list assistants) of the full API, which this spec leaves out."""
+    """Answers GET on every path of the spec that does not define it, with a page of the full API's
+    list shape (the full API lists assistants with GET /v1/assistants, which this spec leaves out)."""
 
     def answer_get(request: Request) -> Request | Reply:
         if request.method == "GET" and request.headers.get("authorization") == f"Bearer {api_key}":
-            page: dict[str, Any] = {
-                "object": "list",
-                "data": [],
-                "first_id": None,
-                "last_id": None,
-                "has_more": False,
-            }
+            page: dict[str, Any] = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
             return Reply(200, {"content-type": "application/json"}, json.dumps(page).encode())
         return request
 
@@ -92,12 +155,7 @@ def rate_limited(api_key: str) -> ASGIApp:
     def limit(request: Request) -> Request | Reply:
         count[0] += 1
         if count[0] % 4 == 0:
-            error = {
-                "message": "Slow down.",
-                "type": "requests",
-                "param": None,
-                "code": "rate_limit_exceeded",
-            }
+            error = {"message": "Slow down.", "type": "requests", "param": None, "code": "rate_limit_exceeded"}
             headers = {"content-type": "application/json", "retry-after": "0"}
             return Reply(429, headers, json.dumps({"error": error}).encode())
         return request
@@ -107,6 +165,7 @@ def rate_limited(api_key: str) -> ASGIApp:
 
 CONFORMING = {
     "other_habits": other_habits,
+    "numbers_as_doubles": numbers_as_doubles,
     "body_before_key": body_before_key,
     "lists_assistants": lists_assistants,
     "rate_limited": rate_limited,

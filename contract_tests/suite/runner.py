@@ -14,6 +14,7 @@ or reset, no answer within the timeout, bytes that are not HTTP) is a failure of
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -335,13 +336,12 @@ class Run:
         """Build every case before sending any (the CLI does it while the reference server starts)."""
         if self.plan is not None:
             return
-        schemas = Schemas(self.config.spec_path)
+        spec = str(self.config.spec_path)
+        schemas = _schemas(spec)
         plan: list[Planned] = []
         seed_st = schemas.operation(self.seed_op)
-        factory = BodyFactory(self.seed_op)
-        derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
-        derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
-        self.result.dropped_bodies = factory.dropped
+        derived, dropped = _derived(spec, self.config.model)
+        self.result.dropped_bodies = list(dropped)
         for label, value in derived:
             if self.config.model and label.startswith("valid:") and isinstance(value, dict):
                 value = {**value, "model": self.config.model} if "model" in value else value
@@ -350,18 +350,13 @@ class Run:
             )
             plan.append(Planned(label, self.seed_op, case, generated=False))
         for op in self.operations:
-            api_operation = seed_st if op is self.seed_op else schemas.operation(op)
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                for number, case in enumerate(
-                    generate(api_operation, mode, self.config.examples, self.config.seed), 1
-                ):
+                model = self.config.model if op is self.seed_op and mode == GenerationMode.POSITIVE else None
+                generated = _generated(spec, op.operation_id, mode, self.config.examples, self.config.seed, model)
+                for number, case in enumerate(generated, 1):
                     if op is self.seed_op and isinstance(case.body, dict) and self.dialects.disagree(case.body):
                         self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
                         continue
-                    # Only valid cases: in an invalid one, the model may be what makes it invalid.
-                    pin = op is self.seed_op and self.config.model and mode == GenerationMode.POSITIVE
-                    if pin and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
-                        case.body["model"] = self.config.model
                     label = f"generated {mode.value} case #{number}"
                     if op is not self.seed_op:
                         label += f" of {op.operation_id}"
@@ -432,6 +427,35 @@ def _pinned(op: Operation, model: str | None) -> Operation:
         for name, value in op.examples.items()
     }
     return dataclasses.replace(op, examples=examples)
+
+
+# Runs in one process (a test suite, the gallery) share what does not depend on the server.
+@functools.lru_cache(maxsize=4)
+def _schemas(spec: str) -> Schemas:
+    return Schemas(Path(spec))
+
+
+@functools.lru_cache(maxsize=8)
+def _derived(spec: str, model: str | None) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
+    """The spec-derived bodies of the seed's operation, labelled, and those the validator dropped."""
+    factory = BodyFactory(_pinned(load_operations(spec)[0], model))
+    derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
+    derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
+    return tuple(derived), tuple(factory.dropped)
+
+
+@functools.lru_cache(maxsize=32)
+def _generated(
+    spec: str, operation_id: str, mode: GenerationMode, count: int, seed: int, model: str | None
+) -> tuple[Case[Any], ...]:
+    """Schemathesis's cases of one operation and mode; with `model`, valid bodies name that model (only
+    valid ones: in an invalid case, the model may be what makes it invalid)."""
+    op = next(op for op in load_operations(spec) if op.operation_id == operation_id)
+    cases = generate(_schemas(spec).operation(op), mode, count, seed)
+    for case in cases:
+        if model and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
+            case.body["model"] = model
+    return tuple(cases)
 
 
 def run_suite(config: SuiteConfig) -> RunResult:

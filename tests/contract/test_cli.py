@@ -165,7 +165,7 @@ def test_long_bodies_are_reproduced_from_a_file_next_to_the_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = tmp_path / "junit.xml"
-    with serve_in_thread(GALLERY["accepts_too_many_tools"].build(API_KEY)) as base_url:
+    with serve_in_thread(GALLERY["accepts_too_many_items"].build(API_KEY)) as base_url:
         code = main(["--base-url", base_url, "--examples", str(EXAMPLES), "--report", str(report)])
     out = capsys.readouterr().out
     assert code == EXIT_FAIL

@@ -11,12 +11,15 @@ from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES
 
+# Short, so that a server that hangs costs little: every other server answers in milliseconds.
+TIMEOUT = 3.0
+
 
 @pytest.mark.parametrize("name", sorted(GALLERY))
 def test_suite_catches_broken_server(name: str) -> None:
     server = GALLERY[name]
     with serve_in_thread(server.build(API_KEY)) as base_url:
-        result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES))
+        result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, timeout=TIMEOUT))
     assert not result.passed, f"{name} ({server.defect}) passed the suite"
     assert server.caught_by in result.failed_checks, f"{name} failed only {result.failed_checks}"
     failure = result.checks[server.caught_by].failures[0]

@@ -1,0 +1,101 @@
+"""A TCP front for servers that misbehave below HTTP: close the connection without a response, or
+never answer. An ASGI app cannot do either (uvicorn answers 500 for it), so the front reads each
+request itself and forwards it to the app, drops it or holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Action = Literal["forward", "drop", "hang"]
+Decide = Callable[[bytes, bytes], Action]  # (request head, request body) -> what to do
+_HEAD_LIMIT = 1 << 16
+_BODY_LIMIT = 64 << 20
+
+
+@dataclass
+class FaultyFront:
+    """`app` behind a front that `decide`s, request by request, whether to forward, drop or hang."""
+
+    app: Any
+    decide: Decide
+
+    @contextmanager
+    def front(self, upstream: str) -> Iterator[str]:
+        target = urlsplit(upstream)
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        box: dict[str, Any] = {}
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            server = await asyncio.start_server(
+                lambda reader, writer: self._serve(reader, writer, target.hostname or "", target.port or 80),
+                "127.0.0.1",
+                0,
+                limit=_HEAD_LIMIT,
+            )
+            box["stop"], box["port"] = stop, server.sockets[0].getsockname()[1]
+            ready.set()
+            await stop.wait()
+            server.close()
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+        thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fault front did not start")
+        try:
+            yield f"http://127.0.0.1:{box['port']}"
+        finally:
+            loop.call_soon_threadsafe(box["stop"].set)
+            thread.join(timeout=10)
+            loop.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            body = await reader.readexactly(min(_content_length(head), _BODY_LIMIT))
+            action = self.decide(head, body)
+            if action == "hang":
+                await asyncio.sleep(3600)
+            if action == "forward":
+                writer.write(await _forward(host, port, _close_after(head), body))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            pass
+        finally:
+            writer.close()  # after a drop: the connection ends with no response at all
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return 0
+
+
+def _close_after(head: bytes) -> bytes:
+    """The head with `Connection: close`, so that the upstream's answer ends with its connection."""
+    lines = [line for line in head.rstrip(b"\r\n").split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n"
+
+
+async def _forward(host: str, port: int, head: bytes, body: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(head + body)
+        await writer.drain()
+        return await reader.read()
+    finally:
+        writer.close()
