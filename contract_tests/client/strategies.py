@@ -1,8 +1,9 @@
-"""Hypothesis strategies for the JSON the spec allows, taken from spec/openapi.yaml and nothing else.
+"""Hypothesis strategies for the JSON the spec allows, taken from the loaded spec and nothing else.
 
 Request bodies come from schemathesis (the same generator the contract suite uses); response bodies
 come from hypothesis-jsonschema, which needs a self-contained schema, so `inline_schema` resolves the
-spec's local `$ref`s first.
+spec's local `$ref`s first. Every schema is found from the seed's operation (createAssistant), by
+pointer: no component name or field name is assumed.
 """
 
 from __future__ import annotations
@@ -16,23 +17,71 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from schemathesis import GenerationMode
 
-from contract_tests.spec import SPEC_PATH, inline_refs, spec
+from contract_tests.spec import SPEC_PATH, inline_refs, node_at, spec
+from contract_tests.suite.operation import Operation, load_operation
 
-OPERATION_PATH = "/v1/assistants"
-OPERATION_METHOD = "POST"
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 JSON_OBJECTS = st.dictionaries(st.text(max_size=8), JSON_SCALARS, max_size=3)
 
 
+def seed() -> Operation:
+    """The seed's operation of the loaded spec."""
+    return load_operation(str(SPEC_PATH))
+
+
 def operation() -> dict[str, Any]:
-    """The spec's createAssistant operation object."""
-    found: dict[str, Any] = spec()["paths"][OPERATION_PATH][OPERATION_METHOD.lower()]
+    """The spec's seed operation object."""
+    found: dict[str, Any] = node_at(spec(), seed().rules.pointer)
     return found
+
+
+def request_pointer() -> str:
+    pointer = seed().request_schema_pointer
+    assert pointer is not None, "the seed operation has no JSON request body"
+    return pointer
+
+
+def success_pointer() -> str:
+    pointer = seed().assistant_schema_pointer
+    assert pointer is not None, "the seed operation's success response has no JSON schema"
+    return pointer
+
+
+def error_pointer() -> str:
+    """The schema of the operation's documented error statuses (the first 4xx's, else `default`'s)."""
+    responses = seed().responses
+    errors = [status for status in sorted(responses) if status.startswith("4") and responses[status]]
+    pointer = responses[errors[0]] if errors else responses.get("default")
+    assert pointer is not None, "the seed operation documents no error schema"
+    return pointer
+
+
+def error_envelope() -> str | None:
+    """The property of the error body that holds the error object (`error`), if it has one."""
+    values = seed().values
+    for name, where in values.properties(error_pointer()).items():
+        if "properties" in values.schema(where):
+            return name
+    return None
+
+
+def model_name(pointer: str) -> str:
+    """The generated model's class name for a component schema (openapi-python-client names models by
+    their component)."""
+    target = list(seed().values.chain(pointer))[-1]
+    name = target.rsplit("/", 1)[-1]
+    return name[:1].upper() + name[1:]
 
 
 def inline_schema(schema: Any, document: dict[str, Any] | None = None) -> Any:
     """`schema` with every local `$ref` replaced by the schema it points to."""
     return inline_refs(spec() if document is None else document, schema)
+
+
+def schema_at(pointer: str) -> dict[str, Any]:
+    """The schema at `pointer`, self-contained."""
+    inlined: dict[str, Any] = inline_schema({"$ref": "#" + pointer})
+    return inlined
 
 
 def _json_object(value: Any) -> dict[str, Any]:
@@ -42,25 +91,37 @@ def _json_object(value: Any) -> dict[str, Any]:
     return value
 
 
-def component_schema(name: str) -> dict[str, Any]:
-    """`#/components/schemas/<name>`, self-contained."""
-    inlined: dict[str, Any] = inline_schema(spec()["components"]["schemas"][name])
-    return inlined
-
-
 @functools.cache
 def request_bodies() -> st.SearchStrategy[dict[str, Any]]:
-    """Every valid CreateAssistantRequest body, drawn by schemathesis from the operation."""
+    """Every valid request body, drawn by schemathesis from the operation."""
     schema = schemathesis.openapi.from_path(str(SPEC_PATH))
-    cases = schema[OPERATION_PATH][OPERATION_METHOD].as_strategy(generation_mode=GenerationMode.POSITIVE)
+    cases = schema[seed().path][seed().method].as_strategy(generation_mode=GenerationMode.POSITIVE)
     return cases.map(lambda case: _json_object(case.body))
+
+
+def kinds_field(pointer: str) -> tuple[str, str] | None:
+    """(name, items pointer) of the property at `pointer` whose items are of several kinds (the tools)."""
+    values = seed().values
+    for name, where in values.properties(pointer).items():
+        items = values.child(where, "items")
+        if items is not None and values.branches(items):
+            return name, items
+    return None
+
+
+def request_kinds() -> dict[str, str]:
+    """Each kind of the request's list of several kinds (a tool's `type`) -> its schema's pointer."""
+    found = kinds_field(request_pointer())
+    return dict(seed().values.branches(found[1])) if found else {}
 
 
 @functools.cache
 def tool_kinds() -> dict[str, dict[str, Any]]:
-    """Each tool's `type` value mapped to its self-contained schema, from AssistantTool's discriminator."""
-    mapping = spec()["components"]["schemas"]["AssistantTool"]["discriminator"]["mapping"]
-    return {kind: inline_schema({"$ref": ref}) for kind, ref in mapping.items()}
+    """Each kind of the response's list of several kinds (a tool's `type`) -> its self-contained schema."""
+    found = kinds_field(success_pointer())
+    if found is None:
+        return {}
+    return {kind: schema_at(branch) for kind, branch in seed().values.branches(found[1])}
 
 
 def _with_extra_fields(
@@ -76,30 +137,33 @@ def _with_extra_fields(
 def assistant_bodies(tool_kind: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Valid 200 bodies, with unknown extra fields; `tool_kind` makes every tool that kind (and
     keeps the list short: list sizes up to the limit are the general variant's job)."""
-    schema = component_schema("AssistantObject")
-    if tool_kind is not None:
+    schema = schema_at(success_pointer())
+    found = kinds_field(success_pointer())
+    if tool_kind is not None and found is not None:
+        name = found[0]
         schema = {**schema, "properties": {**schema["properties"]}}
-        schema["properties"]["tools"] = {**schema["properties"]["tools"], "items": tool_kinds()[tool_kind]}
-        schema["properties"]["tools"]["minItems"] = 1
-        schema["properties"]["tools"]["maxItems"] = 4
-    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema["properties"]))
+        schema["properties"][name] = {**schema["properties"][name], "items": tool_kinds()[tool_kind]}
+        schema["properties"][name]["minItems"] = 1
+        schema["properties"][name]["maxItems"] = 4
+    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema.get("properties", {})))
 
 
 @functools.cache
 def error_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Valid ErrorResponse bodies, with unknown extra fields."""
-    schema = component_schema("ErrorResponse")
-    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema["properties"]))
+    schema = schema_at(error_pointer())
+    return _with_extra_fields(from_schema(schema).map(_json_object), set(schema.get("properties", {})))
 
 
 def documented_error_statuses() -> list[int]:
     """The error statuses the operation lists by number."""
-    return sorted(int(code) for code in operation()["responses"] if code.isdigit() and code != "200")
+    success = str(seed().success_status)
+    return sorted(int(code) for code in operation()["responses"] if str(code).isdigit() and str(code) != success)
 
 
 def default_statuses() -> st.SearchStrategy[int]:
     """Statuses the operation does not list, which its `default` response covers."""
-    listed = {int(code) for code in operation()["responses"] if code.isdigit()}
+    listed = {int(code) for code in operation()["responses"] if str(code).isdigit()}
     return st.integers(min_value=201, max_value=599).filter(lambda code: code not in listed)
 
 
@@ -190,12 +254,12 @@ def _retyped(
 
 
 def wrong_shapes(
-    bodies: st.SearchStrategy[dict[str, Any]], schema_name: str, within: str | None = None
+    bodies: st.SearchStrategy[dict[str, Any]], pointer: str, within: str | None = None
 ) -> st.SearchStrategy[Any]:
-    """JSON values a body of `schema_name` cannot be built from: a non-object; a valid body of
+    """JSON values a body of the schema at `pointer` cannot be built from: a non-object; a valid body of
     `bodies` with one required field removed; or one with a field of the wrong type or enum value
     (a field of its `within` object, when given)."""
-    schema = component_schema(schema_name)
+    schema = schema_at(pointer)
     non_objects = JSON_SCALARS | st.lists(JSON_OBJECTS, max_size=2)
     missing_one = st.tuples(bodies, st.sampled_from(schema["required"])).map(
         lambda pair: {key: value for key, value in pair[0].items() if key != pair[1]}
@@ -203,41 +267,24 @@ def wrong_shapes(
     return non_objects | missing_one | _retyped(bodies, schema, within)
 
 
-def _example_tools() -> list[dict[str, Any]]:
-    """The tools of the spec's request examples, one of each kind."""
-    examples = operation()["requestBody"]["content"]["application/json"]["examples"].values()
-    by_kind = {tool["type"]: tool for example in examples for tool in example["value"]["tools"]}
-    missing = set(tool_kinds()) - set(by_kind)
-    if missing:
-        raise ValueError(f"the spec's request examples have no tool of kind {sorted(missing)}")
-    return [by_kind[kind] for kind in sorted(by_kind)]
+def filled_to_the_limits(pointer: str) -> dict[str, Any]:
+    """The largest body the schema at `pointer` allows: every string at its maxLength (astral-plane
+    characters where allowed), every list and map at its maximum size, every item kind in turn."""
+    largest: dict[str, Any] = seed().values.largest(pointer)
+    return largest
 
 
-def filled_to_the_limits(body: dict[str, Any], schema_name: str) -> dict[str, Any]:
-    """`body` with every string at its maxLength and every list and map at its maximum size (read
-    from the schema), the tools cycling through every kind: the largest body the spec allows."""
-    properties = component_schema(schema_name)["properties"]
-    full = dict(body)
-    for name, field in properties.items():
-        if "maxLength" in field:
-            full[name] = "é" * field["maxLength"]
-    tools = _example_tools()
-    full["tools"] = [tools[index % len(tools)] for index in range(properties["tools"]["maxItems"])]
-    full["file_ids"] = [f"file-{index}" for index in range(properties["file_ids"]["maxItems"])]
-    metadata = properties["metadata"]
-    key_length = metadata["propertyNames"]["maxLength"]
-    full["metadata"] = {
-        f"{index:0{key_length}d}": "v" * metadata["additionalProperties"]["maxLength"]
-        for index in range(metadata["maxProperties"])
-    }
-    return full
-
-
-def example_value(kind: str, status: str = "200") -> dict[str, Any]:
-    """The value of the spec's first example of the request body (`kind` "request") or of a response."""
-    if kind == "request":
-        content = operation()["requestBody"]["content"]["application/json"]
-    else:
-        content = operation()["responses"][status]["content"]["application/json"]
-    first: dict[str, Any] = next(iter(content["examples"].values()))["value"]
-    return first
+def example_value(kind: str) -> dict[str, Any]:
+    """The spec's first example of the request body (`kind` "request") or of the success response, else
+    a value built from its schema."""
+    pointer = request_pointer() if kind == "request" else success_pointer()
+    media = node_at(spec(), pointer.rsplit("/", 1)[0])
+    examples = [example.get("value") for example in media.get("examples", {}).values() if isinstance(example, dict)]
+    if "example" in media:
+        examples.append(media["example"])
+    for example in examples:
+        if seed().values.is_valid(pointer, example):
+            found: dict[str, Any] = example
+            return found
+    built: dict[str, Any] = seed().values.example(pointer)
+    return built

@@ -21,7 +21,7 @@ from assistants_v1_client.models import (
     error,
 )
 
-from contract_tests.client import properties
+from contract_tests.client import properties, strategies
 
 
 def test_a_request_without_the_beta_header_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,13 +38,14 @@ def test_a_request_without_the_beta_header_is_caught(monkeypatch: pytest.MonkeyP
         properties.requests_follow_the_contract("sync", properties.FIRST_FAILURE)
 
 
-def test_a_request_model_that_drops_metadata_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_request_model_that_drops_optional_fields_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     stock = CreateAssistantRequest.to_dict
+    required = set(strategies.seed().request_schema.get("required", []))
 
-    def without_metadata(self: CreateAssistantRequest) -> dict[str, Any]:
-        return {k: v for k, v in stock(self).items() if k != "metadata"}
+    def without_optional(self: CreateAssistantRequest) -> dict[str, Any]:
+        return {k: v for k, v in stock(self).items() if k in required}
 
-    monkeypatch.setattr(CreateAssistantRequest, "to_dict", without_metadata)
+    monkeypatch.setattr(CreateAssistantRequest, "to_dict", without_optional)
     with pytest.raises(AssertionError, match="does not serialise back to its input"):
         properties.requests_follow_the_contract("async", properties.FIRST_FAILURE)
 
@@ -62,15 +63,17 @@ def test_an_assistant_model_that_drops_unknown_fields_is_caught(monkeypatch: pyt
         properties.assistants_parse_losslessly("sync", run=properties.FIRST_FAILURE)
 
 
-def test_an_error_model_that_loses_the_param_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_model_that_loses_a_field_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     stock = ErrorResponse.to_dict
+    envelope = strategies.error_envelope()
 
-    def without_param(self: ErrorResponse) -> dict[str, Any]:
+    def forgetful(self: ErrorResponse) -> dict[str, Any]:
         body = stock(self)
-        body["error"] = {**body["error"], "param": None}
+        inner = body[envelope] if envelope else body
+        inner.update({name: "(lost)" for name in inner})
         return body
 
-    monkeypatch.setattr(ErrorResponse, "to_dict", without_param)
+    monkeypatch.setattr(ErrorResponse, "to_dict", forgetful)
     with pytest.raises(AssertionError, match="does not serialise back to the body"):
         properties.error_bodies_parse_with_their_status("async", properties.FIRST_FAILURE)
 

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests.client import strategies
+from contract_tests.spec import node_at
 from contract_tests.client.calls import API_KEY, BASE_URL, MODES, Mode, Reply
 from contract_tests.client.properties import FIRST_FAILURE, PROPERTY_SETTINGS
 from contract_tests.client.variant_client import generate_variant
@@ -29,9 +30,7 @@ BODIES = strategies.NON_JSON_BODIES | st.just(b'{"error": {"message": "gone"}}')
 
 
 def _drop_default(document: dict[str, Any]) -> None:
-    del document["paths"][strategies.OPERATION_PATH][strategies.OPERATION_METHOD.lower()]["responses"][
-        "default"
-    ]
+    del node_at(document, strategies.seed().rules.pointer)["responses"]["default"]
 
 
 @pytest.fixture(scope="module")

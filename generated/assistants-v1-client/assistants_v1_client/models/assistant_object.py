@@ -21,7 +21,9 @@ class AssistantObject:
     """
 
     id: str
-    """ The identifier, which can be referenced in API endpoints. """
+    """ The identifier, which can be referenced in API endpoints. `x-unique`: the server assigns
+    every assistant an id no other assistant has.
+     """
 
     object_: AssistantObjectObject
     """ The object type, which is always `assistant`. """
