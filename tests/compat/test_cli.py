@@ -41,9 +41,31 @@ def edited_spec(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def redumped_spec(tmp_path: Path) -> Path:
+    """spec/openapi.yaml as a YAML library writes it: keys sorted, other quoting and line breaks."""
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    redumped = yaml.safe_dump(yaml.safe_load(text))
+    assert redumped != text and yaml.safe_load(redumped) == yaml.safe_load(text)
+    path = tmp_path / "redumped.yaml"
+    path.write_text(redumped, encoding="utf-8")
+    return path
+
+
 def test_the_spec_compared_with_itself_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, str(SPEC_PATH))
     assert status == 0
+    assert "No changes." in out
+
+
+@pytest.mark.parametrize("direction", ["re-dumped spec", "re-dumped base"])
+def test_the_same_document_formatted_otherwise_has_no_changes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, redumped_spec: Path, direction: str
+) -> None:
+    base, spec = (SPEC_PATH, redumped_spec) if direction == "re-dumped spec" else (redumped_spec, SPEC_PATH)
+    monkeypatch.setenv("PATH", "/nonexistent")  # equal documents: Specmatic (Java) is not even started
+    status, out, err = run(capsys, str(base), "--spec", str(spec))
+    assert (status, err) == (0, "")
     assert "No changes." in out
 
 

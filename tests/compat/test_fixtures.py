@@ -11,8 +11,8 @@ import pytest
 from contract_tests.compat.cli import EXIT_BREAKING, exit_status
 from contract_tests.compat.compare import Row, SpecText, compare_many
 from contract_tests.compat.diff import diff
-from contract_tests.compat.rules import PROJECT_RULES
-from contract_tests.spec import SPEC_PATH, load_spec
+from contract_tests.compat.rules import DOCUMENTATION_ONLY, NEW_RESPONSE_STATUS, PROJECT_RULES
+from contract_tests.spec import SPEC_PATH, SpecError, load_spec, node_at
 from tests.compat.fixtures import Fixture, FixtureError, apply_edits, load_fixtures
 
 FIXTURES = load_fixtures()
@@ -54,7 +54,27 @@ def test_the_fixtures_cover_every_class() -> None:
 def test_every_project_rule_and_overrule_decides_some_fixture(tables: dict[str, list[Row]]) -> None:
     reasons = {reason for rows in tables.values() for row in rows for reason in row.reasons}
     rules = {f"rule: {rule.__doc__}" for rule in PROJECT_RULES}
-    assert rules | {"documentation only", "new response status"} <= reasons
+    assert rules | {DOCUMENTATION_ONLY, NEW_RESPONSE_STATUS} <= reasons
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[fixture.name for fixture in FIXTURES])
+def test_every_row_says_where_in_the_spec_and_why(fixture: Fixture, tables: dict[str, list[Row]]) -> None:
+    for row in tables[fixture.name]:
+        assert row.pointer.startswith("/") and any(
+            _has(document, row.pointer) for document in (fixture.older, fixture.newer)
+        ), f"{row.pointer!r} is no place in either spec"
+        assert row.reasons or not row.impacts, f"{row.pointer}: breaking without a reason"
+        for reason in (reason for reason in row.reasons if reason.startswith("Specmatic")):
+            _, _, words = reason.partition(": ")
+            assert words.strip(), f"{row.pointer}: {reason!r} gives a code, not what Specmatic found"
+
+
+def _has(document: object, pointer: str) -> bool:
+    try:
+        node_at(document, pointer)
+    except SpecError:
+        return False
+    return True
 
 
 # The fixture edits themselves: by name, and loud when they no longer apply.
