@@ -9,9 +9,10 @@ The diff knows a few things about OpenAPI, so that one edit is one change:
   removed item is one change at the list (``.../oneOf``), listing what was added and removed, as for
   an `enum`; a reordering changes nothing;
 * a part that exists only for another change goes with it: a new (or removed) component that only
-  that change's new (or removed) parts refer to, and a discriminator `mapping` entry for a new (or
-  removed) `oneOf` branch. So a new tool type (its schema, its `oneOf` entry and its `mapping`
-  entry) is one change at ``.../AssistantTool/oneOf``.
+  that change's new (or removed) parts refer to, and a discriminator `mapping` entry added, removed
+  or repointed for the `oneOf` branches that change adds or removes. So a new tool type (its
+  schema, its `oneOf` entry and its `mapping` entry) is one change at ``.../AssistantTool/oneOf``,
+  and so is a tool schema renamed with every reference to it.
 
 Everything else is compared key by key; lists of scalars (`enum`, `type`, `required`) compare as a
 whole, and other lists of objects item by item when their lengths agree, else as a whole.
@@ -128,7 +129,8 @@ class Change:
             noun = _COMPONENT_NOUNS.get(parts[1], parts[1])
             return f"new {noun} {parts[2]}" if new else f"{noun} {parts[2]} removed"
         if parts[-2:-1] == ["mapping"]:
-            return f"mapping {json.dumps(parts[-1])}" + ("" if new else " removed")
+            edited = " removed" if self.new is ABSENT else ("" if new else " edited")
+            return f"mapping {json.dumps(parts[-1])}{edited}"
         return f"{self._own_summary()} at {self.pointer}"
 
 
@@ -258,28 +260,15 @@ def _fold(changes: list[Change], older: Any, newer: Any) -> list[Change]:
 
 def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Change | None:
     """The change that `change` exists only for, if any."""
-    if change.is_field or change.is_list_of_items or (change.old is ABSENT) == (change.new is ABSENT):
-        return None  # only whole additions and removals are folded
-    is_addition = change.old is ABSENT
+    if change.is_field or change.is_list_of_items:
+        return None
     parts = segments(change.pointer)
     if "discriminator" in parts[:-1] or parts[-1:] == ["discriminator"]:
-        # A mapping entry (or the whole discriminator) for branches that one change adds or removes.
-        schema = "/" + "/".join(escape_pointer(part) for part in parts[: parts.index("discriminator")])
-        targets = set(_strings_of_refs(change.new if is_addition else change.old))
-        for other in others:
-            if parent(other.pointer) == schema and segments(other.pointer)[-1] in _BRANCH_LISTS:
-                items = other.new if is_addition else other.old
-                if other.is_list_of_items:
-                    indexes: Sequence[int] = other.added if is_addition else other.removed
-                elif isinstance(items, list) and (other.old is ABSENT) == is_addition:
-                    indexes = range(len(items))  # the whole list of branches added or removed
-                else:
-                    continue
-                branches = {_identity(items[index])[-1] for index in indexes}
-                if targets and targets <= branches:
-                    return other
-        return None
-    if len(parts) == 3 and parts[0] == "components":
+        return _branch_host(change, parts, others)
+    if (change.old is ABSENT) == (change.new is ABSENT):
+        return None  # of other parts, only whole additions and removals are folded
+    is_addition = change.old is ABSENT
+    if _is_component(change.pointer):
         document = newer if is_addition else older
         referrers = [
             where
@@ -292,6 +281,42 @@ def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Chang
             # Of several, the one that is not itself a part to fold (a branch, not its mapping entry).
             return next((host for host in found if "discriminator" not in segments(host.pointer)), found[0])
     return None
+
+
+def _branch_host(change: Change, parts: list[str], others: list[Change]) -> Change | None:
+    """The change of a schema's branches that a change of its discriminator (a mapping entry added,
+    removed or pointed at a renamed branch) only follows."""
+    schema = "/" + "/".join(escape_pointer(part) for part in parts[: parts.index("discriminator")])
+    added = set(_strings_of_refs(change.new)) if change.new is not ABSENT else set()
+    removed = set(_strings_of_refs(change.old)) if change.old is not ABSENT else set()
+    added, removed = added - removed, removed - added
+    if not (added or removed):
+        return None
+    branch_lists = [
+        other
+        for other in others
+        if parent(other.pointer) == schema and segments(other.pointer)[-1] in _BRANCH_LISTS
+    ]
+    return next(
+        (
+            other
+            for other in branch_lists
+            if added <= _branches(other, True) and removed <= _branches(other, False)
+        ),
+        None,
+    )
+
+
+def _branches(change: Change, is_addition: bool) -> set[str]:
+    """The `$ref`s of the branches a change of a oneOf or anyOf adds (or removes)."""
+    items = change.new if is_addition else change.old
+    if change.is_list_of_items:
+        indexes: Sequence[int] = change.added if is_addition else change.removed
+    elif isinstance(items, list) and (change.old is ABSENT if is_addition else change.new is ABSENT):
+        indexes = range(len(items))  # the whole list of branches added or removed
+    else:
+        return set()
+    return {_identity(items[index])[-1] for index in indexes}
 
 
 def _covering(where: str, changes: list[Change], is_addition: bool) -> Change | None:

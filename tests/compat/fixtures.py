@@ -68,7 +68,8 @@ def apply_edits(document: dict[str, Any], edits: list[dict[str, Any]]) -> dict[s
     * ``{remove: P, value: V}``: the item V is removed from the list at P, which must hold it;
     * ``{scale: P, by: F}``: the number at P is multiplied by F (an integer stays an integer), so that
       a fixture tightens or loosens a limit whatever its value;
-    * ``{reverse: P}``: the list at P is reversed.
+    * ``{reverse: P}``: the list at P is reversed;
+    * ``{move: P, to: Q}``: the value at P moves to Q, where there is none yet (a renamed component).
 
     Raises FixtureError for an edit that does not apply or changes nothing.
     """
@@ -82,10 +83,13 @@ def apply_edits(document: dict[str, Any], edits: list[dict[str, Any]]) -> dict[s
 
 
 def _apply(document: dict[str, Any], edit: dict[str, Any]) -> None:
-    operation = next((key for key in ("set", "remove", "scale", "reverse") if key in edit), None)
+    operation = next((key for key in _OPERATIONS if key in edit), None)
     pointer = edit.get(operation) if operation else None
     if not isinstance(pointer, str):
-        raise FixtureError(f"an edit needs 'set', 'remove', 'scale' or 'reverse' and a JSON pointer: {edit}")
+        raise FixtureError(f"an edit needs one of {', '.join(_OPERATIONS)} and a JSON pointer: {edit}")
+    if operation == "move":
+        _move(document, pointer, edit.get("to"))
+        return
     *parents, last = [_unescape(part) for part in pointer.split("/")[1:]]
     container = _node(document, parents, pointer)
     if operation == "remove" and "value" in edit:
@@ -111,6 +115,23 @@ def _apply(document: dict[str, Any], edit: dict[str, Any]) -> None:
         container[last] = _scaled(_child(container, last, pointer), edit.get("by"), pointer)
     else:
         container[last] = edit["value"]
+
+
+_OPERATIONS = ("set", "remove", "scale", "reverse", "move")
+
+
+def _move(document: dict[str, Any], pointer: str, target: Any) -> None:
+    if not isinstance(target, str):
+        raise FixtureError(f"{pointer}: 'move' needs a JSON pointer 'to'")
+    *parents, last = [_unescape(part) for part in pointer.split("/")[1:]]
+    source = _node(document, parents, pointer)
+    value = _child(source, last, pointer)
+    *target_parents, target_last = [_unescape(part) for part in target.split("/")[1:]]
+    destination = _node(document, target_parents, target)
+    if not isinstance(destination, dict) or target_last in destination:
+        raise FixtureError(f"{target}: 'move' needs a new key of an object there")
+    del source[last]
+    destination[target_last] = value
 
 
 def _node(document: Any, parts: list[str], pointer: str) -> Any:

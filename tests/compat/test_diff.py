@@ -60,6 +60,17 @@ def test_a_removed_branch_with_its_schema_and_mapping_entry_is_one_change() -> N
     assert change.summary() == '-B, with mapping "b" removed and schema B removed'
 
 
+def test_a_renamed_branch_is_one_change_with_its_mapping_entry_and_schema() -> None:
+    older, newer = _tools("A", "B"), _tools("A", "C")
+    newer["components"]["schemas"]["C"] = older["components"]["schemas"]["B"]
+    newer["components"]["schemas"]["Tool"]["discriminator"]["mapping"] = {
+        "a": "#/components/schemas/A",
+        "b": "#/components/schemas/C",
+    }
+    (change,) = diff(older, newer)
+    assert change.summary() == '+C, -B, with mapping "b" edited and schema B removed and new schema C'
+
+
 def test_reordering_branches_changes_nothing() -> None:
     reordered = _tools("B", "A")
     assert diff(_tools("A", "B"), reordered) == []

@@ -96,12 +96,19 @@ def test_a_list_item_is_removed_by_its_value() -> None:
         ({"set": "/properties/a", "value": {}}, "changes nothing"),
         ({"scale": "/properties", "by": 2}, "needs a number"),
         ({"reverse": "/properties"}, "needs a list"),
-        ({"value": 1}, "needs 'set', 'remove', 'scale' or 'reverse'"),
+        ({"move": "/properties/a", "to": "/required/-"}, "needs a new key of an object"),
+        ({"move": "/properties/z", "to": "/properties/y"}, "nothing at /properties/z"),
+        ({"value": 1}, "needs one of set, remove, scale, reverse, move"),
     ],
 )
 def test_an_edit_that_does_not_apply_fails_loudly(edit: dict[str, object], complaint: str) -> None:
     with pytest.raises(FixtureError, match=complaint):
         apply_edits({"required": ["a"], "properties": {"a": {}}}, [edit])
+
+
+def test_a_moved_value_leaves_its_place() -> None:
+    moved = apply_edits({"a": {"b": 1}, "c": {}}, [{"move": "/a/b", "to": "/c/d"}])
+    assert moved == {"a": {}, "c": {"d": 1}}
 
 
 def test_a_scaled_limit_stays_an_integer() -> None:
