@@ -8,6 +8,23 @@ schema says what servers may send and clients must handle. So
 * in a response, sending more values (wider) breaks clients, which were written to handle only the
   old values, and promising fewer (narrower) breaks servers.
 
+A schema shared by requests and responses (the tool objects) is both, so widening or narrowing it
+breaks both. Worked through for the usual edits:
+
+* a new optional request field: wider, breaks servers where the request schema is closed (old
+  servers reject the field); compatible where it is open (they ignore it);
+* a request field made optional, or nullable: wider, breaks servers (old servers reject a request
+  without it, or with null);
+* a lower ``maxLength`` in a request: narrower, breaks clients (what they sent is now rejected);
+* a new ``oneOf`` branch of the tools (a new tool type): wider in the request (old servers reject the
+  new tool: breaks servers) and in the response (old clients meet a tool they do not handle: breaks
+  clients); a removed branch is narrower in both, so it breaks both as well;
+* a new operation: no existing client calls it, so nothing a client does changes: compatible for
+  clients. But the spec now promises an operation that a server written against the old spec does
+  not serve (it answers 404): breaks servers, as a new promise in a response does. A removed
+  operation is the reverse: old clients call what is no longer there (breaks clients), and a server
+  may keep serving it (compatible for servers).
+
 Specmatic judges most changes. Run old -> new, its findings break clients; run new -> old (the old
 spec taken as the newer one), its findings are changes a server written against the old spec does
 not keep up with, so they break servers. Where Specmatic misses a class of change that matters for
@@ -29,6 +46,10 @@ And two cases Specmatic's verdict is overruled:
 * documentation only (descriptions, summaries, examples, `info`, `tags`): compatible;
 * a new documented response status: compatible. The reverse run reports it as an operation the
   old spec lacks, but a server need not send every documented status.
+
+A reason names what decided: Specmatic's finding in words (its rule, the rule's title, the request or
+response part and its message, with "(new -> old)" for the reversed run), a rule (``rule: <name>``)
+or an overrule.
 """
 
 from __future__ import annotations
@@ -41,6 +62,9 @@ from typing import Any
 from contract_tests.compat.diff import ABSENT, Change
 from contract_tests.compat.document import REQUEST, RESPONSE, parent, resolve, segments
 from contract_tests.compat.specmatic import Finding
+
+DOCUMENTATION_ONLY = "documentation only"
+NEW_RESPONSE_STATUS = "new response status: a server need not send it (overrules Specmatic new -> old)"
 
 
 class Impact(enum.Enum):
@@ -66,17 +90,17 @@ class Verdict:
 def classify(change: Change, context: Context, forward: list[Finding], reverse: list[Finding]) -> Verdict:
     """The impacts of one change, given the Specmatic findings attached to it in each direction."""
     if change.is_documentation:
-        return Verdict(frozenset(), ("documentation only",))
+        return Verdict(frozenset(), (DOCUMENTATION_ONLY,))
     impacts: set[Impact] = set()
     reasons: list[str] = []
     if forward:
         impacts.add(Impact.CLIENTS)
-        reasons += [f"Specmatic {finding.rule}" for finding in forward]
+        reasons += [finding.reason() for finding in forward]
     if reverse and _is_new_response_status(change):
-        reasons.append("new response status")
+        reasons.append(NEW_RESPONSE_STATUS)
     elif reverse:
         impacts.add(Impact.SERVERS)
-        reasons += [f"Specmatic {finding.rule} (new -> old)" for finding in reverse]
+        reasons += [finding.reason(reversed_run=True) for finding in reverse]
     for rule in PROJECT_RULES:
         found = rule(change, context)
         if found:

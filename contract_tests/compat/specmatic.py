@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,33 @@ class Finding:
     breadcrumb: str  # e.g. "REQUEST.BODY.description"
     line: int | None  # 1-based position in the newer document of the pair
     column: int | None
-    message: str
+    message: str  # e.g. 'New specification expects property "name" in the request but it is missing ...'
+    # The operation of the scenario that found it, e.g. ("/v1/assistants", "post", "200"); the same
+    # finding is reported once per scenario, so this is the first one's and is not part of its identity.
+    operation: tuple[str, str, str] | None = field(default=None, compare=False)
+
+    def reason(self, reversed_run: bool = False) -> str:
+        """What Specmatic found, in words: its rule, the rule's title, where and its message.
+
+        In a reversed run Specmatic took the old spec as the newer one, so its message says "new" for
+        the old spec: the words are swapped back, so that the message speaks of this comparison.
+        """
+        rule = " ".join(filter(None, (self.rule if self.rule != "-" else "", self.title)))
+        head = " ".join(filter(None, ("Specmatic", rule, "(new -> old)" if reversed_run else "")))
+        where = f" at {self.breadcrumb}" if self.breadcrumb else ""
+        message = _swap_old_and_new(self.message) if reversed_run else self.message
+        return f"{head}{where}: {message}" if message else f"{head}{where}"
+
+
+_OLD_OR_NEW = re.compile(r"\b(old|new)(?= (?:specification|contract)\b)", re.IGNORECASE)
+
+
+def _swap_old_and_new(message: str) -> str:
+    def swap(match: re.Match[str]) -> str:
+        word = {"old": "new", "new": "old"}[match.group(1).lower()]
+        return word.capitalize() if match.group(1)[0].isupper() else word
+
+    return _OLD_OR_NEW.sub(swap, message)
 
 
 def check_pairs(pairs: Sequence[tuple[str, str]], jobs: int | None = None) -> list[list[Finding]]:
@@ -169,6 +196,15 @@ def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
                 line=locations[0].get("line"),
                 column=locations[0].get("column"),
                 message=change.get("description", ""),
+                operation=_operation_of(test),
             )
-            findings[finding] = None
+            findings.setdefault(finding, None)
     return {name: list(findings) for name, findings in found.items()}
+
+
+def _operation_of(test: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The path, method and status of a CTRF test, from its tags ("path:/v1/assistants", ...)."""
+    tags = dict(tag.split(":", 1) for tag in test.get("tags", []) if isinstance(tag, str) and ":" in tag)
+    if "path" not in tags or "method" not in tags:
+        return None
+    return tags["path"], tags["method"].lower(), tags.get("status", "")

@@ -1,4 +1,8 @@
-"""Renders the rows of a comparison as one plain-text table."""
+"""Renders the rows of a comparison as one plain-text table.
+
+A row with several reasons takes one line per reason, the other cells left blank on the lines after
+the first, so that the table stays as wide as its longest reason rather than the sum of them.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,11 @@ def class_of(row: Row) -> str:
 def render(rows: Sequence[Row]) -> str:
     if not rows:
         return "No changes."
-    cells = [HEADERS, *((row.pointer, row.change, class_of(row), "; ".join(row.reasons)) for row in rows)]
+    cells = [HEADERS]
+    for row in rows:
+        first, *more = row.reasons or ("",)
+        cells.append((row.pointer, row.change, class_of(row), first))
+        cells += [("", "", "", reason) for reason in more]
     widths = [max(len(line[column]) for line in cells) for column in range(len(HEADERS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in cells]
     lines.insert(1, "  ".join("-" * width for width in widths))
@@ -30,4 +38,15 @@ def summary(rows: Sequence[Row]) -> str:
     clients = sum(Impact.CLIENTS in row.impacts for row in rows)
     servers = sum(Impact.SERVERS in row.impacts for row in rows)
     compatible = sum(not row.impacts for row in rows)
-    return f"{len(rows)} changes: {clients} break clients, {servers} break servers, {compatible} compatible"
+    counts = (
+        f"{clients} {_verb(clients)} clients, {servers} {_verb(servers)} servers, {compatible} compatible"
+    )
+    return f"{_count(len(rows), 'change')}: {counts}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _verb(number: int) -> str:
+    return "breaks" if number == 1 else "break"
