@@ -63,6 +63,17 @@ class Site:
     steps: tuple[Step, ...]
 
     @property
+    def path(self) -> str:
+        """As a server names a field in its errors: `tools[0].function.name`."""
+        path = ""
+        for step in self.steps:
+            if step.kind == "property":
+                path += f".{step.name}" if path else step.name
+            elif step.kind == "item":
+                path += "[0]"
+        return path
+
+    @property
     def where(self) -> str:
         """Readable: `tools[0].function.name (in tools[0] of type function)`."""
         path = ""
@@ -241,13 +252,9 @@ class BodyFactory:
                 ),
                 0,
             )
-            inner = items[index] if index < len(items) else self.values.minimal(step.pointer)
-            changed = self._embed(inner, step.pointer, rest, change)
-            if index < len(items):
-                items[index] = changed
-            else:
-                items.append(changed)
-            return items
+            inner = items.pop(index) if index < len(items) else self.values.minimal(step.pointer)
+            # First, so that the label's `[0]` is where the change is.
+            return [self._embed(inner, step.pointer, rest, change), *items]
         if step.kind == "value":
             mapping = dict(value) if isinstance(value, dict) else {}
             key = self._free_key(pointer, mapping)

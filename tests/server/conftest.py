@@ -6,6 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
+from contract_tests.suite.operation import load_operation
 
 API_KEY = "sk-test-server-key"
 
@@ -18,4 +19,4 @@ def client() -> Iterator[TestClient]:
 
 @pytest.fixture
 def headers() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "assistants=v1"}
+    return {"Authorization": f"Bearer {API_KEY}", **load_operation().required_headers()}

@@ -1,4 +1,5 @@
-"""The reference server answers as spec/openapi.yaml says, for valid and invalid requests alike."""
+"""The reference server answers as the spec says, for valid and invalid requests alike; every value a
+test needs comes from the loaded spec (tests/spec_facts.py), so an edit of the spec moves the tests."""
 
 from __future__ import annotations
 
@@ -11,132 +12,119 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
-from contract_tests.spec import SPEC_PATH, SpecError, schema_validator
+from contract_tests.server.rules import all_operations
+from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, SpecError, load_spec
+from contract_tests.suite.bodies import BodyFactory
+from tests import spec_facts as facts
 from tests.server.conftest import API_KEY
 
-SEED_REQUEST: dict[str, Any] = {
-    "instructions": "You are a personal math tutor.",
-    "name": "Math Tutor",
-    "tools": [{"type": "code_interpreter"}],
-    "model": "gpt-4-turbo",
-}
+SEED = facts.seed()
+PATH = SEED.path
+REQUEST = max(SEED.examples.values(), key=len) if SEED.examples else SEED.values.example(facts.request_pointer())
 
 
 def assert_error(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
-    schema_validator("ErrorResponse").validate(body)
+    SEED.error.validate(body)
     assert API_KEY not in response.text
     return body
 
 
+def post(client: TestClient, body: Any, headers: dict[str, str]) -> Any:
+    return client.request(SEED.method, PATH, content=json.dumps(body), headers={**headers, "Content-Type": "application/json"})
+
+
+def _assigned_fields() -> dict[str, dict[str, Any]]:
+    return {prop.name: prop.schema for prop in facts.properties(facts.response_pointer())}
+
+
 def test_creates_an_assistant_that_reflects_the_request(client: TestClient, headers: dict[str, str]) -> None:
-    request = {
-        **SEED_REQUEST,
-        "description": "Helps.",
-        "file_ids": ["file-1"],
-        "metadata": {"k": "v"},
-        "tools": [
-            {"type": "retrieval"},
-            {"type": "function", "function": {"name": "f-1", "parameters": {"type": "object"}}},
-        ],
-    }
     before = int(time.time())
-    response = client.post("/v1/assistants", json=request, headers=headers)
-    assert response.status_code == 200, response.text
+    response = post(client, REQUEST, headers)
+    assert response.status_code == SEED.success_status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    schema_validator("AssistantObject").validate(body)
-    assert {key: body[key] for key in request} == request
-    assert body["object"] == "assistant"
-    assert body["id"].startswith("asst_")
-    assert before <= body["created_at"] <= int(time.time())
+    assert SEED.assistant is not None
+    SEED.assistant.validate(body)
+    shared = [name for name in REQUEST if name in body]
+    assert shared, "the response has none of the request's fields"
+    assert {name: body[name] for name in shared} == {name: REQUEST[name] for name in shared}
+    for name, schema in _assigned_fields().items():
+        if schema.get("format") == UNIXTIME:
+            assert before <= body[name] <= int(time.time())
+        if schema.get(UNIQUE) is True:
+            assert body[name]
 
 
 def test_optional_fields_get_the_spec_defaults(client: TestClient, headers: dict[str, str]) -> None:
-    body = client.post("/v1/assistants", json=SEED_REQUEST, headers=headers).json()
-    assert (body["description"], body["file_ids"], body["metadata"]) == (None, [], {})
+    required_only = {name: REQUEST[name] for name in facts.required() if name in REQUEST}
+    body = post(client, required_only, headers).json()
+    defaults = {name: value for name, value in SEED.defaults.items() if name in body}
+    assert defaults, "the request has no optional field with a default that the assistant also has"
+    assert {name: body[name] for name in defaults} == defaults
 
 
-def test_each_assistant_gets_its_own_id(client: TestClient, headers: dict[str, str]) -> None:
-    ids = {client.post("/v1/assistants", json=SEED_REQUEST, headers=headers).json()["id"] for _ in range(5)}
-    assert len(ids) == 5
+def test_each_assistant_gets_its_own_unique_values(client: TestClient, headers: dict[str, str]) -> None:
+    unique = [name for name, schema in _assigned_fields().items() if schema.get(UNIQUE) is True]
+    assert unique, "the response marks no field x-unique"
+    bodies = [post(client, REQUEST, headers).json() for _ in range(5)]
+    for name in unique:
+        assert len({json.dumps(body[name]) for body in bodies}) == 5
 
 
 @pytest.mark.parametrize(
     "authorization", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer wrong", f"Bearer {API_KEY}x"]
 )
 def test_missing_or_wrong_key_is_401(client: TestClient, authorization: str | None) -> None:
-    headers = {"OpenAI-Beta": "assistants=v1"}
+    headers = SEED.required_headers()
     if authorization is not None:
         headers["Authorization"] = authorization
-    assert_error(client.post("/v1/assistants", json=SEED_REQUEST, headers=headers), 401)
+    assert_error(post(client, REQUEST, headers), 401)
 
 
-@pytest.mark.parametrize("beta", [None, "assistants=v2", "garbage", ""])
-def test_missing_or_wrong_beta_header_is_400(client: TestClient, beta: str | None) -> None:
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    if beta is not None:
-        headers["OpenAI-Beta"] = beta
-    body = assert_error(client.post("/v1/assistants", json=SEED_REQUEST, headers=headers), 400)
-    assert body["error"]["param"] == "OpenAI-Beta"
+@pytest.mark.parametrize("wrong", [None, "assistants=v2", "garbage", ""])
+@pytest.mark.parametrize("name", sorted(SEED.required_headers()))
+def test_missing_or_wrong_required_header_is_400(client: TestClient, name: str, wrong: str | None) -> None:
+    headers = {**SEED.required_headers(), "Authorization": f"Bearer {API_KEY}"}
+    del headers[name]
+    if wrong is not None:
+        headers[name] = wrong
+    body = assert_error(post(client, REQUEST, headers), 400)
+    assert body["error"]["param"] == name
 
 
-INVALID_BODIES: dict[str, Any] = {
-    "model missing": {k: v for k, v in SEED_REQUEST.items() if k != "model"},
-    "tools missing": {k: v for k, v in SEED_REQUEST.items() if k != "tools"},
-    "name too long": {**SEED_REQUEST, "name": "n" * 257},
-    "instructions too long": {**SEED_REQUEST, "instructions": "i" * 256_001},
-    "description too long": {**SEED_REQUEST, "description": "d" * 513},
-    "129 tools": {**SEED_REQUEST, "tools": [{"type": "retrieval"}] * 129},
-    "unknown tool type": {**SEED_REQUEST, "tools": [{"type": "browser"}]},
-    "tool without type": {**SEED_REQUEST, "tools": [{}]},
-    "bad function name": {**SEED_REQUEST, "tools": [{"type": "function", "function": {"name": "a b"}}]},
-    "function name with newline": {
-        **SEED_REQUEST,
-        "tools": [{"type": "function", "function": {"name": "abc\n"}}],
-    },
-    "function without name": {**SEED_REQUEST, "tools": [{"type": "function", "function": {}}]},
-    "name not a string": {**SEED_REQUEST, "name": 3},
-    "tools not an array": {**SEED_REQUEST, "tools": {"type": "retrieval"}},
-    "unknown field": {**SEED_REQUEST, "temperature": 1},
-    "21 file ids": {**SEED_REQUEST, "file_ids": [f"file-{i}" for i in range(21)]},
-    "17 metadata pairs": {**SEED_REQUEST, "metadata": {f"k{i}": "v" for i in range(17)}},
-    "metadata key too long": {**SEED_REQUEST, "metadata": {"k" * 65: "v"}},
-    "metadata value too long": {**SEED_REQUEST, "metadata": {"k": "v" * 513}},
-    "metadata value not a string": {**SEED_REQUEST, "metadata": {"k": 1}},
-    "array body": [SEED_REQUEST],
-    "string body": "hello",
-    "null body": None,
-}
+INVALID = BodyFactory(SEED).invalid()
 
 
-@pytest.mark.parametrize("body", INVALID_BODIES.values(), ids=INVALID_BODIES.keys())
-def test_invalid_bodies_are_400(client: TestClient, headers: dict[str, str], body: Any) -> None:
-    headers["Content-Type"] = "application/json"
-    assert_error(client.post("/v1/assistants", content=json.dumps(body), headers=headers), 400)
+@pytest.mark.parametrize("body", [body.value for body in INVALID], ids=[body.label for body in INVALID])
+def test_every_spec_derived_invalid_body_is_400(client: TestClient, headers: dict[str, str], body: Any) -> None:
+    assert_error(post(client, body, headers), 400)
 
 
-def test_a_400_names_the_field(client: TestClient, headers: dict[str, str]) -> None:
-    response = client.post("/v1/assistants", json=INVALID_BODIES["bad function name"], headers=headers)
-    assert assert_error(response, 400)["error"]["param"] == "tools[0].function.name"
+@pytest.mark.parametrize("body", [[REQUEST], "hello", None, 7], ids=["array", "string", "null", "number"])
+def test_non_object_bodies_are_400(client: TestClient, headers: dict[str, str], body: Any) -> None:
+    assert_error(post(client, body, headers), 400)
+
+
+def test_a_400_names_the_field_at_any_depth(client: TestClient, headers: dict[str, str]) -> None:
+    factory = BodyFactory(SEED)
+    deep = [site for site in factory.sites() if "pattern" in factory.values.schema(site.pointer) and len(site.steps) > 1]
+    assert deep, "the request has no pattern below its top level"
+    site = deep[0]
+    response = post(client, factory.embed(site, lambda _: "has space"), headers)
+    assert assert_error(response, 400)["error"]["param"] == site.path
 
 
 def test_the_largest_valid_body_is_accepted(client: TestClient, headers: dict[str, str]) -> None:
-    function = {"type": "function", "function": {"name": "f" * 64, "description": "d", "parameters": {}}}
-    request = {
-        "model": "m",
-        "name": "\U0001f600" * 256,
-        "instructions": "\u00e9" * 256_000,
-        "description": "d" * 512,
-        "tools": [function] * 128,
-        "file_ids": ["f"] * 20,
-        "metadata": {f"{i:064d}": "v" * 512 for i in range(16)},
+    request = SEED.values.largest(facts.request_pointer())
+    response = post(client, request, headers)
+    assert response.status_code == SEED.success_status, response.text[:300]
+    body = response.json()
+    assert {name: body[name] for name in request if name in body} == {
+        name: value for name, value in request.items() if name in body
     }
-    response = client.post("/v1/assistants", json=request, headers=headers)
-    assert response.status_code == 200, response.text[:300]
-    assert response.json()["name"] == request["name"]
 
 
 @pytest.mark.parametrize(
@@ -147,8 +135,8 @@ def test_the_largest_valid_body_is_accepted(client: TestClient, headers: dict[st
         (b"NaN", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
         (b"[" * 50_000, "application/json"),
-        (json.dumps(SEED_REQUEST).encode(), "text/plain"),
-        (json.dumps(SEED_REQUEST).encode(), None),
+        (json.dumps(REQUEST).encode(), "text/plain"),
+        (json.dumps(REQUEST).encode(), None),
     ],
     ids=["malformed", "empty", "nan", "not utf-8", "deeply nested", "text/plain", "no content type"],
 )
@@ -157,54 +145,121 @@ def test_unparseable_requests_are_4xx(
 ) -> None:
     if content_type:
         headers["Content-Type"] = content_type
-    response = client.post("/v1/assistants", content=content, headers=headers)
+    response = client.request(SEED.method, PATH, content=content, headers=headers)
     assert 400 <= response.status_code < 500
     assert_error(response, response.status_code)
 
 
 def test_a_body_over_the_limit_is_413(headers: dict[str, str]) -> None:
-    with TestClient(create_app(api_key=API_KEY, max_body_bytes=1000)) as small:
-        response = small.post(
-            "/v1/assistants", json={**SEED_REQUEST, "instructions": "x" * 2000}, headers=headers
-        )
+    large = json.dumps(SEED.values.largest(facts.request_pointer()))
+    with TestClient(create_app(api_key=API_KEY, max_body_bytes=len(large) - 1)) as small:
+        response = small.request(SEED.method, PATH, content=large, headers={**headers, "Content-Type": "application/json"})
     assert_error(response, 413)
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"])
-def test_other_methods_are_405_with_allow(client: TestClient, method: str) -> None:
-    response = client.request(method, "/v1/assistants")
+def _undefined_methods() -> list[tuple[str, str, str]]:
+    """(path, a method it does not define, the methods it defines) for every path of the spec."""
+    by_path: dict[str, set[str]] = {}
+    for rules in all_operations(load_spec(SPEC_PATH)):
+        by_path.setdefault(rules.path, set()).add(rules.method)
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
+    return [
+        (path, method, ", ".join(sorted(defined)))
+        for path, defined in by_path.items()
+        for method in methods
+        if method not in defined
+    ]
+
+
+@pytest.mark.parametrize(("path", "method", "allow"), _undefined_methods())
+def test_undefined_methods_are_405_with_allow(client: TestClient, path: str, method: str, allow: str) -> None:
+    url = path
+    for rules in all_operations(load_spec(SPEC_PATH)):
+        for parameter in rules.path_parameters:
+            url = url.replace("{" + parameter.name + "}", "x")
+    response = client.request(method, url)
     assert_error(response, 405)
-    assert response.headers["allow"] == "POST"
+    assert response.headers["allow"] == allow
 
 
 def test_head_is_405(client: TestClient) -> None:
-    response = client.head("/v1/assistants")
-    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    response = client.head(PATH)
+    assert response.status_code == 405 and SEED.method in response.headers["allow"]
 
 
-@pytest.mark.parametrize("path", ["/", "/v1/assistants/", "/v1/assistants/asst_1", "/v2/assistants"])
+@pytest.mark.parametrize("path", ["/", f"{PATH}/", f"/x-contract-unknown{PATH}"])
 def test_unknown_paths_are_404(client: TestClient, headers: dict[str, str], path: str) -> None:
-    assert_error(client.post(path, json=SEED_REQUEST, headers=headers), 404)
+    assert_error(client.request(SEED.method, path, json=REQUEST, headers=headers), 404)
 
 
 def test_a_lone_surrogate_does_not_crash_the_server(client: TestClient, headers: dict[str, str]) -> None:
-    content = json.dumps({**SEED_REQUEST, "name": "\ud800"}).encode()
-    headers["Content-Type"] = "application/json"
-    response = client.post("/v1/assistants", content=content, headers=headers)
-    assert response.status_code == 200
-    assert response.json()["name"] == "\ud800"
+    free = [prop for prop in facts.request_properties() if prop.name in REQUEST and "string" in prop.schema.get("type", "") and not {"pattern", "enum", "const"} & prop.schema.keys()]
+    assert free, "the request has no free-text string field"
+    content = json.dumps({**REQUEST, free[0].name: "\ud800"}).encode()
+    response = client.request(SEED.method, PATH, content=content, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == SEED.success_status
+    assert response.json()[free[0].name] == "\ud800"
 
 
 def test_the_server_follows_the_spec(tmp_path: Path, headers: dict[str, str]) -> None:
-    edited = SPEC_PATH.read_text(encoding="utf-8").replace("maxLength: 256\n", "maxLength: 5\n", 1)
-    assert edited != SPEC_PATH.read_text(encoding="utf-8")
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(edited, encoding="utf-8")
+    prop = facts.first_with("maxLength", kind="string")
+    spec = facts.edited(tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength=5))
     with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as edited_server:
-        response = edited_server.post(
-            "/v1/assistants", json={**SEED_REQUEST, "name": "123456"}, headers=headers
+        response = edited_server.request(
+            SEED.method, PATH, content=json.dumps({**REQUEST, prop.name: "123456"}), headers={**headers, "Content-Type": "application/json"}
         )
     assert_error(response, 400)
+
+
+def test_an_operation_it_does_not_implement_answers_404_and_checks_the_key(
+    tmp_path: Path, headers: dict[str, str]
+) -> None:
+    """A new operation naming a resource by a path parameter: the server keeps nothing, so 404 (the
+    error object), after the key and headers are checked like everywhere else."""
+
+    def add_get(document: dict[str, Any]) -> None:
+        seed_node = facts.at(document, SEED.rules.pointer)
+        document["paths"][f"{PATH}/{{resource_id}}"] = {
+            "get": {
+                "operationId": "getResource",
+                "summary": "Get one",
+                "description": "Get one.",
+                "parameters": [
+                    *seed_node.get("parameters", []),
+                    {"name": "resource_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    str(SEED.success_status): seed_node["responses"][str(SEED.success_status)],
+                    "404": seed_node["responses"]["default"],
+                },
+            }
+        }
+
+    spec = facts.edited(tmp_path, add_get)
+    with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as server:
+        assert_error(server.get(f"{PATH}/anything", headers=headers), 404)
+        assert_error(server.get(f"{PATH}/anything", headers=SEED.required_headers()), 401)
+        assert_error(server.post(f"{PATH}/anything", headers=headers), 405)
+
+
+def test_the_success_body_follows_new_fields(tmp_path: Path, headers: dict[str, str]) -> None:
+    """A field new in both request and response is reflected; a new required response field the request
+    cannot set gets its example; nothing in the server names a field."""
+
+    def add_fields(document: dict[str, Any]) -> None:
+        request = facts.target(document, facts.request_pointer())
+        response = facts.target(document, facts.response_pointer())
+        request["properties"]["x_new_number"] = {"type": "number", "minimum": 0, "maximum": 2, "default": 1, "description": "New."}
+        response["properties"]["x_new_number"] = {"type": "number", "description": "New."}
+        response["properties"]["x_new_label"] = {"type": "string", "examples": ["label-1"], "description": "New."}
+        response["required"] = [*response.get("required", []), "x_new_number", "x_new_label"]
+
+    spec = facts.edited(tmp_path, add_fields)
+    with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as server:
+        sent = post(server, {**REQUEST, "x_new_number": 1.5}, headers).json()
+        left_out = post(server, REQUEST, headers).json()
+    assert (sent["x_new_number"], sent["x_new_label"]) == (1.5, "label-1")
+    assert left_out["x_new_number"] == 1
 
 
 def test_a_malformed_spec_is_a_clear_error(tmp_path: Path) -> None:
