@@ -32,7 +32,7 @@ class Fronted(Protocol):
 
     app: Any
 
-    def front(self, upstream: str) -> AbstractContextManager[str]: ...
+    def front(self, upstream: str, port: int = 0, host: str = "127.0.0.1") -> AbstractContextManager[str]: ...
 
 
 @contextmanager

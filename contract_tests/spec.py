@@ -6,6 +6,7 @@ Every part of the project that needs a schema takes it from here, so nothing res
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -25,8 +26,15 @@ from referencing.jsonschema import DRAFT202012
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Another spec for every default of a process (the spec-edit tests run the client tests so).
+SPEC_VARIABLE = "ASSISTANTS_CONTRACT_SPEC"
+
+
 def _default_spec_path() -> Path:
-    """spec/openapi.yaml of a checkout, else the copy an installed wheel carries as package data."""
+    """$ASSISTANTS_CONTRACT_SPEC, else spec/openapi.yaml of a checkout, else the copy an installed wheel
+    carries as package data."""
+    if os.environ.get(SPEC_VARIABLE):
+        return Path(os.environ[SPEC_VARIABLE]).resolve()
     checkout = REPO_ROOT / "spec" / "openapi.yaml"
     if checkout.is_file():
         return checkout
@@ -233,10 +241,14 @@ def schema_validator(name: str, document: dict[str, Any] | None = None) -> jsons
 
 
 def main(argv: list[str]) -> int:
-    """`python -m contract_tests.spec [PATH]`: exit 1 with a one-line error unless the spec is sound."""
+    """`python -m contract_tests.spec [PATH]`: exit 1 with a one-line error unless the spec is valid
+    OpenAPI and has what the suite, the reference server and the client tests need (usable.py)."""
     path = argv[0] if argv else str(SPEC_PATH)
     try:
         check_openapi(load_spec(path), path)
+        from contract_tests.usable import check_usable  # noqa: PLC0415 (what the project needs of it)
+
+        check_usable(path)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

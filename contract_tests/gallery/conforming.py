@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp
@@ -47,9 +48,9 @@ def _other_error(request: Request, reply: Reply) -> Reply:
     return reply
 
 
-def other_habits(api_key: str) -> ASGIApp:
+def other_habits(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """The reference server with every habit above."""
-    seed = Seed.of(load_spec(SPEC_PATH))
+    seed = Seed.of(load_spec(spec))
 
     def habits(request: Request, reply: Reply) -> Reply:
         if reply.status >= 400 and reply.body:
@@ -62,7 +63,7 @@ def other_habits(api_key: str) -> ASGIApp:
             reply.headers["content-type"] = "application/json; charset=utf-8"
         return reply
 
-    return Rewrite(create_app(api_key=api_key), reply=habits)
+    return Rewrite(create_app(api_key=api_key, spec_path=spec), reply=habits)
 
 
 def js_number(value: float) -> str:
@@ -100,7 +101,7 @@ def js_json(value: Any) -> str:
     return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{js_json(item)}" for key, item in value.items()) + "}"
 
 
-def numbers_as_doubles(api_key: str) -> ASGIApp:
+def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """The reference server behind a front that reads and writes every JSON number as JavaScript does:
     `10.0` comes back as `10`, `5.399855443719698e+16` as `53998554437196980`, a 21-digit integer as
     its nearest double. RFC 8259 (6) makes these the same numbers."""
@@ -113,10 +114,10 @@ def numbers_as_doubles(api_key: str) -> ASGIApp:
         reply.body = js_json(body).encode()
         return reply
 
-    return Rewrite(create_app(api_key=api_key), reply=as_javascript)
+    return Rewrite(create_app(api_key=api_key, spec_path=spec), reply=as_javascript)
 
 
-def body_before_key(api_key: str) -> ASGIApp:
+def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Validates headers and body before the key: an invalid request without a key gets 400, not 401."""
     right = f"Bearer {api_key}"
 
@@ -132,10 +133,10 @@ def body_before_key(api_key: str) -> ASGIApp:
             return Reply(401, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
         return reply
 
-    return Rewrite(create_app(api_key=api_key), request=check_key_last, reply=answer)
+    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=check_key_last, reply=answer)
 
 
-def lists_assistants(api_key: str) -> ASGIApp:
+def lists_assistants(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Answers GET on every path of the spec that does not define it, with a page of the full API's
     list shape (the full API lists assistants with GET /v1/assistants, which this spec leaves out)."""
 
@@ -145,10 +146,10 @@ def lists_assistants(api_key: str) -> ASGIApp:
             return Reply(200, {"content-type": "application/json"}, json.dumps(page).encode())
         return request
 
-    return Rewrite(create_app(api_key=api_key), request=answer_get)
+    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=answer_get)
 
 
-def rate_limited(api_key: str) -> ASGIApp:
+def rate_limited(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Answers every fourth request with the documented 429 and `Retry-After: 0`: a limit, not a fault."""
     count = [0]
 
@@ -160,7 +161,7 @@ def rate_limited(api_key: str) -> ASGIApp:
             return Reply(429, headers, json.dumps({"error": error}).encode())
         return request
 
-    return Rewrite(create_app(api_key=api_key), request=limit)
+    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=limit)
 
 
 CONFORMING = {

@@ -27,7 +27,7 @@ class FaultyFront:
     decide: Decide
 
     @contextmanager
-    def front(self, upstream: str) -> Iterator[str]:
+    def front(self, upstream: str, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
         target = urlsplit(upstream)
         loop = asyncio.new_event_loop()
         ready = threading.Event()
@@ -37,8 +37,8 @@ class FaultyFront:
             stop = asyncio.Event()
             server = await asyncio.start_server(
                 lambda reader, writer: self._serve(reader, writer, target.hostname or "", target.port or 80),
-                "127.0.0.1",
-                0,
+                host,
+                port,
                 limit=_HEAD_LIMIT,
             )
             box["stop"], box["port"] = stop, server.sockets[0].getsockname()[1]
@@ -55,7 +55,7 @@ class FaultyFront:
         if not ready.wait(10):
             raise RuntimeError("the fault front did not start")
         try:
-            yield f"http://127.0.0.1:{box['port']}"
+            yield f"http://{host}:{box['port']}"
         finally:
             loop.call_soon_threadsafe(box["stop"].set)
             thread.join(timeout=10)

@@ -16,6 +16,7 @@ class Request:
     method: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    path: str = ""
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Rewrite:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope["method"], _decode(scope["headers"]), await _read_body(receive))
+        request = Request(scope["method"], _decode(scope["headers"]), await _read_body(receive), scope["path"])
         edited = self.edit_request(request) if self.edit_request else request
         if isinstance(edited, Reply):
             await _send_reply(send, edited)

@@ -29,19 +29,34 @@ from contract_tests.server.rules import SEED_OPERATION_ID, all_operations, follo
 from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, SpecValidator, inlined_validator, load_spec, node_at
 from contract_tests.values import Values, json_types
 
-AppFactory = Callable[[str], Any]  # API key -> app (ASGI, or ASGI behind a FaultyFront)
+AppFactory = Callable[[str, Path], Any]  # (API key, spec) -> app (ASGI, or ASGI behind a FaultyFront)
+SpecRequest = Callable[[Path], EditRequest]  # an edit made for the spec at a path
+SpecReply = Callable[[Path], EditReply]
 
 
 @dataclass(frozen=True)
 class BrokenServer:
     defect: str
     caught_by: str  # the check of the suite that must fail
-    build: AppFactory
+    factory: AppFactory
+
+    def build(self, api_key: str, spec: Path | str = SPEC_PATH) -> Any:
+        """The server, for the spec at `spec`."""
+        return self.factory(api_key, Path(spec))
 
 
-def wrapped(*, request: EditRequest | None = None, reply: EditReply | None = None) -> AppFactory:
+def _same(edit: Any) -> Callable[[Path], Any]:
+    """An edit that does not depend on the spec."""
+    return lambda spec: edit
+
+
+def wrapped(*, request: SpecRequest | None = None, reply: SpecReply | None = None) -> AppFactory:
     """The reference server behind a request and/or reply edit."""
-    return lambda api_key: Rewrite(create_app(api_key=api_key), request=request, reply=reply)
+    return lambda api_key, spec: Rewrite(
+        create_app(api_key=api_key, spec_path=spec),
+        request=request(spec) if request else None,
+        reply=reply(spec) if reply else None,
+    )
 
 
 # --- what the spec says, found by keyword ----------------------------------------------------------------
@@ -96,8 +111,8 @@ _scratch: list[Path] = []
 def relaxed(edit: Callable[[Seed], None]) -> AppFactory:
     """The reference server built from an edited copy of the spec: it enforces one rule less."""
 
-    def build(api_key: str) -> Any:
-        document = copy.deepcopy(load_spec(SPEC_PATH))
+    def build(api_key: str, spec: Path) -> Any:
+        document = copy.deepcopy(load_spec(spec))
         edit(Seed.of(document))
         if not _scratch:
             _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
@@ -162,25 +177,29 @@ def _nfc_code_points(text: str) -> int:
 
 
 def counting(length: Callable[[str], int]) -> AppFactory:
-    return lambda api_key: create_app(api_key=api_key, validator=_counting(length))
+    return lambda api_key, spec: create_app(api_key=api_key, spec_path=spec, validator=_counting(length))
 
 
 # --- edits of requests and replies -------------------------------------------------------------------------
 
 
-def edit_created(change: Callable[[dict[str, Any], Seed], None]) -> EditReply:
+def edit_created(change: Callable[[dict[str, Any], Seed], None]) -> SpecReply:
     """Change the body of each success (a created assistant)."""
-    seed = Seed.of(load_spec(SPEC_PATH))
 
-    def edit(request: Request, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300 and reply.body:
-            body = json.loads(reply.body)
-            if isinstance(body, dict):
-                change(body, seed)
-                reply.body = json.dumps(body).encode()
-        return reply
+    def for_spec(spec: Path) -> EditReply:
+        seed = Seed.of(load_spec(spec))
 
-    return edit
+        def edit(request: Request, reply: Reply) -> Reply:
+            if 200 <= reply.status < 300 and reply.body:
+                body = json.loads(reply.body)
+                if isinstance(body, dict):
+                    change(body, seed)
+                    reply.body = json.dumps(body).encode()
+            return reply
+
+        return edit
+
+    return for_spec
 
 
 def edit_errors(change: Callable[[dict[str, Any]], Any]) -> EditReply:
@@ -237,9 +256,9 @@ def _marked(keyword: str, value: Any) -> Callable[[str, dict[str, Any], Seed], b
     return lambda name, schema, seed: schema.get(keyword) == value
 
 
-def with_valid_headers() -> EditRequest:
+def with_valid_headers(spec: Path) -> EditRequest:
     """Every required header of the spec set to a valid value, whatever was sent."""
-    document = load_spec(SPEC_PATH)
+    document = load_spec(spec)
     values = Values(document)
     headers = {
         rule.name.lower(): values.example(rule.schema_pointer)
@@ -292,14 +311,14 @@ def _not_json(request: Request, reply: Reply) -> Reply:
 def _loose_key(matches: Callable[[str, str], bool]) -> AppFactory:
     """A key check that accepts a token `matches(token, key)` says is close enough."""
 
-    def build(api_key: str) -> Any:
+    def build(api_key: str, spec: Path) -> Any:
         def edit(request: Request) -> Request:
             token = request.headers.get("authorization", "").partition(" ")[2]
             if token and matches(token, api_key):
                 request.headers["authorization"] = f"Bearer {api_key}"
             return request
 
-        return Rewrite(create_app(api_key=api_key), request=edit)
+        return Rewrite(create_app(api_key=api_key, spec_path=spec), request=edit)
 
     return build
 
@@ -348,18 +367,22 @@ def _accept_non_json_constants(request: Request) -> Request:
     return request
 
 
-def _answer_undefined_methods(request: Request) -> Request | Reply:
-    # GET may list assistants on a path that does not define it: see other_methods_rejected.
-    if request.method not in _DEFINED_METHODS and request.method != "GET":
-        return Reply(200, {"content-type": "application/json"}, b"[]")
-    return request
+def _answer_undefined_methods(spec: Path) -> EditRequest:
+    defined = {rules.method for rules in all_operations(load_spec(spec))}
 
+    def edit(request: Request) -> Request | Reply:
+        # GET may list assistants on a path that does not define it: see other_methods_rejected.
+        if request.method not in defined and request.method != "GET":
+            return Reply(200, {"content-type": "application/json"}, b"[]")
+        return request
 
-_DEFINED_METHODS = {rules.method for rules in all_operations(load_spec(SPEC_PATH))}
+    return edit
 
 
 def _front(decide: Callable[[bytes], Action]) -> AppFactory:
-    return lambda api_key: FaultyFront(create_app(api_key=api_key), lambda head, body: decide(body))
+    return lambda api_key, spec: FaultyFront(
+        create_app(api_key=api_key, spec_path=spec), lambda head, body: decide(body)
+    )
 
 
 def _drop_astral(body: bytes) -> Action:
@@ -395,15 +418,15 @@ GALLERY: dict[str, BrokenServer] = {
     "wrong_status_code": BrokenServer(
         "a created assistant comes with another 2xx than the documented one",
         "valid_request_accepted",
-        wrapped(reply=_status(lambda status: 201 if status != 201 else 200)),
+        wrapped(reply=_same(_status(lambda status: 201 if status != 201 else 200))),
     ),
     "wrong_content_type": BrokenServer(
         "a created assistant is sent as text/plain",
         "content_type_conformance",
-        wrapped(reply=_content_type("text/plain")),
+        wrapped(reply=_same(_content_type("text/plain"))),
     ),
     "body_not_json": BrokenServer(
-        "a created assistant's body is not JSON", "response_schema_conformance", wrapped(reply=_not_json)
+        "a created assistant's body is not JSON", "response_schema_conformance", wrapped(reply=_same(_not_json))
     ),
     "accepts_too_many_items": BrokenServer(
         "accepts lists longer than their `maxItems` (129 tools)",
@@ -453,32 +476,32 @@ GALLERY: dict[str, BrokenServer] = {
     "conflict_on_valid": BrokenServer(
         "answers 409 to every valid request",
         "positive_data_acceptance",
-        wrapped(reply=_status(lambda _: 409)),
+        wrapped(reply=_same(_status(lambda _: 409))),
     ),
     "api_key_not_checked": BrokenServer(
         "accepts any API key, or none",
         "api_key_required",
-        lambda api_key: Rewrite(create_app(api_key=api_key), request=_with_key(api_key)),
+        lambda api_key, spec: Rewrite(create_app(api_key=api_key, spec_path=spec), request=_with_key(api_key)),
     ),
     "beta_header_not_checked": BrokenServer(
         "accepts a missing or wrong OpenAI-Beta header (any required header)",
         "beta_header_required",
-        wrapped(request=with_valid_headers()),
+        wrapped(request=with_valid_headers),
     ),
     "accepts_text_plain": BrokenServer(
         "accepts a JSON body sent as text/plain",
         "malformed_body_rejected",
-        wrapped(request=_accept_text_plain),
+        wrapped(request=_same(_accept_text_plain)),
     ),
     "server_error_on_unicode": BrokenServer(
         "answers 500 to a valid request with non-ASCII text",
         "not_a_server_error",
-        wrapped(request=_crash_on_non_ascii),
+        wrapped(request=_same(_crash_on_non_ascii)),
     ),
     "wrong_error_shape": BrokenServer(
         "error bodies are {'message': ...}, not the error object",
         "response_schema_conformance",
-        wrapped(reply=edit_errors(lambda body: {"message": body["error"]["message"]})),
+        wrapped(reply=_same(edit_errors(lambda body: {"message": body["error"]["message"]}))),
     ),
     "strings_truncated": BrokenServer(
         "stores only the first 100 characters of each string the request sets",
@@ -516,12 +539,12 @@ GALLERY: dict[str, BrokenServer] = {
         _loose_key(lambda token, key: token.lower() == key.lower()),
     ),
     "echoes_api_key": BrokenServer(
-        "echoes the Authorization header in a response header", "api_key_not_echoed", wrapped(reply=_echo_key)
+        "echoes the Authorization header in a response header", "api_key_not_echoed", wrapped(reply=_same(_echo_key))
     ),
     "accepts_nan": BrokenServer(
         "parses bodies with plain json.loads, accepting NaN and Infinity",
         "malformed_body_rejected",
-        wrapped(request=_accept_non_json_constants),
+        wrapped(request=_same(_accept_non_json_constants)),
     ),
     "other_methods_answered": BrokenServer(
         "answers the methods a path does not define (PUT, PATCH, DELETE) with 200",

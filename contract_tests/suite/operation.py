@@ -19,6 +19,7 @@ from contract_tests.server.rules import (
 from contract_tests.spec import SPEC_PATH, SpecError, deref, escape_pointer, load_spec, node_at, validator_for
 from contract_tests.values import Values
 
+PATH_PROBE = "contract-probe-id"  # a path parameter's value where its schema allows any string
 # Kept for callers that name the seed's operation.
 OPERATION_ID = SEED_OPERATION_ID
 
@@ -85,8 +86,15 @@ class Operation:
         return values
 
     def path_values(self) -> dict[str, Any]:
-        """A valid value of every path parameter (from its schema's examples, else the simplest)."""
-        return {rule.name: self.values.example(rule.schema_pointer) for rule in self.rules.path_parameters}
+        """A valid value of every path parameter (from its schema's examples, else the simplest that is
+        not empty: an empty segment is another path)."""
+        found = {}
+        for rule in self.rules.path_parameters:
+            value = self.values.example(rule.schema_pointer)
+            if value == "" and rule.validator.is_valid(PATH_PROBE):
+                value = PATH_PROBE
+            found[rule.name] = value
+        return found
 
     def url_path(self) -> str:
         """The operation's path with its parameters filled in."""
