@@ -12,7 +12,7 @@ export BASE_URL API_KEY REPORT
 help:            ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/:/'
 
-bootstrap:       ## install the pinned tools from uv.lock and package-lock.json
+bootstrap:       ## install the pinned tools from uv.lock and package-lock.json (--runtime: the contract run's only)
 	scripts/bootstrap
 
 generate:        ## regenerate generated/ from spec/openapi.yaml
@@ -31,13 +31,13 @@ test:            ## every check: generated up to date, lint, pytest
 	scripts/test
 
 contract:        ## the contract suite against BASE_URL (key in API_KEY), else the reference server; REPORT=junit.xml
-	scripts/bootstrap && scripts/contract
+	scripts/bootstrap --runtime && scripts/contract
 
 compat:          ## classify the spec's changes since BASE (ref or file); ALLOW_BREAKING=1 for a major change
 	scripts/bootstrap && scripts/compat $(BASE) $(if $(ALLOW_BREAKING),--allow-breaking)
 
 serve:           ## run the reference server on 127.0.0.1:$(PORT) (API_KEY=... to choose the key)
-	scripts/bootstrap && scripts/serve $(PORT)
+	scripts/bootstrap --runtime && scripts/serve $(PORT)
 
 bench:           ## benchmarks beside the tools users would pick instead; writes docs/benchmarks.md (not in make test)
 	scripts/bootstrap --group bench && scripts/bench
