@@ -51,6 +51,7 @@ def run_contract(
         raise pytest.UsageError("the contract suite needs the key the server accepts: api_key= or $API_KEY")
     if (app is None) == (base_url is None):
         raise pytest.UsageError("the contract suite needs app= or base_url= (one of them)")
+
     def config(url: str) -> SuiteConfig:
         return SuiteConfig(url, key, seed, examples, timeout, Path(spec), model=model)
 
@@ -90,7 +91,9 @@ def _verdict(result: RunResult, operation: str, check: str, key: str) -> None:
         mask = Masker(key, *near_misses(key).values())
         blocks = [f"case: {f.label}\nbroke: {f.reason}\n{f.details}" for f in tally.failures]
         more = tally.failure_count - len(tally.failures)
-        text = f"{check} on {result.operations[operation].label}: {tally.failure_count} of {tally.cases} cases"
+        text = (
+            f"{check} on {result.operations[operation].label}: {tally.failure_count} of {tally.cases} cases"
+        )
         text += f" broke: {tally.rule}\n\n" + "\n\n".join(blocks) + (f"\n... and {more} more" if more else "")
         pytest.fail(mask(text), pytrace=False)
 

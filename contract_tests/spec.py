@@ -214,7 +214,9 @@ def validator_for(
     document = spec() if document is None else document
     resource = Resource.from_contents(document, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
-    validator: jsonschema.Validator = (cls or SpecValidator)({"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry)
+    validator: jsonschema.Validator = (cls or SpecValidator)(
+        {"$ref": f"{_SPEC_URI}#{pointer}"}, registry=registry
+    )
     return validator
 
 

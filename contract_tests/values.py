@@ -39,7 +39,7 @@ WRONG_TYPED: dict[str, tuple[Any, ...]] = {
 }
 
 
-def json_types(schema: dict[str, Any]) -> tuple[str, ...]:
+def json_types(schema: dict[str, Any]) -> tuple[str, ...]:  # noqa: PLR0911 (a return per keyword)
     """The JSON types a schema's own keywords allow (all of them when it says nothing)."""
     declared = schema.get("type")
     if isinstance(declared, str):
@@ -150,7 +150,7 @@ class Values:
                 if len(values) == 1 and isinstance(values[0], str):
                     return values[0]
         if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
-            return branch["$ref"].rsplit("/", 1)[-1]
+            return str(branch["$ref"]).rsplit("/", 1)[-1]
         return f"alternative {index + 1}"
 
     def discriminator(self, pointer: str) -> tuple[str, set[str]] | None:
@@ -369,11 +369,12 @@ def _numbers(schema: dict[str, Any], *, integer: bool, prefer: str = "low") -> I
     if zero_fits and prefer == "low":
         order.insert(0, 0)
     multiple = schema.get("multipleOf")
-    for candidate in [*order, 0, 1]:
-        if candidate is None:
+    for bound in [*order, 0, 1]:
+        if bound is None:
             continue
+        candidate = bound
         if isinstance(multiple, int | float) and multiple > 0:
-            candidate = math.ceil(candidate / multiple) * multiple
+            candidate = math.ceil(bound / multiple) * multiple
         yield int(candidate) if integer or float(candidate).is_integer() else candidate
 
 

@@ -61,9 +61,7 @@ def with_keyword(keyword: str, op: Operation | None = None) -> list[Prop]:
 
 
 def first_with(keyword: str, *, kind: str | None = None, op: Operation | None = None) -> Prop:
-    found = [
-        prop for prop in with_keyword(keyword, op) if kind is None or kind in json_types(prop.schema)
-    ]
+    found = [prop for prop in with_keyword(keyword, op) if kind is None or kind in json_types(prop.schema)]
     assert found, f"the request schema has no top-level {kind or ''} property with {keyword}"
     return found[0]
 
@@ -98,9 +96,9 @@ def sites(op: Operation | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         for child in values.properties(pointer).values():
             yield from walk(child)
         for keyword in ("items", "additionalProperties"):
-            child = values.child(pointer, keyword)
-            if child is not None and isinstance(node_at(op.document, child), dict):
-                yield from walk(child)
+            found = values.child(pointer, keyword)
+            if found is not None and isinstance(node_at(op.document, found), dict):
+                yield from walk(found)
         for _, branch in values.branches(pointer):
             yield from walk(branch)
 

@@ -44,7 +44,9 @@ def _seed_request() -> CreateAssistantRequest:
 
 
 def _seed_reply() -> Reply:
-    return Reply(strategies.seed().success_status, strategies.json_bytes(strategies.example_value("response")))
+    return Reply(
+        strategies.seed().success_status, strategies.json_bytes(strategies.example_value("response"))
+    )
 
 
 def _check_headers(request: httpx.Request) -> None:
@@ -117,7 +119,9 @@ def unset_defaults_are_not_sent(mode: Mode, name: str, run: settings = PROPERTY_
     def check(body: dict[str, Any]) -> None:
         without = {key: value for key, value in body.items() if key != name}
         sent = json.loads(_sent(mode, CreateAssistantRequest.from_dict(without)).content)
-        assert name not in sent, f"{name!r} was sent ({json.dumps(sent.get(name))}) though the caller left it unset"
+        assert name not in sent, (
+            f"{name!r} was sent ({json.dumps(sent.get(name))}) though the caller left it unset"
+        )
         explicit = {**without, name: default}
         sent = json.loads(_sent(mode, CreateAssistantRequest.from_dict(explicit)).content)
         assert sent.get(name, "(missing)") == default, f"{name!r} set to its default was not sent as set"
@@ -178,9 +182,7 @@ def unparsable_bodies_raise_with_status_and_body(mode: Mode, run: settings = PRO
         strategies.NON_JSON_BODIES
         | strategies.wrong_shapes(
             strategies.error_bodies(), strategies.error_pointer(), within=strategies.error_envelope()
-        ).map(
-            strategies.json_bytes
-        ),
+        ).map(strategies.json_bytes),
     )
 
     validators = {

@@ -158,7 +158,9 @@ def error_bodies() -> st.SearchStrategy[dict[str, Any]]:
 def documented_error_statuses() -> list[int]:
     """The error statuses the operation lists by number."""
     success = str(seed().success_status)
-    return sorted(int(code) for code in operation()["responses"] if str(code).isdigit() and str(code) != success)
+    return sorted(
+        int(code) for code in operation()["responses"] if str(code).isdigit() and str(code) != success
+    )
 
 
 def default_statuses() -> st.SearchStrategy[int]:
@@ -279,12 +281,13 @@ def example_value(kind: str) -> dict[str, Any]:
     a value built from its schema."""
     pointer = request_pointer() if kind == "request" else success_pointer()
     media = node_at(spec(), pointer.rsplit("/", 1)[0])
-    examples = [example.get("value") for example in media.get("examples", {}).values() if isinstance(example, dict)]
+    examples = [
+        example.get("value") for example in media.get("examples", {}).values() if isinstance(example, dict)
+    ]
     if "example" in media:
         examples.append(media["example"])
     for example in examples:
-        if seed().values.is_valid(pointer, example):
-            found: dict[str, Any] = example
-            return found
+        if isinstance(example, dict) and seed().values.is_valid(pointer, example):
+            return example
     built: dict[str, Any] = seed().values.example(pointer)
     return built

@@ -22,8 +22,8 @@ from starlette.applications import Starlette
 
 from contract_tests.client import strategies
 from contract_tests.client.properties import PROPERTY_SETTINGS
-from contract_tests.serving import serve_in_thread
 from contract_tests.server import create_app
+from contract_tests.serving import serve_in_thread
 from contract_tests.spec import UNIQUE, UNIXTIME, validator_for
 
 API_KEY = "sk-test-reference-server"

@@ -22,7 +22,9 @@ from contract_tests.spec import SPEC_PATH, SpecError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.gallery", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m contract_tests.gallery", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("name", nargs="?", help="the server to serve")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)

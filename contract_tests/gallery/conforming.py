@@ -4,6 +4,7 @@ them. They guard against checks that learnt the reference server instead of the 
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -93,12 +94,16 @@ def js_json(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, int | float):
         double = float(value)
-        return js_number(double) if double == double and abs(double) != float("inf") else "null"
+        return js_number(double) if math.isfinite(double) else "null"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
         return "[" + ",".join(js_json(item) for item in value) + "]"
-    return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{js_json(item)}" for key, item in value.items()) + "}"
+    return (
+        "{"
+        + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{js_json(item)}" for key, item in value.items())
+        + "}"
+    )
 
 
 def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
@@ -142,7 +147,13 @@ def lists_assistants(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
 
     def answer_get(request: Request) -> Request | Reply:
         if request.method == "GET" and request.headers.get("authorization") == f"Bearer {api_key}":
-            page: dict[str, Any] = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+            page: dict[str, Any] = {
+                "object": "list",
+                "data": [],
+                "first_id": None,
+                "last_id": None,
+                "has_more": False,
+            }
             return Reply(200, {"content-type": "application/json"}, json.dumps(page).encode())
         return request
 
@@ -156,7 +167,12 @@ def rate_limited(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     def limit(request: Request) -> Request | Reply:
         count[0] += 1
         if count[0] % 4 == 0:
-            error = {"message": "Slow down.", "type": "requests", "param": None, "code": "rate_limit_exceeded"}
+            error = {
+                "message": "Slow down.",
+                "type": "requests",
+                "param": None,
+                "code": "rate_limit_exceeded",
+            }
             headers = {"content-type": "application/json", "retry-after": "0"}
             return Reply(429, headers, json.dumps({"error": error}).encode())
         return request

@@ -61,7 +61,9 @@ class FaultyFront:
             thread.join(timeout=10)
             loop.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int) -> None:
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int
+    ) -> None:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             body = await reader.readexactly(min(_content_length(head), _BODY_LIMIT))
@@ -87,7 +89,9 @@ def _content_length(head: bytes) -> int:
 
 def _close_after(head: bytes) -> bytes:
     """The head with `Connection: close`, so that the upstream's answer ends with its connection."""
-    lines = [line for line in head.rstrip(b"\r\n").split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    lines = [
+        line for line in head.rstrip(b"\r\n").split(b"\r\n") if not line.lower().startswith(b"connection:")
+    ]
     return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n"
 
 

@@ -44,7 +44,9 @@ class Rewrite:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope["method"], _decode(scope["headers"]), await _read_body(receive), scope["path"])
+        request = Request(
+            scope["method"], _decode(scope["headers"]), await _read_body(receive), scope["path"]
+        )
         edited = self.edit_request(request) if self.edit_request else request
         if isinstance(edited, Reply):
             await _send_reply(send, edited)

@@ -26,7 +26,15 @@ from contract_tests.gallery.faults import Action, FaultyFront
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite
 from contract_tests.server import create_app
 from contract_tests.server.rules import SEED_OPERATION_ID, all_operations, follow, operation_rules
-from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, SpecValidator, inlined_validator, load_spec, node_at
+from contract_tests.spec import (
+    SPEC_PATH,
+    UNIQUE,
+    UNIXTIME,
+    SpecValidator,
+    inlined_validator,
+    load_spec,
+    node_at,
+)
 from contract_tests.values import Values, json_types
 
 AppFactory = Callable[[str, Path], Any]  # (API key, spec) -> app (ASGI, or ASGI behind a FaultyFront)
@@ -99,7 +107,9 @@ class Seed:
         """The success body's property name -> its keywords."""
         if self.response is None:
             return {}
-        return {name: self.values.schema(where) for name, where in self.values.properties(self.response).items()}
+        return {
+            name: self.values.schema(where) for name, where in self.values.properties(self.response).items()
+        }
 
     def request_fields(self) -> set[str]:
         return set(self.values.properties(self.request))
@@ -145,7 +155,7 @@ def _nested_nulls(seed: Seed) -> None:
     null, as a server with Optional[...] fields does."""
     top = {list(seed.values.chain(where))[-1] for where in seed.values.properties(seed.request).values()}
     for pointer, node in list(seed.request_nodes()):
-        if pointer == seed.request or pointer in top and "properties" not in node:
+        if pointer == seed.request or (pointer in top and "properties" not in node):
             continue
         for name, prop in list(node.get("properties", {}).items()):
             if not isinstance(prop, dict):
@@ -164,7 +174,9 @@ def _counting(length: Callable[[str], int]) -> Any:
         if isinstance(instance, str) and length(instance) < limit:
             yield ValidationError(f"{instance[:20]!r}... is shorter than {limit}")
 
-    cls = jsonschema.validators.extend(SpecValidator, {"maxLength": max_length, "minLength": min_length})
+    cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        SpecValidator, {"maxLength": max_length, "minLength": min_length}
+    )
     return lambda pointer, document: inlined_validator(pointer, document, cls)
 
 
@@ -214,7 +226,9 @@ def edit_errors(change: Callable[[dict[str, Any]], Any]) -> EditReply:
 
 
 def _fields(test: Callable[[str, dict[str, Any], Seed], bool]) -> Callable[[dict[str, Any], Seed], list[str]]:
-    return lambda body, seed: [name for name, schema in seed.response_fields().items() if test(name, schema, seed)]
+    return lambda body, seed: [
+        name for name, schema in seed.response_fields().items() if test(name, schema, seed)
+    ]
 
 
 def _set_fields(
@@ -392,7 +406,9 @@ def _drop_astral(body: bytes) -> Action:
         value = json.loads(body)
     except ValueError:
         return "forward"
-    return "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"
+    return (
+        "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"
+    )
 
 
 def _hang_on_bad_json(body: bytes) -> Action:
@@ -426,7 +442,9 @@ GALLERY: dict[str, BrokenServer] = {
         wrapped(reply=_same(_content_type("text/plain"))),
     ),
     "body_not_json": BrokenServer(
-        "a created assistant's body is not JSON", "response_schema_conformance", wrapped(reply=_same(_not_json))
+        "a created assistant's body is not JSON",
+        "response_schema_conformance",
+        wrapped(reply=_same(_not_json)),
     ),
     "accepts_too_many_items": BrokenServer(
         "accepts lists longer than their `maxItems` (129 tools)",
@@ -481,7 +499,9 @@ GALLERY: dict[str, BrokenServer] = {
     "api_key_not_checked": BrokenServer(
         "accepts any API key, or none",
         "api_key_required",
-        lambda api_key, spec: Rewrite(create_app(api_key=api_key, spec_path=spec), request=_with_key(api_key)),
+        lambda api_key, spec: Rewrite(
+            create_app(api_key=api_key, spec_path=spec), request=_with_key(api_key)
+        ),
     ),
     "beta_header_not_checked": BrokenServer(
         "accepts a missing or wrong OpenAI-Beta header (any required header)",
@@ -506,7 +526,11 @@ GALLERY: dict[str, BrokenServer] = {
     "strings_truncated": BrokenServer(
         "stores only the first 100 characters of each string the request sets",
         "assistant_reflects_request",
-        wrapped(reply=edit_created(_set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text))),
+        wrapped(
+            reply=edit_created(
+                _set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text)
+            )
+        ),
     ),
     "lists_dropped": BrokenServer(
         "returns the assistant with its lists (tools, file ids) empty",
@@ -539,7 +563,9 @@ GALLERY: dict[str, BrokenServer] = {
         _loose_key(lambda token, key: token.lower() == key.lower()),
     ),
     "echoes_api_key": BrokenServer(
-        "echoes the Authorization header in a response header", "api_key_not_echoed", wrapped(reply=_same(_echo_key))
+        "echoes the Authorization header in a response header",
+        "api_key_not_echoed",
+        wrapped(reply=_same(_echo_key)),
     ),
     "accepts_nan": BrokenServer(
         "parses bodies with plain json.loads, accepting NaN and Infinity",

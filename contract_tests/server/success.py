@@ -114,8 +114,9 @@ def _same(document: dict[str, Any], left: str, right: str) -> bool:
     """Whether two schemas allow the same values (identical but for annotations), so that a value valid
     in the request needs no second validation to be reflected."""
     try:
-        return _assertions(inline_refs(document, node_at(document, left))) == _assertions(
-            inline_refs(document, node_at(document, right))
+        return bool(
+            _assertions(inline_refs(document, node_at(document, left)))
+            == _assertions(inline_refs(document, node_at(document, right)))
         )
     except (NotInlinable, SpecError):  # validate then: it is only slower
         return False

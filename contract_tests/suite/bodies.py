@@ -15,6 +15,7 @@ never turns one into a false alarm.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -193,7 +194,6 @@ class BodyFactory:
         if len(steps) >= MAX_DEPTH or target in seen:
             return
         seen = seen | {target}
-        schema = self.values.schema(pointer)
         for name, child in self.values.properties(pointer).items():
             yield from self._walk(child, (*steps, Step("property", child, name)), seen)
         extra = self.values.child(pointer, "additionalProperties")
@@ -210,7 +210,7 @@ class BodyFactory:
 
     def _constrains(self, pointer: str) -> bool:
         node = self.values.node(pointer)
-        return bool(self.values.schema(pointer)) and not node.get("not") == {}
+        return bool(self.values.schema(pointer)) and node.get("not") != {}
 
     # --- putting a value at a site ------------------------------------------------------------------
 
@@ -446,9 +446,7 @@ class BodyFactory:
         for name in schema.get("required", []):
             yield Variant(
                 f"without required {name!r}",
-                lambda value, name=name: (
-                    {k: v for k, v in value.items() if k != name} if isinstance(value, dict) else value
-                ),
+                functools.partial(_without, name),
                 False,
             )
         properties = set(schema.get("properties", {}))
@@ -564,9 +562,14 @@ def _type_name(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
+def _without(name: str, value: Any) -> Any:
+    return {key: item for key, item in value.items() if key != name} if isinstance(value, dict) else value
+
+
 def _other(*values: Any) -> Any:
     """A value of the same JSON type as the first that is none of `values`."""
     first = values[0]
+    candidate: Any
     if isinstance(first, str):
         candidate = "not-" + "-".join(str(value) for value in values)[:40]
     elif isinstance(first, bool):

@@ -132,7 +132,9 @@ def run(args: argparse.Namespace) -> RunResult:
         from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (see below)
 
         if args.base_url:
-            return run_suite(dataclasses.replace(settings, base_url=_base_url(args.base_url), api_key=api_key))
+            return run_suite(
+                dataclasses.replace(settings, base_url=_base_url(args.base_url), api_key=api_key)
+            )
         app = load_app(args.app)
         with serve_in_thread(app) as base_url:
             return run_suite(dataclasses.replace(settings, base_url=base_url, api_key=api_key))

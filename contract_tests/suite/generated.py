@@ -32,7 +32,9 @@ class Schemas:
     @staticmethod
     def _load(spec_path: Path, accepted: list[str]) -> Any:
         schema = schemathesis.openapi.from_path(str(spec_path))
-        schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(expected_statuses=accepted)
+        schema.config.checks.positive_data_acceptance = PositiveDataAcceptanceConfig(
+            expected_statuses=accepted
+        )
         # Its config class is not exported: take it from the default config it replaces.
         negative = type(schema.config.checks.negative_data_rejection)
         schema.config.checks.negative_data_rejection = negative(expected_statuses=["4xx"])

@@ -46,7 +46,9 @@ class Difference:
 MISSING: Any = object()  # the response has no value there
 
 
-def first_difference(expected: Any, actual: Any, *, open_objects: bool, pointer: str = "") -> Difference | None:
+def first_difference(  # noqa: PLR0911 (one return per JSON type, as the rules go)
+    expected: Any, actual: Any, *, open_objects: bool, pointer: str = ""
+) -> Difference | None:
     """Where `actual` first fails to carry `expected`, or None when it does.
 
     Lists are compared as multisets (the order of a list is not part of the contract); with
@@ -59,7 +61,10 @@ def first_difference(expected: Any, actual: Any, *, open_objects: bool, pointer:
             return Difference(pointer, expected, actual)
         for key, value in expected.items():
             found = first_difference(
-                value, actual.get(key, MISSING), open_objects=open_objects, pointer=f"{pointer}/{escape_pointer(key)}"
+                value,
+                actual.get(key, MISSING),
+                open_objects=open_objects,
+                pointer=f"{pointer}/{escape_pointer(key)}",
             )
             if found is not None:
                 return found
@@ -80,11 +85,14 @@ def first_difference(expected: Any, actual: Any, *, open_objects: bool, pointer:
     return None
 
 
-def _list_difference(expected: list[Any], actual: list[Any], *, open_objects: bool, pointer: str) -> Difference | None:
+def _list_difference(
+    expected: list[Any], actual: list[Any], *, open_objects: bool, pointer: str
+) -> Difference | None:
     remaining = list(range(len(actual)))
     for index, item in enumerate(expected):
         match = next(
-            (i for i in remaining if first_difference(item, actual[i], open_objects=open_objects) is None), None
+            (i for i in remaining if first_difference(item, actual[i], open_objects=open_objects) is None),
+            None,
         )
         if match is not None:
             remaining.remove(match)
@@ -111,7 +119,7 @@ def show(value: Any, limit: int | None = None) -> str:
 
 
 def length_note(expected: Any, actual: Any) -> str:
-    """", sent 256 characters, got 100" for strings of other lengths (code points, as JSON Schema counts)."""
+    """ ", sent 256 characters, got 100" for strings of other lengths (code points, as JSON Schema counts)."""
     if isinstance(expected, str) and isinstance(actual, str) and len(expected) != len(actual):
         return f" (sent {len(expected)} characters, got {len(actual)})"
     return ""

@@ -18,7 +18,14 @@ from jsonschema.exceptions import best_match
 from contract_tests.spec import UNIQUE, UNIXTIME, escape_pointer
 from contract_tests.suite.context import RunContext
 from contract_tests.suite.exchange import NOT_JSON, Exchange
-from contract_tests.suite.jsonvalues import MISSING, Difference, first_difference, is_number, length_note, show
+from contract_tests.suite.jsonvalues import (
+    MISSING,
+    Difference,
+    first_difference,
+    is_number,
+    length_note,
+    show,
+)
 from contract_tests.suite.masking import Masker
 from contract_tests.suite.operation import Operation
 
@@ -58,14 +65,16 @@ def _message(error: jsonschema.ValidationError) -> str:
     """What the keyword demands, then the value (shown as JSON, not as a Python repr), so that cutting
     the message keeps the reason. Not cut here: the caller masks the whole text first."""
     keyword, expected, instance = error.validator, error.validator_value, error.instance
-    if keyword == "required" and isinstance(instance, dict):
+    if keyword == "required" and isinstance(instance, dict) and isinstance(expected, list):
         missing = [name for name in expected if name not in instance]
         return f"required property {show(missing[0] if missing else '?')} is missing"
     if keyword == "type":
         return f"not of type {show(expected)}: {show(instance)}"
     if keyword in ("maxLength", "minLength") and isinstance(instance, str):
         return f"{keyword} is {expected}, got {len(instance)} characters: {show(instance)}"
-    if keyword in ("maxItems", "minItems", "maxProperties", "minProperties") and isinstance(instance, list | dict):
+    if keyword in ("maxItems", "minItems", "maxProperties", "minProperties") and isinstance(
+        instance, list | dict
+    ):
         return f"{keyword} is {expected}, got {len(instance)}"
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
         return error.message.replace("'", '"')
@@ -86,7 +95,9 @@ def _error_body_problem(exchange: Exchange, ctx: RunContext) -> Verdict:
     )
 
 
-def _expect_status(exchange: Exchange, ctx: RunContext, allowed: frozenset[int] | range, expected: str) -> Verdict:
+def _expect_status(
+    exchange: Exchange, ctx: RunContext, allowed: frozenset[int] | range, expected: str
+) -> Verdict:
     status = exchange.status
     if status not in allowed and status not in exchange.also_allowed:
         also = sorted(set(exchange.also_allowed) - set(allowed))
@@ -173,7 +184,9 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
         if not op.values.is_valid(response_pointer, expected):
             continue  # the response schema cannot carry it (a null it does not allow): nothing to expect
         difference = first_difference(
-            expected, got.get(name, MISSING), open_objects=_open_objects(op, request_pointer),
+            expected,
+            got.get(name, MISSING),
+            open_objects=_open_objects(op, request_pointer),
             pointer=f"/{escape_pointer(name)}",
         )
         if difference is not None:
@@ -181,13 +194,12 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
     return None
 
 
-def _reflection_failure(name: str, sent: dict[str, Any], difference: Difference, mask: Masker) -> str:
-    how = "as sent" if name in sent else "as its documented default"
+def _reflection_failure(name: str, request: dict[str, Any], difference: Difference, mask: Masker) -> str:
+    how = "as sent" if name in request else "as its documented default"
     note = f"; {difference.note}" if difference.note else ""
-    return (
-        f"{name!r} does not come back {how}: at {difference.pointer} sent {mask.cut(show(difference.expected), 100)},"
-        f" got {mask.cut(show(difference.actual), 100)}{length_note(difference.expected, difference.actual)}{note}"
-    )
+    sent, got = mask.cut(show(difference.expected), 100), mask.cut(show(difference.actual), 100)
+    length = length_note(difference.expected, difference.actual)
+    return f"{name!r} does not come back {how}: at {difference.pointer} sent {sent}, got {got}{length}{note}"
 
 
 def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
@@ -207,7 +219,8 @@ def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
                 return f"{name} is {mask_show(ctx, value)}, expected a value of its own"
             key = f"{op.operation_id}/{name}/{json.dumps(value, sort_keys=True)}"
             if key in ctx.seen_ids:
-                return f"{name} {mask_show(ctx, value)} was already given to the assistant of {ctx.seen_ids[key]!r}"
+                first = ctx.seen_ids[key]
+                return f"{name} {mask_show(ctx, value)} was already given to the assistant of {first!r}"
             ctx.seen_ids[key] = exchange.label
         if schema.get("format") == UNIXTIME:
             verdict = _current_time(name, value, ctx)
@@ -226,7 +239,9 @@ def _current_time(name: str, value: Any, ctx: RunContext) -> Verdict:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         seconds = float(value)
     if seconds is None or not seconds.is_integer() or abs(seconds - now) > CREATED_AT_WINDOW_SECONDS:
-        return f"{name} is {mask_show(ctx, value)}, expected the current Unix time in seconds (about {int(now)})"
+        return (
+            f"{name} is {mask_show(ctx, value)}, expected the current Unix time in seconds (about {int(now)})"
+        )
     return None
 
 

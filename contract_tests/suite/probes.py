@@ -111,12 +111,32 @@ def key_probes(op: Operation, api_key: str) -> list[Probe]:
         return []
     body, headers, path = _body(op), _headers(op), op.url_path()
     found = [
-        Probe("no API key", "api_key_required", op.operation_id, op.method, path, headers, body, authorized=False),
-        Probe("a wrong API key", "api_key_required", op.operation_id, op.method, path, headers, body, key=WRONG_KEY),
+        Probe(
+            "no API key",
+            "api_key_required",
+            op.operation_id,
+            op.method,
+            path,
+            headers,
+            body,
+            authorized=False,
+        ),
+        Probe(
+            "a wrong API key",
+            "api_key_required",
+            op.operation_id,
+            op.method,
+            path,
+            headers,
+            body,
+            key=WRONG_KEY,
+        ),
     ]
     # A server comparing keys by prefix, or ignoring case, accepts one of these.
     for label, key in near_misses(api_key).items():
-        found.append(Probe(label, "api_key_required", op.operation_id, op.method, path, headers, body, key=key))
+        found.append(
+            Probe(label, "api_key_required", op.operation_id, op.method, path, headers, body, key=key)
+        )
     return found
 
 
@@ -129,7 +149,15 @@ def header_probes(op: Operation) -> list[Probe]:
             continue
         without = {name: value for name, value in headers.items() if name != rule.name}
         found.append(
-            Probe(f"no {rule.name} header", "beta_header_required", op.operation_id, op.method, path, without, body)
+            Probe(
+                f"no {rule.name} header",
+                "beta_header_required",
+                op.operation_id,
+                op.method,
+                path,
+                without,
+                body,
+            )
         )
         for wrong in _WRONG_HEADER_VALUES:
             if not rule.validator.is_valid(wrong):
@@ -166,7 +194,9 @@ def body_probes(op: Operation) -> list[Probe]:
         ("Infinity where the schema allows any value", infinity),
     ):
         if raw is not None:
-            found.append(Probe(label, "malformed_body_rejected", op.operation_id, op.method, path, headers, raw))
+            found.append(
+                Probe(label, "malformed_body_rejected", op.operation_id, op.method, path, headers, raw)
+            )
     found.append(
         Probe(
             "a JSON body sent as text/plain",

@@ -274,7 +274,9 @@ class Run:
             value = exchange.request_header(rule.name)
             # HTTP drops a field value's surrounding whitespace (RFC 9110, 5.5): so does the server.
             value = value.strip(" \t") if value is not None else None
-            if (value is None and rule.required) or (value is not None and not rule.validator.is_valid(value)):
+            if (value is None and rule.required) or (
+                value is not None and not rule.validator.is_valid(value)
+            ):
                 faults.append("beta_header_required")
                 break
         if op.is_seed:
@@ -342,9 +344,15 @@ class Run:
         seed_st = schemas.operation(self.seed_op)
         derived, dropped = _derived(spec, self.config.model)
         self.result.dropped_bodies = list(dropped)
-        for label, value in derived:
-            if self.config.model and label.startswith("valid:") and isinstance(value, dict):
-                value = {**value, "model": self.config.model} if "model" in value else value
+        for label, derived_value in derived:
+            value = derived_value
+            if (
+                self.config.model
+                and label.startswith("valid:")
+                and isinstance(value, dict)
+                and "model" in value
+            ):
+                value = {**value, "model": self.config.model}
             case = seed_st.Case(
                 body=value, headers=self.seed_op.required_headers(), media_type=self.seed_op.content_type
             )
@@ -352,9 +360,15 @@ class Run:
         for op in self.operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 model = self.config.model if op is self.seed_op and mode == GenerationMode.POSITIVE else None
-                generated = _generated(spec, op.operation_id, mode, self.config.examples, self.config.seed, model)
+                generated = _generated(
+                    spec, op.operation_id, mode, self.config.examples, self.config.seed, model
+                )
                 for number, case in enumerate(generated, 1):
-                    if op is self.seed_op and isinstance(case.body, dict) and self.dialects.disagree(case.body):
+                    if (
+                        op is self.seed_op
+                        and isinstance(case.body, dict)
+                        and self.dialects.disagree(case.body)
+                    ):
                         self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
                         continue
                     label = f"generated {mode.value} case #{number}"
@@ -445,7 +459,7 @@ def _derived(spec: str, model: str | None) -> tuple[tuple[tuple[str, Any], ...],
 
 
 @functools.lru_cache(maxsize=32)
-def _generated(
+def _generated(  # noqa: PLR0917 (the cache's key)
     spec: str, operation_id: str, mode: GenerationMode, count: int, seed: int, model: str | None
 ) -> tuple[Case[Any], ...]:
     """Schemathesis's cases of one operation and mode; with `model`, valid bodies name that model (only

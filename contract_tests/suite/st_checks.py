@@ -91,7 +91,8 @@ def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
         )
     except requests.RequestException as exc:
         # ignored_auth re-sends the request: one it sends unanswered is a fault like any other.
-        raise Faulted(f"{name}'s own request got no answer ({type(exc).__name__})", exc.request) from None
+        sent = exc.request if isinstance(exc.request, requests.PreparedRequest) else None
+        raise Faulted(f"{name}'s own request got no answer ({type(exc).__name__})", sent) from None
     except FailureGroup as group:
         # ignored_auth re-sends outside the run's session, so without its 429 retries: a 429 there is
         # the server's rate limit, which says nothing about its key check.
@@ -112,12 +113,17 @@ def _reason(failure: Failure, exchange: Exchange, ctx: RunContext) -> str:
         return f"a request generated as invalid got {status}, expected a 4xx ({_why_invalid(exchange, ctx)})"
     if kind == "JsonSchemaError":
         op = ctx.operation_for(exchange)
-        pointer = op.responses.get(str(status)) or op.responses.get(f"{str(status)[0]}XX") or op.responses.get(
-            "default"
+        pointer = (
+            op.responses.get(str(status))
+            or op.responses.get(f"{str(status)[0]}XX")
+            or op.responses.get("default")
         )
         if pointer is not None:
             problem = schema_problem(
-                op.values.validator(pointer), exchange.received_json, f"the schema documented for {status}", ctx.mask
+                op.values.validator(pointer),
+                exchange.received_json,
+                f"the schema documented for {status}",
+                ctx.mask,
             )
             if problem is not None:
                 return problem
@@ -127,7 +133,11 @@ def _reason(failure: Failure, exchange: Exchange, ctx: RunContext) -> str:
 def _why_invalid(exchange: Exchange, ctx: RunContext) -> str:
     op = ctx.operation_for(exchange)
     body = exchange.sent_json
-    if op.request is not None and isinstance(body, dict | list | str | int | float) and not op.request.is_valid(body):
+    if (
+        op.request is not None
+        and isinstance(body, dict | list | str | int | float)
+        and not op.request.is_valid(body)
+    ):
         problem = schema_problem(op.request, body, "a valid request body", ctx.mask)
         return f"its body breaks the schema: {problem}" if problem else "its body breaks the schema"
     return "a parameter, a header or the body's type breaks the spec"

@@ -8,7 +8,8 @@ from contract_tests.suite.results import RunResult
 def render(result: RunResult, *, examples: int) -> str:
     lines = [
         f"Contract suite against {result.base_url}",
-        f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative) per operation",
+        f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative),"
+        " per operation",
         f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"
         + (
             f"; {result.skipped_cases} unsendable or ambiguous ones not judged"
@@ -50,7 +51,8 @@ def render(result: RunResult, *, examples: int) -> str:
         names = ", ".join(f"{operation.operation_id}: {check.name}" for operation, check in failed)
         lines.append(
             f"The same cases again: assistants-contract --seed {result.seed} --examples {examples} (and the"
-            f" same --base-url or --app), or SEED={result.seed} EXAMPLES={examples} make contract BASE_URL=..."
+            f" same --base-url or --app), or SEED={result.seed} EXAMPLES={examples}"
+            " make contract BASE_URL=..."
         )
         lines.append(f"RESULT: FAIL, {len(failed)} of {result.check_count} checks broken ({names}); {total}")
     else:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract_tests.serving import serve_in_thread
 from contract_tests.server import create_app
+from contract_tests.serving import serve_in_thread
 
 API_KEY = "sk-test-contract-5f2c9a"
 # Few generated cases: the spec-derived cases and probes carry most of the teeth, and make test stays fast.

@@ -29,7 +29,10 @@ def test_limits_are_read_from_the_spec(tmp_path: Path) -> None:
     lengths = facts.with_keyword("maxLength")
     items = facts.with_keyword("maxItems")
     assert lengths and items, "the request has no top-level maxLength and maxItems to move"
-    new = {prop.name: max(prop.schema.get("maxLength", prop.schema.get("maxItems", 2)) // 2, 1) for prop in lengths + items}
+    new = {
+        prop.name: max(prop.schema.get("maxLength", prop.schema.get("maxItems", 2)) // 2, 1)
+        for prop in lengths + items
+    }
 
     def shrink(document: dict[str, Any]) -> None:
         for prop in lengths:
@@ -76,7 +79,9 @@ def test_bodies_are_confirmed_against_the_spec(tmp_path: Path) -> None:
     # A rule the spec drops yields no invalid body for it, rather than a false alarm.
     unknown = f"the body with an unknown field {UNKNOWN_FIELD!r}"
     assert unknown in _by_label(invalid)
-    relaxed = facts.edited(tmp_path, lambda d: facts.target(d, facts.request_pointer()).pop("additionalProperties"))
+    relaxed = facts.edited(
+        tmp_path, lambda d: facts.target(d, facts.request_pointer()).pop("additionalProperties")
+    )
     assert unknown not in _bodies(relaxed)[1]
 
 
@@ -88,7 +93,9 @@ def test_every_string_limit_gets_astral_and_combining_bodies() -> None:
         limit = prop.schema["maxLength"]
         at_limit = valid[f"{prop.name} at maxLength ({limit}) in astral-plane characters"][prop.name]
         assert len(at_limit) == limit and len(at_limit.encode("utf-16-le")) // 2 > limit
-        over = invalid[f"{prop.name} over maxLength ({limit + 1} code points, {limit} after NFC: a combining mark)"]
+        over = invalid[
+            f"{prop.name} over maxLength ({limit + 1} code points, {limit} after NFC: a combining mark)"
+        ]
         assert len(over[prop.name]) == limit + 1
         assert len(unicodedata.normalize("NFC", over[prop.name])) == limit
 
@@ -128,8 +135,19 @@ def test_every_kind_of_item_gets_bodies_of_its_own(tmp_path: Path) -> None:
                     "label": {"type": "string", "minLength": 2, "maxLength": 9, "description": "A label."},
                     "code": {"type": "string", "pattern": "^[a-z]+$", "description": "A code."},
                     "count": {"type": "integer", "minimum": 1, "maximum": 10, "description": "A count."},
-                    "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "description": "A ratio."},
-                    "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 3, "description": "Tags."},
+                    "ratio": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "exclusiveMaximum": 1,
+                        "description": "A ratio.",
+                    },
+                    "tags": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "maxItems": 3,
+                        "description": "Tags.",
+                    },
                     "mode": {"enum": ["fast", "slow"], "description": "A mode."},
                     "fixed": {"const": 3, "description": "A constant."},
                 },
@@ -147,16 +165,32 @@ def test_every_kind_of_item_gets_bodies_of_its_own(tmp_path: Path) -> None:
     where = f"{tools.name}[0].limits.{{}} (in {tools.name}[0] of type {new_kind})"
     assert any(tool.get(tag) == new_kind for tool in valid[f"{tools.name}[0] of type {new_kind}"][tools.name])
     expected_valid = [
-        "label at maxLength (9)", "label at minLength (2)", "count at maximum (10): 10", "count at minimum (1): 1",
-        "ratio at exclusiveMaximum (1): 0.99", "ratio at exclusiveMinimum (0): 0.01", "tags at maxItems (3)",
-        "tags at minItems (1)", 'mode = "slow" (an enum value)', "fixed = its const 3",
+        "label at maxLength (9)",
+        "label at minLength (2)",
+        "count at maximum (10): 10",
+        "count at minimum (1): 1",
+        "ratio at exclusiveMaximum (1): 0.99",
+        "ratio at exclusiveMinimum (0): 0.01",
+        "tags at maxItems (3)",
+        "tags at minItems (1)",
+        'mode = "slow" (an enum value)',
+        "fixed = its const 3",
     ]
     expected_invalid = [
-        "label over maxLength (10)", "label under minLength (1)", 'code not matching its pattern ("has space")',
-        'code not matching its pattern ("a\\n")', "count above maximum (10): 11", "count below minimum (1): 0",
-        "ratio above exclusiveMaximum (1): 1", "ratio below exclusiveMinimum (0): 0", "tags over maxItems (4)",
-        "tags under minItems (0)", "mode not one of its enum values", "fixed other than its const 3",
-        "count of the wrong JSON type (number: 1.5)", "label null (not nullable)",
+        "label over maxLength (10)",
+        "label under minLength (1)",
+        'code not matching its pattern ("has space")',
+        'code not matching its pattern ("a\\n")',
+        "count above maximum (10): 11",
+        "count below minimum (1): 0",
+        "ratio above exclusiveMaximum (1): 1",
+        "ratio below exclusiveMinimum (0): 0",
+        "tags over maxItems (4)",
+        "tags under minItems (0)",
+        "mode not one of its enum values",
+        "fixed other than its const 3",
+        "count of the wrong JSON type (number: 1.5)",
+        "label null (not nullable)",
     ]
     for what in expected_valid:
         field, _, rest = what.partition(" ")
@@ -171,7 +205,10 @@ def test_text_has_exact_length_in_code_points() -> None:
     for length in (0, 1, 7, 256, LONG + 1, 256_000):
         assert len(text(length)) == length and len(astral(length)) == length
     assert not text(64).isascii() and all(ord(char) <= 0xFFFF for char in text(64))
-    assert len(astral(64).encode("utf-16-le")) // 2 > 64 and len(astral(LONG + 64).encode("utf-16-le")) // 2 > LONG + 64
+    assert (
+        len(astral(64).encode("utf-16-le")) // 2 > 64
+        and len(astral(LONG + 64).encode("utf-16-le")) // 2 > LONG + 64
+    )
     assert len(combining(5)) == 5 and len(unicodedata.normalize("NFC", combining(5))) == 4
     assert len(json.dumps(text(256_000))) < 300_000  # stays under common proxy body limits
     assert len(json.dumps(astral(256_000))) < 600_000
@@ -188,4 +225,7 @@ def test_bodies_the_validator_disagrees_with_are_counted(tmp_path: Path) -> None
 
     factory = BodyFactory(load_operation(str(facts.edited(tmp_path, keys_lowercase))))
     factory.valid()
-    assert f"{prop.name} at maxProperties ({prop.schema['maxProperties']}), longest keys and values" in factory.dropped
+    assert (
+        f"{prop.name} at maxProperties ({prop.schema['maxProperties']}), longest keys and values"
+        in factory.dropped
+    )

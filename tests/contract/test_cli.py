@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
-from contract_tests.serving import serve_in_thread
 from contract_tests.server import create_app
+from contract_tests.serving import serve_in_thread
 from contract_tests.spec import SPEC_PATH, load_spec
 from contract_tests.suite import runner
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from contract_tests.spec import matches
@@ -21,6 +22,10 @@ def _anchored_string_site(factory: BodyFactory) -> tuple[str, str]:
     raise AssertionError("the request schema has no pattern ending in $")
 
 
+def _constant(value: str, _: object) -> str:
+    return value
+
+
 def test_a_trailing_newline_splits_the_dialects() -> None:
     operation = load_operation()
     assert operation.request_schema_pointer is not None
@@ -29,9 +34,9 @@ def test_a_trailing_newline_splits_the_dialects() -> None:
     for site in factory.sites():
         pattern = factory.values.schema(site.pointer).get("pattern")
         if isinstance(pattern, str) and pattern.endswith("$"):
-            value = factory.values.example(site.pointer)
-            good = factory.embed(site, lambda _, value=value: value)
-            bad = factory.embed(site, lambda _, value=value: value + "\n")
+            value: str = factory.values.example(site.pointer)
+            good = factory.embed(site, functools.partial(_constant, value))
+            bad = factory.embed(site, functools.partial(_constant, value + "\n"))
             assert not split.disagree(good)
             assert split.disagree(bad)
             assert split.python.is_valid(bad) and not split.spec.is_valid(bad)

@@ -21,7 +21,10 @@ def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
     path = tmp_path / "reports" / "junit.xml"
     write_junit(result, path)
     suites = ET.parse(path).getroot().findall("testsuite")
-    assert [suite.get("name") for suite in suites] == ["contract op (POST /x)", "contract other (GET /x/{id})"]
+    assert [suite.get("name") for suite in suites] == [
+        "contract op (POST /x)",
+        "contract other (GET /x/{id})",
+    ]
     assert suites[0].get("tests") == "2" and suites[0].get("failures") == "1"
     failures = [case.get("name") for case in suites[0].iter("testcase") if case.find("failure") is not None]
     assert failures == ["invalid_body_rejected"]
@@ -30,7 +33,9 @@ def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
 
 def test_a_check_that_judged_nothing_is_skipped_not_passed(tmp_path: Path) -> None:
     idle = CheckResult("ignored_auth", "schemathesis", "rule")
-    result = RunResult("http://127.0.0.1:1", 1, {"op": OperationResult("op", "op (POST /x)", {idle.name: idle})})
+    result = RunResult(
+        "http://127.0.0.1:1", 1, {"op": OperationResult("op", "op (POST /x)", {idle.name: idle})}
+    )
     write_junit(result, tmp_path / "junit.xml")
     case = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite/testcase")
     assert case is not None and case.find("skipped") is not None and case.find("failure") is None

@@ -55,7 +55,11 @@ def test_the_difference_is_named_by_its_json_pointer() -> None:
     got = {"tools": [TOOLS[0], {"type": "function", "function": {"name": "g", "parameters": {"a": 1}}}]}
     difference = first_difference(sent["tools"], got["tools"], open_objects=True, pointer="/tools")
     assert difference is not None
-    assert (difference.pointer, difference.expected, difference.actual) == ("/tools/1/function/name", "f", "g")
+    assert (difference.pointer, difference.expected, difference.actual) == (
+        "/tools/1/function/name",
+        "f",
+        "g",
+    )
     missing = first_difference(sent["metadata"], {}, open_objects=False, pointer="/metadata")
     assert missing is not None and missing.pointer == "/metadata/a~1b" and missing.actual is MISSING
 
@@ -69,9 +73,11 @@ def test_values_are_shown_as_json() -> None:
 def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
     operation = load_operation()
     properties = operation.values.properties(operation.request_schema_pointer or "")
-    array_fields = [name for name, pointer in properties.items() if operation.values.branches(
-        operation.values.child(pointer, "items") or pointer
-    )]
+    array_fields = [
+        name
+        for name, pointer in properties.items()
+        if operation.values.branches(operation.values.child(pointer, "items") or pointer)
+    ]
     assert array_fields, "the request has no list of tools told apart by kind"
     tools_schema = {"$ref": "#" + properties[array_fields[0]]}
     kinds = operation.values.branches(operation.values.child(properties[array_fields[0]], "items") or "")

@@ -50,7 +50,13 @@ def _new_optional_number(seed: Operation) -> tuple[str, Callable[[dict[str, Any]
     name = numbers[0] if numbers else _fresh(request | set(response), "temperature", "x_temperature")
 
     def edit(document: dict[str, Any]) -> None:
-        field = {"type": "number", "minimum": 0, "maximum": 2, "default": 1, "description": "Sampling temperature."}
+        field = {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 2,
+            "default": 1,
+            "description": "Sampling temperature.",
+        }
         facts.target(document, facts.request_pointer(seed))["properties"][name] = field
         body = facts.target(document, facts.response_pointer(seed))
         if name not in body["properties"]:
@@ -68,7 +74,9 @@ def _new_kind(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
     discriminator = seed.values.discriminator(items)
     tag = discriminator[0] if discriminator else "type"
     kind = _fresh({label for label, _ in kinds}, "file_search", "x_new_kind")
-    component = _fresh(set(seed.document.get("components", {}).get("schemas", {})), "FileSearchTool", "XNewKindTool")
+    component = _fresh(
+        set(seed.document.get("components", {}).get("schemas", {})), "FileSearchTool", "XNewKindTool"
+    )
 
     def edit(document: dict[str, Any]) -> None:
         document["components"]["schemas"][component] = {
@@ -77,7 +85,12 @@ def _new_kind(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
             "required": [tag],
             "properties": {
                 tag: {"type": "string", "enum": [kind], "default": kind, "description": f"Always `{kind}`."},
-                "max_num_results": {"type": "integer", "minimum": 1, "maximum": 50, "description": "At most."},
+                "max_num_results": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 50,
+                    "description": "At most.",
+                },
             },
         }
         union = facts.target(document, items)
@@ -109,7 +122,9 @@ def _optional_nullable(seed: Operation) -> tuple[str, Callable[[dict[str, Any]],
     strings = sorted(
         prop.name
         for prop in facts.request_properties(seed)
-        if prop.name in facts.required(seed) and prop.name in response and json_types(prop.schema) == ("string",)
+        if prop.name in facts.required(seed)
+        and prop.name in response
+        and json_types(prop.schema) == ("string",)
         and "pattern" not in prop.schema
     )
     assert strings, "the request has no required string field the response also has"

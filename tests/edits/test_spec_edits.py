@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,9 @@ def _write(edit: Edit, path: Path) -> Path:
     if edit.adds or edit.old_server_fails:
         assert document != load_spec(SPEC_PATH), f"{edit.name}: the edit changed nothing"
     # Another YAML writer than the spec's: other quoting, flow style, line breaks; the same meaning.
-    path.write_text(yaml.safe_dump(document, default_flow_style=None, width=60, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(document, default_flow_style=None, width=60, allow_unicode=True), encoding="utf-8"
+    )
     return path
 
 
@@ -63,7 +64,11 @@ def _made(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Edit, Pa
         spec = _write(edit, workdir / "openapi.yaml")
         client = workdir / "client"
         done = subprocess.run(
-            ["scripts/generate", str(client), str(spec)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+            ["scripts/generate", str(client), str(spec)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert done.returncode == 0, f"{edit.name}: make generate failed:\n{done.stdout}{done.stderr}"
         _MADE[name] = (edit, spec, client)
@@ -71,17 +76,24 @@ def _made(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Edit, Pa
 
 
 @pytest.fixture(params=sorted(EDITS))
-def edited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Edit, Path, Path]:
+def edited(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Edit, Path, Path]:
     return _made(request.param, tmp_path_factory)
 
 
 @pytest.fixture(params=sorted(name for name, edit in EDITS.items() if edit.adds_operation))
-def edited_operation(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Edit, Path, Path]:
+def edited_operation(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Edit, Path, Path]:
     return _made(request.param, tmp_path_factory)
 
 
 def _failures(result: Any) -> dict[str, list[str]]:
-    return {f"{op.operation_id}: {check.name}": [f"{f.label}: {f.reason}" for f in check.failures] for op, check in result.failed}
+    return {
+        f"{op.operation_id}: {check.name}": [f"{f.label}: {f.reason}" for f in check.failures]
+        for op, check in result.failed
+    }
 
 
 def test_the_reference_server_of_the_edited_spec_passes(edited: tuple[Edit, Path, Path]) -> None:
@@ -100,7 +112,9 @@ def test_the_reference_server_of_the_edited_spec_passes(edited: tuple[Edit, Path
         from contract_tests.suite.bodies import BodyFactory  # noqa: PLC0415
 
         labels = [body.label for body in BodyFactory(seed).valid() + BodyFactory(seed).invalid()]
-        assert any(edit.adds in label for label in labels), f"{edit.name}: no spec-derived body names {edit.adds!r}"
+        assert any(edit.adds in label for label in labels), (
+            f"{edit.name}: no spec-derived body names {edit.adds!r}"
+        )
 
 
 def test_a_server_of_the_spec_before_the_edit_fails(edited: tuple[Edit, Path, Path]) -> None:
@@ -117,7 +131,11 @@ def test_a_new_operation_answered_with_a_500_fails(edited_operation: tuple[Edit,
     prefix = new[0].path.split("{", 1)[0]
 
     def crash(request: Request) -> Request | Reply:
-        if request.method == new[0].method and request.path.startswith(prefix) and request.path != prefix.rstrip("/"):
+        if (
+            request.method == new[0].method
+            and request.path.startswith(prefix)
+            and request.path != prefix.rstrip("/")
+        ):
             return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
         return request
 
@@ -131,7 +149,9 @@ def test_the_gallery_follows_the_edit(edited: tuple[Edit, Path, Path]) -> None:
     for name in BROKEN:
         with serve_in_thread(GALLERY[name].build(API_KEY, spec)) as base_url:
             result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, spec_path=spec, timeout=3))
-        assert GALLERY[name].caught_by in result.failed_checks, f"{edit.name}: {name} failed only {result.failed_checks}"
+        assert GALLERY[name].caught_by in result.failed_checks, (
+            f"{edit.name}: {name} failed only {result.failed_checks}"
+        )
     for name in CONFORMING_HERE:
         with serve_in_thread(CONFORMING[name](API_KEY, spec)) as base_url:
             result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, spec_path=spec))
@@ -150,14 +170,26 @@ def test_the_regenerated_client_keeps_its_properties(edited: tuple[Edit, Path, P
     }
     # Its broken-client and template tests do not depend on the spec: they run in contract_tests/client.
     command = [
-        sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:xdist",
-        "contract_tests/client/test_client_properties.py", "contract_tests/client/test_reference_server.py",
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "contract_tests/client/test_client_properties.py",
+        "contract_tests/client/test_reference_server.py",
     ]
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     where = json.dumps({"spec": str(spec), "client": str(client)})
     assert done.returncode == 0, f"{edit.name} ({where}):\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
     imported = subprocess.run(
         [sys.executable, "-c", "import assistants_v1_client; print(assistants_v1_client.__file__)"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert imported.startswith(str(client)), f"the tests imported {imported}, not the regenerated client"

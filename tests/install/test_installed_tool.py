@@ -28,11 +28,11 @@ EXAMPLES = "10"
 UV = REPO_ROOT / ".tools" / "bin" / "uv"
 pytestmark = pytest.mark.xdist_group("installed")
 
-APP_MODULE = f'''
+APP_MODULE = f"""
 from contract_tests.server import create_app
 
 app = create_app(api_key={API_KEY!r})
-'''
+"""
 WSGI_MODULE = '''
 import json
 
@@ -43,7 +43,7 @@ def app(environ, start_response):
     start_response("404 Not Found", [("Content-Type", "application/json")])
     return [body.encode()]
 '''
-PYTEST_MODULE = f'''
+PYTEST_MODULE = f"""
 from contract_tests.pytest_plugin import contract_checks
 
 test_contract = contract_checks(app="app_under_test:app", api_key={API_KEY!r}, examples=5)
@@ -51,13 +51,15 @@ test_contract = contract_checks(app="app_under_test:app", api_key={API_KEY!r}, e
 
 def test_the_fixture_runs_the_suite(contract_suite):
     assert contract_suite(app="app_under_test:app", api_key={API_KEY!r}, examples=2).passed
-'''
+"""
 
 
 def _run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
     clean.pop("ASSISTANTS_CONTRACT_SPEC", None)
-    return subprocess.run(command, cwd=cwd, env={**clean, **env}, capture_output=True, text=True, check=False, timeout=600)
+    return subprocess.run(
+        command, cwd=cwd, env={**clean, **env}, capture_output=True, text=True, check=False, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +70,39 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = (work / "dist").glob("*.whl")
     exported = _run(
-        [str(UV), "export", "--frozen", "--no-default-groups", "--no-emit-project", "--no-hashes", "--no-header"],
+        [
+            str(UV),
+            "export",
+            "--frozen",
+            "--no-default-groups",
+            "--no-emit-project",
+            "--no-hashes",
+            "--no-header",
+        ],
         REPO_ROOT,
     )
     assert exported.returncode == 0, exported.stderr
     constraints = work / "constraints.txt"
     # pytest comes from the lock file too, for the pytest entry.
-    pins = [line for line in _locked() if line.split("==")[0] in ("pytest", "pluggy", "iniconfig", "packaging")]
+    pins = [
+        line for line in _locked() if line.split("==")[0] in ("pytest", "pluggy", "iniconfig", "packaging")
+    ]
     constraints.write_text(exported.stdout + "\n".join(pins) + "\n", encoding="utf-8")
     made = _run([str(UV), "venv", "--python", sys.executable, str(work / "venv")], work)
     assert made.returncode == 0, made.stderr
     python = work / "venv" / "bin" / "python"
     installed = _run(
-        [str(UV), "pip", "install", "--python", str(python), "--constraint", str(constraints), str(wheel), "pytest"],
+        [
+            str(UV),
+            "pip",
+            "install",
+            "--python",
+            str(python),
+            "--constraint",
+            str(constraints),
+            str(wheel),
+            "pytest",
+        ],
         work,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
@@ -88,7 +110,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _locked() -> list[str]:
-    exported = _run([str(UV), "export", "--frozen", "--no-hashes", "--no-header", "--no-emit-project"], REPO_ROOT)
+    exported = _run(
+        [str(UV), "export", "--frozen", "--no-hashes", "--no-header", "--no-emit-project"], REPO_ROOT
+    )
     return [line.strip() for line in exported.stdout.splitlines() if "==" in line]
 
 
@@ -103,7 +127,9 @@ def elsewhere(tmp_path: Path) -> Path:
 def test_only_the_runtime_dependencies_are_installed(venv: Path, elsewhere: Path) -> None:
     listed = _run([str(venv / "python"), "-m", "pip", "list", "--format=freeze"], elsewhere)
     if listed.returncode != 0:  # uv venvs have no pip: ask uv
-        listed = _run([str(UV), "pip", "list", "--python", str(venv / "python"), "--format=freeze"], elsewhere)
+        listed = _run(
+            [str(UV), "pip", "list", "--python", str(venv / "python"), "--format=freeze"], elsewhere
+        )
     names = {line.split("==")[0].lower() for line in listed.stdout.splitlines()}
     assert "assistants-contract" in names and "schemathesis" in names
     for dev_only in ("assistants-v1-client", "openapi-python-client", "ruff", "mypy", "openai"):
@@ -120,7 +146,15 @@ def test_a_broken_server_fails_and_a_conforming_one_passes_by_url(venv: Path, el
     report = elsewhere / "reports" / "contract.xml"
     with serve_in_thread(GALLERY["accepts_long_strings"].build(API_KEY)) as broken:
         done = _run(
-            [str(venv / "assistants-contract"), "--base-url", broken, "--examples", EXAMPLES, "--report", str(report)],
+            [
+                str(venv / "assistants-contract"),
+                "--base-url",
+                broken,
+                "--examples",
+                EXAMPLES,
+                "--report",
+                str(report),
+            ],
             elsewhere,
             API_KEY=API_KEY,
         )
@@ -129,23 +163,41 @@ def test_a_broken_server_fails_and_a_conforming_one_passes_by_url(venv: Path, el
     assert "<failure" in report.read_text(encoding="utf-8")
     with serve_in_thread(create_app(api_key=API_KEY)) as conforming:
         done = _run(
-            [str(venv / "assistants-contract"), "--base-url", conforming, "--examples", EXAMPLES], elsewhere, API_KEY=API_KEY
+            [str(venv / "assistants-contract"), "--base-url", conforming, "--examples", EXAMPLES],
+            elsewhere,
+            API_KEY=API_KEY,
         )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
 def test_an_asgi_app_and_a_wsgi_app_are_checked_in_process(venv: Path, elsewhere: Path) -> None:
-    done = _run([str(venv / "assistants-contract"), "--app", "app_under_test:app", "--examples", EXAMPLES], elsewhere, API_KEY=API_KEY)
+    done = _run(
+        [str(venv / "assistants-contract"), "--app", "app_under_test:app", "--examples", EXAMPLES],
+        elsewhere,
+        API_KEY=API_KEY,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    done = _run([str(venv / "assistants-contract"), "--app", "wsgi_under_test:app", "--examples", "2"], elsewhere, API_KEY=API_KEY)
+    done = _run(
+        [str(venv / "assistants-contract"), "--app", "wsgi_under_test:app", "--examples", "2"],
+        elsewhere,
+        API_KEY=API_KEY,
+    )
     assert done.returncode == 1 and "FAILED" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
-    done = _run([str(venv / "assistants-contract"), "--app", "no_such_module:app"], elsewhere, API_KEY=API_KEY)
-    assert done.returncode == 2 and done.stderr.startswith("error: cannot import") and done.stderr.count("\n") == 1
+    done = _run(
+        [str(venv / "assistants-contract"), "--app", "no_such_module:app"], elsewhere, API_KEY=API_KEY
+    )
+    assert (
+        done.returncode == 2
+        and done.stderr.startswith("error: cannot import")
+        and done.stderr.count("\n") == 1
+    )
 
 
 def test_the_pytest_entry_runs_a_test_per_operation_and_check(venv: Path, elsewhere: Path) -> None:
     (elsewhere / "test_contract.py").write_text(PYTEST_MODULE, encoding="utf-8")
-    done = _run([str(venv / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"], elsewhere)
+    done = _run(
+        [str(venv / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_contract.py"], elsewhere
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     passed = int(done.stdout.strip().splitlines()[-1].split(" passed")[0].split()[-1])
     assert passed > 10, done.stdout[-1000:]
@@ -172,7 +224,17 @@ def test_the_reference_server_command_serves(venv: Path, elsewhere: Path) -> Non
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            done = _run([str(venv / "assistants-contract"), "--base-url", f"http://127.0.0.1:{port}", "--examples", "2"], elsewhere, API_KEY=API_KEY)
+            done = _run(
+                [
+                    str(venv / "assistants-contract"),
+                    "--base-url",
+                    f"http://127.0.0.1:{port}",
+                    "--examples",
+                    "2",
+                ],
+                elsewhere,
+                API_KEY=API_KEY,
+            )
             if "cannot reach" not in done.stderr:
                 break
             time.sleep(0.5)

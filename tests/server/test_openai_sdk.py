@@ -42,7 +42,9 @@ def test_sdk_gets_a_400_as_bad_request_error(client: TestClient) -> None:
     # The SDK's `name` argument, one character over the spec's limit.
     limit = {prop.name: prop.schema for prop in facts.request_properties()}["name"]["maxLength"]
     with pytest.raises(openai.BadRequestError) as caught:
-        sdk(client).beta.assistants.create(model="gpt-4-turbo", name="n" * (limit + 1), instructions="i", tools=[])
+        sdk(client).beta.assistants.create(
+            model="gpt-4-turbo", name="n" * (limit + 1), instructions="i", tools=[]
+        )
     assert caught.value.status_code == 400
     assert caught.value.param == "name"
 

@@ -20,7 +20,9 @@ from tests.server.conftest import API_KEY
 
 SEED = facts.seed()
 PATH = SEED.path
-REQUEST = max(SEED.examples.values(), key=len) if SEED.examples else SEED.values.example(facts.request_pointer())
+REQUEST = (
+    max(SEED.examples.values(), key=len) if SEED.examples else SEED.values.example(facts.request_pointer())
+)
 
 
 def assert_error(response: Any, status: int) -> dict[str, Any]:
@@ -33,7 +35,9 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
 
 
 def post(client: TestClient, body: Any, headers: dict[str, str]) -> Any:
-    return client.request(SEED.method, PATH, content=json.dumps(body), headers={**headers, "Content-Type": "application/json"})
+    return client.request(
+        SEED.method, PATH, content=json.dumps(body), headers={**headers, "Content-Type": "application/json"}
+    )
 
 
 def _assigned_fields() -> dict[str, dict[str, Any]]:
@@ -99,7 +103,9 @@ INVALID = BodyFactory(SEED).invalid()
 
 
 @pytest.mark.parametrize("body", [body.value for body in INVALID], ids=[body.label for body in INVALID])
-def test_every_spec_derived_invalid_body_is_400(client: TestClient, headers: dict[str, str], body: Any) -> None:
+def test_every_spec_derived_invalid_body_is_400(
+    client: TestClient, headers: dict[str, str], body: Any
+) -> None:
     assert_error(post(client, body, headers), 400)
 
 
@@ -110,7 +116,11 @@ def test_non_object_bodies_are_400(client: TestClient, headers: dict[str, str], 
 
 def test_a_400_names_the_field_at_any_depth(client: TestClient, headers: dict[str, str]) -> None:
     factory = BodyFactory(SEED)
-    deep = [site for site in factory.sites() if "pattern" in factory.values.schema(site.pointer) and len(site.steps) > 1]
+    deep = [
+        site
+        for site in factory.sites()
+        if "pattern" in factory.values.schema(site.pointer) and len(site.steps) > 1
+    ]
     assert deep, "the request has no pattern below its top level"
     site = deep[0]
     response = post(client, factory.embed(site, lambda _: "has space"), headers)
@@ -153,7 +163,9 @@ def test_unparseable_requests_are_4xx(
 def test_a_body_over_the_limit_is_413(headers: dict[str, str]) -> None:
     large = json.dumps(SEED.values.largest(facts.request_pointer()))
     with TestClient(create_app(api_key=API_KEY, max_body_bytes=len(large) - 1)) as small:
-        response = small.request(SEED.method, PATH, content=large, headers={**headers, "Content-Type": "application/json"})
+        response = small.request(
+            SEED.method, PATH, content=large, headers={**headers, "Content-Type": "application/json"}
+        )
     assert_error(response, 413)
 
 
@@ -193,10 +205,18 @@ def test_unknown_paths_are_404(client: TestClient, headers: dict[str, str], path
 
 
 def test_a_lone_surrogate_does_not_crash_the_server(client: TestClient, headers: dict[str, str]) -> None:
-    free = [prop for prop in facts.request_properties() if prop.name in REQUEST and "string" in prop.schema.get("type", "") and not {"pattern", "enum", "const"} & prop.schema.keys()]
+    free = [
+        prop
+        for prop in facts.request_properties()
+        if prop.name in REQUEST
+        and "string" in prop.schema.get("type", "")
+        and not {"pattern", "enum", "const"} & prop.schema.keys()
+    ]
     assert free, "the request has no free-text string field"
     content = json.dumps({**REQUEST, free[0].name: "\ud800"}).encode()
-    response = client.request(SEED.method, PATH, content=content, headers={**headers, "Content-Type": "application/json"})
+    response = client.request(
+        SEED.method, PATH, content=content, headers={**headers, "Content-Type": "application/json"}
+    )
     assert response.status_code == SEED.success_status
     assert response.json()[free[0].name] == "\ud800"
 
@@ -206,7 +226,10 @@ def test_the_server_follows_the_spec(tmp_path: Path, headers: dict[str, str]) ->
     spec = facts.edited(tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength=5))
     with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as edited_server:
         response = edited_server.request(
-            SEED.method, PATH, content=json.dumps({**REQUEST, prop.name: "123456"}), headers={**headers, "Content-Type": "application/json"}
+            SEED.method,
+            PATH,
+            content=json.dumps({**REQUEST, prop.name: "123456"}),
+            headers={**headers, "Content-Type": "application/json"},
         )
     assert_error(response, 400)
 
@@ -249,9 +272,19 @@ def test_the_success_body_follows_new_fields(tmp_path: Path, headers: dict[str, 
     def add_fields(document: dict[str, Any]) -> None:
         request = facts.target(document, facts.request_pointer())
         response = facts.target(document, facts.response_pointer())
-        request["properties"]["x_new_number"] = {"type": "number", "minimum": 0, "maximum": 2, "default": 1, "description": "New."}
+        request["properties"]["x_new_number"] = {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 2,
+            "default": 1,
+            "description": "New.",
+        }
         response["properties"]["x_new_number"] = {"type": "number", "description": "New."}
-        response["properties"]["x_new_label"] = {"type": "string", "examples": ["label-1"], "description": "New."}
+        response["properties"]["x_new_label"] = {
+            "type": "string",
+            "examples": ["label-1"],
+            "description": "New.",
+        }
         response["required"] = [*response.get("required", []), "x_new_number", "x_new_label"]
 
     spec = facts.edited(tmp_path, add_fields)
