@@ -24,7 +24,7 @@ from typing import Any
 from contract_tests.spec import SpecError, matches
 from contract_tests.suite.operation import Operation
 from contract_tests.text import LONG, astral, combining, text
-from contract_tests.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step
+from contract_tests.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step, type_of
 
 MAX_DEPTH = 8  # of sites below the body; recursive schemas stop here
 ENUM_VALUES = 8  # enum values sent as valid, at most, per site
@@ -514,13 +514,13 @@ class BodyFactory:
                 value
                 for kind in types
                 for value in WRONG_TYPED.get(kind, ())
-                if value is not None and _type_name(value) not in types
+                if value is not None and type_of(value) not in types
             ),
             None,
         )
         if wrong is not None:
             yield Variant(
-                f"of the wrong JSON type ({_type_name(wrong)}: {json.dumps(wrong)})", _set(wrong), False
+                f"of the wrong JSON type ({type_of(wrong)}: {json.dumps(wrong)})", _set(wrong), False
             )
 
 
@@ -548,18 +548,6 @@ def _get(value: Any, path: tuple[str | int, ...]) -> Any:
 
 def _put(value: Any, path: tuple[str | int, ...], new: Any) -> None:
     _get(value, path[:-1])[path[-1]] = new
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _without(name: str, value: Any) -> Any:
