@@ -197,9 +197,24 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
 def _reflection_failure(name: str, request: dict[str, Any], difference: Difference, mask: Masker) -> str:
     how = "as sent" if name in request else "as its documented default"
     note = f"; {difference.note}" if difference.note else ""
-    sent, got = mask.cut(show(difference.expected), 100), mask.cut(show(difference.actual), 100)
-    length = length_note(difference.expected, difference.actual)
-    return f"{name!r} does not come back {how}: at {difference.pointer} sent {sent}, got {got}{length}{note}"
+    expected, actual = difference.expected, difference.actual
+    if isinstance(expected, str) and isinstance(actual, str):
+        # Long strings: show them from a little before where they part, not from their start.
+        start = max(_common_prefix(expected, actual) - 20, 0)
+        lead = f" (from character {start})" if start else ""
+        sent, got = (mask.cut(show(text[start:]), 100) for text in (expected, actual))
+        length = length_note(expected, actual)
+        where = f"{difference.pointer}{lead}"
+        return f"{name!r} does not come back {how}: at {where} sent {sent}, got {got}{length}{note}"
+    sent, got = mask.cut(show(expected), 100), mask.cut(show(actual), 100)
+    return f"{name!r} does not come back {how}: at {difference.pointer} sent {sent}, got {got}{note}"
+
+
+def _common_prefix(left: str, right: str) -> int:
+    return next(
+        (index for index, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+        min(len(left), len(right)),
+    )
 
 
 def assistant_fields_plausible(exchange: Exchange, ctx: RunContext) -> Verdict:
