@@ -25,6 +25,7 @@ from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
 from contract_tests.suite.masking import near_misses
 from contract_tests.suite.reference import PortTaken, ReferenceServer, ReferenceServerError
+from tests import spec_facts as facts
 from tests.contract.conftest import API_KEY, EXAMPLES
 
 
@@ -171,10 +172,23 @@ def test_long_bodies_are_reproduced_from_a_file_next_to_the_report(
     assert code == EXIT_FAIL
     bodies = list((tmp_path / "contract-bodies").iterdir())
     assert bodies and f"--data-binary @{bodies[0]}" in out
-    assert any(len(json.loads(body.read_bytes()).get("tools", [])) == 129 for body in bodies)
+    # The lists over their maxItems (129 tools) are among the bodies written to files.
+    limits = {prop.name: prop.schema["maxItems"] for prop in facts.with_keyword("maxItems")}
+    sent = [json.loads(body.read_bytes()) for body in bodies]
+    assert any(len(body.get(name, [])) == limit + 1 for body in sent for name, limit in limits.items())
 
 
 LEAKY_KEY = "Zq7v-leaky-9f31c0d2e4b5a6f7"  # its first 4 characters appear nowhere else in the output
+
+
+def _leak_targets() -> tuple[str, str, str]:
+    """Response fields to put the key in: a string the request sets, a number, and a second string."""
+    request = {prop.name for prop in facts.request_properties()}
+    fields = facts.properties(facts.response_pointer())
+    strings = [f.name for f in fields if f.name in request and f.schema.get("type") == "string"]
+    numbers = [f.name for f in fields if f.schema.get("type") in ("integer", "number")]
+    others = [f.name for f in fields if f.name not in (strings[:1] + numbers[:1])]
+    return strings[0], numbers[0], others[0]
 
 
 def _leaky_server(api_key: str) -> ASGIApp:
@@ -187,11 +201,12 @@ def _leaky_server(api_key: str) -> ASGIApp:
             message = "p" * (_EXCERPT - 5 - len(start)) + token  # the key crosses the body excerpt's cut
             error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
             reply.body = json.dumps({"error": error}).encode()
-        elif reply.status == 200:
+        elif 200 <= reply.status < 300:
             body = json.loads(reply.body)
-            body["name"] = "n" * 54 + token  # crosses the cut of a reflected value (60)
-            body["created_at"] = "c" * 194 + token  # crosses the cut of a schema error (200)
-            body["description"] = 7 * ["d" * 40 + token]  # crosses schemathesis's message cut (300)
+            reflected, number, nullable = _leak_targets()
+            body[reflected] = "n" * 54 + token  # crosses the cut of a reflected value (60)
+            body[number] = "c" * 194 + token  # crosses the cut of a schema error (200)
+            body[nullable] = 7 * ["d" * 40 + token]  # crosses schemathesis's message cut (300)
             reply.body = json.dumps(body).encode()
         return reply
 
@@ -231,36 +246,49 @@ def _edited_spec(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> str:
     return str(path)
 
 
-def _example(document: dict[str, Any]) -> dict[str, Any]:
-    body = document["paths"]["/v1/assistants"]["post"]["requestBody"]["content"]["application/json"]
-    found: dict[str, Any] = body["examples"]["mathTutor"]["value"]
-    return found
-
-
 @pytest.mark.usefixtures("key_in_env")
 def test_an_invalid_request_example_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = _edited_spec(tmp_path, lambda document: _example(document).pop("model"))
+    media = facts.request_pointer_in_document(facts.seed())
+    name = next(iter(facts.seed().examples), None)
+    assert name is not None, "the spec has no request example to break"
+    required = facts.required()[0]
+    spec = _edited_spec(
+        tmp_path, lambda document: facts.at(document, media)["examples"][name]["value"].pop(required)
+    )
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
-    assert "request example 'mathTutor' is invalid" in _one_line_error(capsys)
+    assert f"request example {name!r} is invalid" in _one_line_error(capsys)
+
+
+def _error_media(document: dict[str, Any]) -> dict[str, Any]:
+    """The media type object of the seed operation's first documented error response."""
+    op = facts.seed()
+    status = next(code for code in sorted(op.responses) if code.startswith("4"))
+    response = facts.at(document, f"{op.rules.pointer}/responses/{status}")
+    while "$ref" in response:
+        response = facts.at(document, response["$ref"][1:])
+    found: dict[str, Any] = next(iter(response["content"].values()))
+    return found
 
 
 def _dangling_ref(document: dict[str, Any]) -> None:
-    error = document["components"]["responses"]["BadRequest"]["content"]["application/json"]
-    error["schema"] = {"$ref": "#/components/schemas/Eror"}
+    _error_media(document)["schema"] = {"$ref": "#/components/schemas/x-contract-no-such-schema"}
 
 
 def _inline_success_schema(document: dict[str, Any]) -> None:
-    success = document["paths"]["/v1/assistants"]["post"]["responses"]["200"]["content"]["application/json"]
-    success["schema"] = document["components"]["schemas"]["AssistantObject"]
+    op = facts.seed()
+    success = facts.at(document, f"{op.rules.pointer}/responses/{op.success_status}")
+    media = next(iter(success["content"].values()))
+    assert "$ref" in media["schema"], "the success schema is inline already"
+    media["schema"] = facts.deep(facts.at(document, media["schema"]["$ref"][1:]))
 
 
 @pytest.mark.usefixtures("key_in_env")
 def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = _edited_spec(tmp_path, _dangling_ref)
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
-    assert "'#/components/schemas/Eror'" in _one_line_error(capsys)
+    assert "'#/components/schemas/x-contract-no-such-schema'" in _one_line_error(capsys)
 
 
 @pytest.mark.usefixtures("key_in_env")
@@ -299,8 +327,8 @@ def test_a_case_still_rate_limited_is_not_judged(
     monkeypatch.setattr(runner, "BACKOFF_FACTOR", 0)
 
     def limit_long_names(request: Request) -> Request | Reply:
-        # Every request with a name at maxLength is refused for its rate, retries included.
-        if b'"name": "A\\u00e9' in request.body:
+        # A request with a string at maxLength (non-ASCII, escaped) is refused for its rate, retries included.
+        if b'"A\\u00e9' in request.body:
             error = {"message": "Slow down.", "type": "requests", "param": None, "code": None}
             return Reply(429, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
         return request
@@ -316,8 +344,10 @@ def test_a_case_still_rate_limited_is_not_judged(
 def test_the_reference_server_serves_the_spec_given(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    prop = facts.first_with("maxLength", kind="string")
+
     def shorter_names(document: dict[str, Any]) -> None:
-        document["components"]["schemas"]["CreateAssistantRequest"]["properties"]["name"]["maxLength"] = 20
+        facts.target(document, prop.pointer)["maxLength"] = 20
 
     monkeypatch.delenv("API_KEY")
     spec = _edited_spec(tmp_path, shorter_names)

@@ -73,7 +73,11 @@ def _seed_fields(text: str) -> dict[str, str]:
     name = None
     for index, line in enumerate(lines):
         kind = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if line.strip() and " " not in line.strip() and kind.split(" ")[0] in ("string", "array", "integer", "object"):
+        if (
+            line.strip()
+            and " " not in line.strip()
+            and kind.split(" ")[0] in ("string", "array", "integer", "object")
+        ):
             name = line.strip()
             fields[name] = ""
         elif name is not None:
