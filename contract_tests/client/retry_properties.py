@@ -491,16 +491,26 @@ def max_retries_0_sends_without_httpx_retries(
     mode: Mode, where: Where, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With max_retries=0 (on the client or the call) a call is sent as before the client retried: by
-    httpx alone, never through httpx-retries (whose helpers and retry loop are made to fail here)."""
+    httpx alone, a retryable answer (a 429) returned as it came, the retry policy and httpx-retries never
+    consulted (their methods and helpers are made to fail here)."""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("max_retries=0 went through httpx-retries")
 
     monkeypatch.setattr(client_module, "retry_request", refuse)
     monkeypatch.setattr(client_module, "aretry_request", refuse)
-    monkeypatch.setattr(RetryPolicy, "is_retryable_method", refuse)
-    monkeypatch.setattr(RetryPolicy, "is_exhausted", refuse)
-    script = Script([assistant_answer()], FakeClock())
+    for method in (
+        "is_retryable_method",
+        "is_retryable_status_code",
+        "is_retryable_exception",
+        "is_exhausted",
+        "increment",
+        "sleep",
+        "asleep",
+    ):
+        monkeypatch.setattr(RetryPolicy, method, refuse)
+    status = documented_retryable_statuses()[0]
+    script = Script([Answer(status, error_example(status)), assistant_answer()], FakeClock())
     outcome = call(mode, script, Setting(where, 0, DEFAULT_MAX_RETRIES, "detailed"), _seed_request())
     check_parsed(outcome, script.answers[0])
     assert len(script.requests) == 1

@@ -30,15 +30,31 @@ async def _send_once_async(
 
 
 def test_a_client_that_never_retries_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "retry_request", _send_once)
+    def as_before(httpx_client: httpx.Client, kwargs: dict[str, Any], retry: RetryPolicy) -> httpx.Response:
+        return httpx_client.request(**kwargs)
+
+    monkeypatch.setattr(create_assistant, "send_request", as_before)
     with pytest.raises(AssertionError, match="requests for"):
         retry_properties.retryable_failures_end_in_the_final_answer("sync", FIRST_FAILURE)
 
 
 def test_a_client_that_never_retries_on_the_async_path_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module, "aretry_request", _send_once_async)
+    async def as_before(
+        httpx_client: httpx.AsyncClient, kwargs: dict[str, Any], retry: RetryPolicy
+    ) -> httpx.Response:
+        return await httpx_client.request(**kwargs)
+
+    monkeypatch.setattr(create_assistant, "send_request_async", as_before)
     with pytest.raises(AssertionError, match="requests for"):
         retry_properties.retryable_failures_end_in_the_final_answer("async", FIRST_FAILURE)
+
+
+def test_a_client_that_retries_only_the_first_failure_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The hand-over to httpx-retries after the first failure sends once instead of looping.
+    monkeypatch.setattr(client_module, "retry_request", _send_once)
+    monkeypatch.setattr(client_module, "aretry_request", _send_once_async)
+    with pytest.raises(AssertionError, match="requests"):
+        retry_properties.too_many_failures_give_the_last_one("async", FIRST_FAILURE)
 
 
 def test_a_client_that_does_not_retry_connection_errors_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

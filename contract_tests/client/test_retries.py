@@ -134,16 +134,30 @@ def test_an_httpx_client_of_the_callers_own_is_retried_too(mode: Mode) -> None:
     assert beta == {"assistants=v1"}, f"OpenAI-Beta headers {beta}"
 
 
-def test_an_httpx_client_that_retries_itself_needs_max_retries_0() -> None:
-    script = Script([assistant_answer()], FakeClock())
+def test_a_retrying_transport_in_httpx_args_is_refused_unless_max_retries_0() -> None:
+    script = Script(_rate_limited_once("1"), FakeClock())
+    transport = RetryTransport(transport=httpx.MockTransport(script))
+    client = AuthenticatedClient(base_url=BASE_URL, token=API_KEY, httpx_args={"transport": transport})
+    body = retry_properties._seed_request()
+    with pytest.raises(ValueError, match="RetryTransport"):
+        create_assistant.sync(client=client, body=body)
+    assert script.requests == [], "a request was sent before the refusal"
+    result = create_assistant.sync_detailed(client=client, body=body, max_retries=0)
+    assert result.status_code == RATE_LIMITED, "the transport's own retries do not cover POST by default"
+
+
+def test_an_own_httpx_client_that_retries_itself_is_refused_when_a_retry_is_due() -> None:
+    script = Script(_rate_limited_once("1"), FakeClock())
     retrying = httpx.Client(
         base_url=BASE_URL, transport=RetryTransport(transport=httpx.MockTransport(script))
     )
-    client = AuthenticatedClient(base_url=BASE_URL, token=API_KEY).set_httpx_client(retrying)
+    client = AuthenticatedClient(
+        base_url=BASE_URL, token=API_KEY, retry_policy=RetryPolicy(clock=script.clock)
+    ).set_httpx_client(retrying)
     body = retry_properties._seed_request()
     with pytest.raises(ValueError, match="retry every request twice"):
         create_assistant.sync(client=client, body=body)
-    assert script.requests == []
+    assert len(script.requests) == 1, "the retry was sent through a transport that retries itself"
     assert isinstance(create_assistant.sync(client=client, body=body, max_retries=0), AssistantObject)
 
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol, Self, cast
 
 import httpx
 from attrs import define, evolve, field, validators
-from httpx_retries import Retry, aretry_request, retry_request
+from httpx_retries import Retry, RetryTransport, aretry_request, retry_request
 
 # Headers every operation of the API sends with the only value the spec allows.
 CONSTANT_HEADERS: dict[str, str] = {
@@ -186,16 +186,38 @@ class RetryPolicy(Retry):
         self.elapsed_sleep += seconds
 
 
+# The first attempt of a call is sent by httpx alone, and handed to httpx-retries only when it failed in
+# a way the policy retries (its is_retryable_exception / is_retryable_status_code): the policy's
+# increment() and sleep() come first, then retry_request / aretry_request run the remaining attempts
+# in httpx-retries' own loop (attempts_made carries on from 1). Not retry_request for every call,
+# because that costs a call that succeeds about 7 µs (its check that the httpx client does not retry
+# already, its loop's bookkeeping): some 3% of a call, out of the client's budget of 10% over raw httpx.
+
+
 def send_request(httpx_client: httpx.Client, kwargs: dict[str, Any], retry: RetryPolicy) -> httpx.Response:
     """Sends an API function's request (keyword arguments of httpx.Client.request) and retries it as
-    `retry` says, with httpx-retries' retry_request: around httpx_client.send, so that a failure while
-    the body is read is retried too, and around any httpx client, one given to set_httpx_client too.
-    Without retries (total 0) it is httpx_client.request alone, as before retries existed.
+    `retry` says. Retries go through httpx_client.send (with the body read), so a failure while the
+    body is read is retried too, and they work around any httpx client, one given to set_httpx_client
+    too. With no retries (total 0) this is httpx_client.request alone, as before retries existed.
 
-    retry_request raises ValueError for an httpx client whose transport retries already
-    (httpx_retries.RetryTransport), which would retry each attempt again: use max_retries=0 with one."""
+    retry_request raises ValueError, before it sends anything, for an httpx client whose transport
+    retries already (httpx_retries.RetryTransport), which would retry each attempt again."""
     if retry.total == 0:
         return httpx_client.request(**kwargs)
+    failure: httpx.Response | Exception
+    try:
+        response = httpx_client.request(**kwargs)
+    except Exception as exc:
+        if not retry.is_retryable_exception(exc):
+            raise
+        failure = exc
+    else:
+        if not retry.is_retryable_status_code(response.status_code):
+            return response
+        response.close()
+        failure = response
+    retry = retry.increment()
+    retry.sleep(failure)
     return retry_request(httpx_client, retry=retry, **kwargs)
 
 
@@ -205,6 +227,20 @@ async def send_request_async(
     """send_request on the async path (httpx-retries' aretry_request)."""
     if retry.total == 0:
         return await httpx_client.request(**kwargs)
+    failure: httpx.Response | Exception
+    try:
+        response = await httpx_client.request(**kwargs)
+    except Exception as exc:
+        if not retry.is_retryable_exception(exc):
+            raise
+        failure = exc
+    else:
+        if not retry.is_retryable_status_code(response.status_code):
+            return response
+        await response.aclose()
+        failure = response
+    retry = retry.increment()
+    await retry.asleep(failure)
     return await aretry_request(httpx_client, retry=retry, **kwargs)
 
 
@@ -280,14 +316,26 @@ class Client:
         return evolve(self, timeout=timeout)
 
     def retry_for(self, max_retries: int | None = None) -> RetryPolicy:
-        """The RetryPolicy of one call: retry_policy with `max_retries` retries (the client's when None)."""
-        if max_retries is not None and max_retries != self.max_retries:
-            return self.retry_policy.copy_with(total=max_retries)
-        # Built once, not on every call: a copy costs a few microseconds.
+        """The RetryPolicy of one call: retry_policy with `max_retries` retries (the client's when None).
+
+        Raises ValueError when the call is to retry while httpx_args give a transport that retries
+        already (httpx_retries.RetryTransport): each attempt would be retried again. (httpx-retries
+        refuses such an httpx client too, but only once a retry is due.)"""
+        own = max_retries is None or max_retries == self.max_retries
         cached = self._retry
-        if cached is None or cached[0] is not self.retry_policy or cached[1].total != self.max_retries:
-            cached = self._retry = (self.retry_policy, self.retry_policy.copy_with(total=self.max_retries))
-        return cached[1]
+        # The client's own policy is built once, not on every call: a copy costs a few microseconds.
+        if own and cached is not None and cached[0] is self.retry_policy and cached[1].total == self.max_retries:
+            return cached[1]
+        retry = self.retry_policy.copy_with(total=self.max_retries if max_retries is None else max_retries)
+        transports = [self._httpx_args.get("transport"), *dict(self._httpx_args.get("mounts") or {}).values()]
+        if retry.total and any(isinstance(transport, RetryTransport) for transport in transports):
+            raise ValueError(
+                "httpx_args give an httpx_retries.RetryTransport, which retries each attempt already: "
+                "use max_retries=0 with it, or leave retrying to the client"
+            )
+        if own:
+            self._retry = (self.retry_policy, retry)
+        return retry
 
     def _httpx_settings(self) -> dict[str, Any]:
         """The keyword arguments of the httpx clients this client builds."""
@@ -427,14 +475,26 @@ class AuthenticatedClient:
         return evolve(self, timeout=timeout)
 
     def retry_for(self, max_retries: int | None = None) -> RetryPolicy:
-        """The RetryPolicy of one call: retry_policy with `max_retries` retries (the client's when None)."""
-        if max_retries is not None and max_retries != self.max_retries:
-            return self.retry_policy.copy_with(total=max_retries)
-        # Built once, not on every call: a copy costs a few microseconds.
+        """The RetryPolicy of one call: retry_policy with `max_retries` retries (the client's when None).
+
+        Raises ValueError when the call is to retry while httpx_args give a transport that retries
+        already (httpx_retries.RetryTransport): each attempt would be retried again. (httpx-retries
+        refuses such an httpx client too, but only once a retry is due.)"""
+        own = max_retries is None or max_retries == self.max_retries
         cached = self._retry
-        if cached is None or cached[0] is not self.retry_policy or cached[1].total != self.max_retries:
-            cached = self._retry = (self.retry_policy, self.retry_policy.copy_with(total=self.max_retries))
-        return cached[1]
+        # The client's own policy is built once, not on every call: a copy costs a few microseconds.
+        if own and cached is not None and cached[0] is self.retry_policy and cached[1].total == self.max_retries:
+            return cached[1]
+        retry = self.retry_policy.copy_with(total=self.max_retries if max_retries is None else max_retries)
+        transports = [self._httpx_args.get("transport"), *dict(self._httpx_args.get("mounts") or {}).values()]
+        if retry.total and any(isinstance(transport, RetryTransport) for transport in transports):
+            raise ValueError(
+                "httpx_args give an httpx_retries.RetryTransport, which retries each attempt already: "
+                "use max_retries=0 with it, or leave retrying to the client"
+            )
+        if own:
+            self._retry = (self.retry_policy, retry)
+        return retry
 
     def _httpx_settings(self) -> dict[str, Any]:
         """The keyword arguments of the httpx clients this client builds."""
