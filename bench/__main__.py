@@ -49,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     n = 1 if args.quick else 0
     rounds = {"client": 3 if n else 15, "loop": 3 if n else 7, "imports": 2 if n else 7}
-    rounds |= {"load": 1 if n else 3, "contract": 1 if n else 3, "regen": 1 if n else 3}
+    rounds |= {
+        "load": 1 if n else 3,
+        "contract": 1 if n else 3,
+        "regen": 1 if n else 3,
+        "retry": 1 if n else 3,
+    }
     calls, loop_calls, amount = (100, 20, 1000) if n else (300, 60, 3000)
     start = time.perf_counter()
     results = Results(
@@ -59,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             "loopback_rounds": f"median of {rounds['loop']} rounds of {loop_calls} calls per client",
             "footprint_runs": f"median of {rounds['imports']} runs each",
             "footprint_calls": str(calls),
+            "retry_rounds": f"median of {rounds['retry']} rounds, after a warm-up call",
             "load_rounds": f"median of {rounds['load']} runs",
             "contract_rounds": f"median of {rounds['contract']} runs of each tool",
             "regenerate_rounds": f"Median of {rounds['regen']} runs of each, interleaved",
@@ -75,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         "footprint",
         "client import time and peak memory",
         lambda: client_overhead.footprint(rounds["imports"], calls),
+    )
+    results.retry = _section(
+        results,
+        "retry",
+        "client retries: 429 Retry-After: 1, then 200",
+        lambda: client_overhead.refused_once(rounds["retry"]),
     )
     results.loopback = _section(
         results,

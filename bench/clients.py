@@ -42,7 +42,8 @@ MOCK_BASE_URL = "http://assistants.bench"
 CLIENTS = ("raw_httpx", "generated", "openai_sdk")
 LABELS = {
     "raw_httpx": "raw httpx (floor)",
-    "generated": "generated client",
+    "generated": "generated client (retries on)",
+    "generated_no_retries": "generated, max_retries=0",
     "openai_sdk": "openai SDK 1.20.0",
     "generated_stock": "generated, stock templates",
 }
@@ -81,13 +82,21 @@ def raw_httpx(base_url: str, api_key: str, transport: httpx.BaseTransport | None
     return Caller(call, client.close)
 
 
-def generated(base_url: str, api_key: str, transport: httpx.BaseTransport | None) -> Caller:
+def generated(
+    base_url: str, api_key: str, transport: httpx.BaseTransport | None, max_retries: int | None = None
+) -> Caller:
+    """The generated client as users build it: retries on (its default max_retries), unless given."""
     from assistants_v1_client import AuthenticatedClient  # noqa: PLC0415 (see the module docstring)
     from assistants_v1_client.api.assistants import create_assistant  # noqa: PLC0415
     from assistants_v1_client.models import AssistantObject, CodeInterpreterTool, CreateAssistantRequest  # noqa: PLC0415
 
     httpx_args = {"transport": transport} if transport is not None else {}
-    client = AuthenticatedClient(base_url=base_url, token=api_key, httpx_args=httpx_args)
+    if max_retries is None:
+        client = AuthenticatedClient(base_url=base_url, token=api_key, httpx_args=httpx_args)
+    else:
+        client = AuthenticatedClient(
+            base_url=base_url, token=api_key, httpx_args=httpx_args, max_retries=max_retries
+        )
 
     def call() -> object:
         body = CreateAssistantRequest(
@@ -104,9 +113,15 @@ def generated(base_url: str, api_key: str, transport: httpx.BaseTransport | None
     return Caller(call, client.get_httpx_client().close)
 
 
+def generated_no_retries(base_url: str, api_key: str, transport: httpx.BaseTransport | None) -> Caller:
+    """The generated client with max_retries=0: as it was before it retried."""
+    return generated(base_url, api_key, transport, max_retries=0)
+
+
 def openai_sdk(base_url: str, api_key: str, transport: httpx.BaseTransport | None) -> Caller:
     import openai  # noqa: PLC0415
 
+    # Its default max_retries (2) is left on, as the generated client's.
     # openai 1.20.0 would build its own httpx client with `proxies`, which httpx 0.28 removed.
     http_client = httpx.Client(transport=transport)
     client = openai.OpenAI(api_key=api_key, base_url=f"{base_url}/v1", http_client=http_client)

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests.client import strategies
-from contract_tests.client.calls import API_KEY, BASE_URL, MODES, Mode, Reply
+from contract_tests.client.calls import API_KEY, BASE_URL, MODES, FakeClock, Mode, Reply
 from contract_tests.client.properties import FIRST_FAILURE, PROPERTY_SETTINGS
 from contract_tests.client.variant_client import generate_variant
 from contract_tests.spec import node_at
@@ -42,12 +42,14 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
 def _create(variant: ModuleType, mode: Mode, reply: Reply, raise_on_unexpected_status: bool) -> Any:
     package = importlib.import_module(PACKAGE)
     models = importlib.import_module(f"{PACKAGE}.models")
+    client_module = importlib.import_module(f"{PACKAGE}.client")
     body = models.CreateAssistantRequest.from_dict(strategies.example_value("request"))
     client = package.AuthenticatedClient(
         base_url=BASE_URL,
         token=API_KEY,
         raise_on_unexpected_status=raise_on_unexpected_status,
         httpx_args={"transport": httpx.MockTransport(reply)},
+        retry_policy=client_module.RetryPolicy(clock=FakeClock()),  # a 5xx is retried: no real waits
     )
     if mode == "sync":
         return variant.sync_detailed(client=client, body=body)

@@ -160,20 +160,21 @@ def lists_assistants(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key, spec_path=spec), request=answer_get)
 
 
-def rate_limited(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
-    """Answers every fourth request with the documented 429 and `Retry-After: 0`: a limit, not a fault."""
+def rate_limited(api_key: str, spec: Path = SPEC_PATH, every: int = 4, retry_after: str = "0") -> ASGIApp:
+    """Answers every fourth request (every `every`-th) with the documented 429 and `Retry-After: 0`
+    (`retry_after`): a limit, not a fault. The client's end-to-end retry tests use other values."""
     count = [0]
 
     def limit(request: Request) -> Request | Reply:
         count[0] += 1
-        if count[0] % 4 == 0:
+        if count[0] % every == 0:
             error = {
                 "message": "Slow down.",
                 "type": "requests",
                 "param": None,
                 "code": "rate_limit_exceeded",
             }
-            headers = {"content-type": "application/json", "retry-after": "0"}
+            headers = {"content-type": "application/json", "retry-after": retry_after}
             return Reply(429, headers, json.dumps({"error": error}).encode())
         return request
 

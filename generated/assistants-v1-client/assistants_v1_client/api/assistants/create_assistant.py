@@ -3,7 +3,7 @@ from typing import Any
 import httpx
 
 from ... import errors
-from ...client import AuthenticatedClient, Client, drop_preset_headers
+from ...client import AuthenticatedClient, Client, drop_preset_headers, send_request, send_request_async
 from ...models.assistant_object import AssistantObject
 from ...models.create_assistant_open_ai_beta import CreateAssistantOpenAIBeta
 from ...models.create_assistant_request import CreateAssistantRequest
@@ -86,6 +86,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: CreateAssistantRequest,
     open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+    max_retries: int | None = None,
 ) -> Response[AssistantObject | ErrorResponse]:
     """Create assistant
 
@@ -98,11 +99,15 @@ def sync_detailed(
             CreateAssistantOpenAIBeta.ASSISTANTSV1.
         body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
             unrecognized field is rejected with 400.
+        max_retries (int | None): How many times to retry this call after a connection error, a
+            timeout, 408, 409, 429 or a 5xx (see client.RetryPolicy); None: the client's max_retries;
+            0: send it once.
 
     Raises:
         errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
             documented for its status.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        httpx.TimeoutException: If the request takes longer than Client.timeout (on its last attempt).
+        httpx.HTTPError: Any other transport error; a connection error is raised after the last retry.
 
     Returns:
         Response[AssistantObject | ErrorResponse]
@@ -114,7 +119,7 @@ def sync_detailed(
     )
     httpx_client = client.get_httpx_client()
     drop_preset_headers(kwargs, httpx_client.headers)
-    response = httpx_client.request(**kwargs)
+    response = send_request(httpx_client, kwargs, client.retry_for(max_retries))
     return _build_response(client=client, response=response)
 
 
@@ -123,6 +128,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: CreateAssistantRequest,
     open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+    max_retries: int | None = None,
 ) -> AssistantObject | ErrorResponse | None:
     """Create assistant
 
@@ -135,11 +141,15 @@ def sync(
             CreateAssistantOpenAIBeta.ASSISTANTSV1.
         body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
             unrecognized field is rejected with 400.
+        max_retries (int | None): How many times to retry this call after a connection error, a
+            timeout, 408, 409, 429 or a 5xx (see client.RetryPolicy); None: the client's max_retries;
+            0: send it once.
 
     Raises:
         errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
             documented for its status.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        httpx.TimeoutException: If the request takes longer than Client.timeout (on its last attempt).
+        httpx.HTTPError: Any other transport error; a connection error is raised after the last retry.
 
     Returns:
         AssistantObject | ErrorResponse
@@ -149,6 +159,7 @@ def sync(
         client=client,
         body=body,
         open_ai_beta=open_ai_beta,
+        max_retries=max_retries,
     ).parsed
 
 
@@ -157,6 +168,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: CreateAssistantRequest,
     open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+    max_retries: int | None = None,
 ) -> Response[AssistantObject | ErrorResponse]:
     """Create assistant
 
@@ -169,11 +181,15 @@ async def asyncio_detailed(
             CreateAssistantOpenAIBeta.ASSISTANTSV1.
         body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
             unrecognized field is rejected with 400.
+        max_retries (int | None): How many times to retry this call after a connection error, a
+            timeout, 408, 409, 429 or a 5xx (see client.RetryPolicy); None: the client's max_retries;
+            0: send it once.
 
     Raises:
         errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
             documented for its status.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        httpx.TimeoutException: If the request takes longer than Client.timeout (on its last attempt).
+        httpx.HTTPError: Any other transport error; a connection error is raised after the last retry.
 
     Returns:
         Response[AssistantObject | ErrorResponse]
@@ -185,7 +201,7 @@ async def asyncio_detailed(
     )
     httpx_client = client.get_async_httpx_client()
     drop_preset_headers(kwargs, httpx_client.headers)
-    response = await httpx_client.request(**kwargs)
+    response = await send_request_async(httpx_client, kwargs, client.retry_for(max_retries))
     return _build_response(client=client, response=response)
 
 
@@ -194,6 +210,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: CreateAssistantRequest,
     open_ai_beta: CreateAssistantOpenAIBeta = CreateAssistantOpenAIBeta.ASSISTANTSV1,
+    max_retries: int | None = None,
 ) -> AssistantObject | ErrorResponse | None:
     """Create assistant
 
@@ -206,11 +223,15 @@ async def asyncio(
             CreateAssistantOpenAIBeta.ASSISTANTSV1.
         body (CreateAssistantRequest): The body of a create-assistant request. Closed: an
             unrecognized field is rejected with 400.
+        max_retries (int | None): How many times to retry this call after a connection error, a
+            timeout, 408, 409, 429 or a 5xx (see client.RetryPolicy); None: the client's max_retries;
+            0: send it once.
 
     Raises:
         errors.UnexpectedBody: If the body of the response is not JSON or not the shape of the schema
             documented for its status.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        httpx.TimeoutException: If the request takes longer than Client.timeout (on its last attempt).
+        httpx.HTTPError: Any other transport error; a connection error is raised after the last retry.
 
     Returns:
         AssistantObject | ErrorResponse
@@ -221,5 +242,6 @@ async def asyncio(
             client=client,
             body=body,
             open_ai_beta=open_ai_beta,
+            max_retries=max_retries,
         )
     ).parsed
