@@ -38,7 +38,6 @@ EDITS = {edit.name: edit for edit in all_edits(facts.seed())}
 # run in tests/contract on the spec as it is).
 BROKEN = ("accepts_long_strings", "accepts_nested_nulls", "counts_utf16_units", "lists_dropped")
 CONFORMING_HERE = ("other_habits", "numbers_as_doubles")
-pytestmark = pytest.mark.xdist_group("spec-edits")
 
 
 def _write(edit: Edit, path: Path) -> Path:

@@ -26,7 +26,6 @@ from contract_tests.spec import REPO_ROOT
 API_KEY = "sk-test-installed-3f9e"
 EXAMPLES = "10"
 UV = REPO_ROOT / ".tools" / "bin" / "uv"
-pytestmark = pytest.mark.xdist_group("installed")
 
 APP_MODULE = f"""
 from contract_tests.server import create_app
