@@ -108,6 +108,29 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python.parent
 
 
+# What a server team has in its own environment beside the tool: pytest (for the pytest entry) and FastAPI
+# (its app), at the lock file's versions.
+_TEAM_PACKAGES = frozenset(
+    {
+        "pytest",
+        "pluggy",
+        "iniconfig",
+        "packaging",
+        "fastapi",
+        "pydantic",
+        "pydantic-core",
+        "annotated-types",
+        "typing-inspection",
+        "typing-extensions",
+        "annotated-doc",
+        "opentelemetry-api",
+        "importlib-metadata",
+        "zipp",
+    }
+)
+FASTAPI_APP = REPO_ROOT / "tests" / "other_stacks" / "fastapi_app" / "app.py"
+
+
 def _locked() -> list[str]:
     exported = _run(
         [str(UV), "export", "--frozen", "--no-hashes", "--no-header", "--no-emit-project"], REPO_ROOT
@@ -120,6 +143,7 @@ def elsewhere(tmp_path: Path) -> Path:
     """A directory with nothing of this repository in it, holding the apps a team would check."""
     (tmp_path / "app_under_test.py").write_text(APP_MODULE, encoding="utf-8")
     (tmp_path / "wsgi_under_test.py").write_text(WSGI_MODULE, encoding="utf-8")
+    (tmp_path / "fastapi_under_test.py").write_text(FASTAPI_APP.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
 
@@ -169,7 +193,7 @@ def test_a_broken_server_fails_and_a_conforming_one_passes_by_url(venv: Path, el
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
-def test_an_asgi_app_and_a_wsgi_app_are_checked_in_process(venv: Path, elsewhere: Path) -> None:
+def test_asgi_apps_and_a_wsgi_app_are_checked_in_process(venv: Path, elsewhere: Path) -> None:
     done = _run(
         [str(venv / "assistants-contract"), "--app", "app_under_test:app", "--examples", EXAMPLES],
         elsewhere,
