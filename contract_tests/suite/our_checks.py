@@ -54,10 +54,26 @@ def _relevance(error: jsonschema.ValidationError) -> tuple[int, ...]:
 
 
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For a `oneOf`/`anyOf` failure, the error of the branch the value matched best (the one whose
-    `type`-like constants it has, i.e. the deepest failure), so that it names a field."""
+    """For a `oneOf`/`anyOf` failure, the error of the branch the value matched best (the deepest
+    failure), so that it names a field; when every branch fails on the same value's enum or const (an
+    unknown tool `type`), one error listing every value the branches allow."""
     while error.context:
-        error = max(error.context, key=lambda sub: (len(sub.absolute_path), sub.validator != "const"))
+        deepest = max(len(sub.absolute_path) for sub in error.context)
+        candidates = [sub for sub in error.context if len(sub.absolute_path) == deepest]
+        if len(candidates) > 1 and all(sub.validator in ("enum", "const") for sub in candidates):
+            allowed: list[Any] = []
+            for sub in candidates:
+                for value in sub.validator_value if sub.validator == "enum" else [sub.validator_value]:
+                    if value not in allowed:
+                        allowed.append(value)
+            return jsonschema.ValidationError(
+                "",
+                validator="enum",
+                validator_value=allowed,
+                instance=candidates[0].instance,
+                path=candidates[0].absolute_path,
+            )
+        error = max(candidates, key=lambda sub: sub.validator != "const")
     return error
 
 
