@@ -63,7 +63,8 @@ def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
         if len(candidates) > 1 and all(sub.validator in ("enum", "const") for sub in candidates):
             allowed: list[Any] = []
             for sub in candidates:
-                for value in sub.validator_value if sub.validator == "enum" else [sub.validator_value]:
+                given = sub.validator_value
+                for value in given if sub.validator == "enum" and isinstance(given, list) else [given]:
                     if value not in allowed:
                         allowed.append(value)
             return jsonschema.ValidationError(
