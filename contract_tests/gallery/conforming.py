@@ -122,8 +122,13 @@ def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     return Rewrite(create_app(api_key=api_key, spec_path=spec), reply=as_javascript)
 
 
+_VALIDATION_STATUSES = frozenset({400, 405, 413, 415})
+
+
 def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
-    """Validates headers and body before the key: an invalid request without a key gets 400, not 401."""
+    """Validates headers and body before the key: an invalid request without a key gets 400 (or 413,
+    415), not 401; then the key, then the rest (a valid request without the key gets 401, never what
+    the operation would answer it, a 404 for a resource it has not got included)."""
     right = f"Bearer {api_key}"
 
     def check_key_last(request: Request) -> Request:
@@ -133,7 +138,7 @@ def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
         return request
 
     def answer(request: Request, reply: Reply) -> Reply:
-        if request.headers.get("x-key-was-wrong") and 200 <= reply.status < 300:
+        if request.headers.get("x-key-was-wrong") and reply.status not in _VALIDATION_STATUSES:
             error = {"message": "Unauthorized.", "type": "invalid_request_error", "param": None, "code": None}
             return Reply(401, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
         return reply

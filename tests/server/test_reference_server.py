@@ -242,9 +242,9 @@ def test_an_operation_it_does_not_implement_answers_404_and_checks_the_key(
 
     def add_get(document: dict[str, Any]) -> None:
         seed_node = facts.at(document, SEED.rules.pointer)
-        document["paths"][f"{PATH}/{{resource_id}}"] = {
+        document["paths"][f"{PATH}/x-contract-probe/{{resource_id}}"] = {
             "get": {
-                "operationId": "getResource",
+                "operationId": "xContractGetResource",
                 "summary": "Get one",
                 "description": "Get one.",
                 "parameters": [
@@ -260,9 +260,10 @@ def test_an_operation_it_does_not_implement_answers_404_and_checks_the_key(
 
     spec = facts.edited(tmp_path, add_get)
     with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as server:
-        assert_error(server.get(f"{PATH}/anything", headers=headers), 404)
-        assert_error(server.get(f"{PATH}/anything", headers=SEED.required_headers()), 401)
-        assert_error(server.post(f"{PATH}/anything", headers=headers), 405)
+        url = f"{PATH}/x-contract-probe/anything"
+        assert_error(server.get(url, headers=headers), 404)
+        assert_error(server.get(url, headers=SEED.required_headers()), 401)
+        assert_error(server.post(url, headers=headers), 405)
 
 
 def test_the_success_body_follows_new_fields(tmp_path: Path, headers: dict[str, str]) -> None:
