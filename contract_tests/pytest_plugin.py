@@ -26,7 +26,7 @@ import pytest
 from contract_tests.serving import load_app, serve_in_thread
 from contract_tests.spec import SPEC_PATH
 from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
-from contract_tests.suite.masking import Masker, near_misses
+from contract_tests.suite.masking import Masker, masked_output, near_misses
 from contract_tests.suite.results import CheckResult, RunResult
 
 Runner = Callable[..., RunResult]
@@ -57,9 +57,10 @@ def run_contract(
 
     if base_url is not None:
         return run_suite(config(base_url))
-    served = load_app(app) if isinstance(app, str) else app
-    with serve_in_thread(served) as url:
-        return run_suite(config(url))
+    with masked_output(Masker(key, *near_misses(key).values())):
+        served = load_app(app) if isinstance(app, str) else app
+        with serve_in_thread(served) as url:
+            return run_suite(config(url))
 
 
 def _check_ids(spec: Path | str) -> list[tuple[str, str]]:
@@ -74,10 +75,18 @@ def contract_checks(**options: Any) -> Callable[..., None]:
     results: dict[str, RunResult] = {}
     spec = options.get("spec", SPEC_PATH)
 
+    failed: list[BaseException] = []
+
     @pytest.mark.parametrize(("operation", "check"), _check_ids(spec))
     def test_contract(operation: str, check: str) -> None:
+        if failed:  # the run itself could not be made: every test says so, none runs it again
+            raise failed[0]
         if "run" not in results:
-            results["run"] = run_contract(**options)
+            try:
+                results["run"] = run_contract(**options)
+            except BaseException as exc:
+                failed.append(exc)
+                raise
         _verdict(results["run"], operation, check, options.get("api_key") or os.environ.get("API_KEY", ""))
 
     return test_contract

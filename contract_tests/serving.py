@@ -8,6 +8,7 @@ all, with nothing for the caller to start and no port to choose.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import socket
 import sys
@@ -92,6 +93,26 @@ def load_app(reference: str) -> Any:
             found = found()
         except Exception as exc:
             raise AppError(f"{reference} failed: {type(exc).__name__}: {exc}") from None
-    if not callable(found):
-        raise AppError(f"{reference} is not an ASGI or WSGI app (not callable)")
+    if not _is_app(found):
+        raise AppError(
+            f"{reference} is not an ASGI app (async, taking scope, receive, send) or a WSGI app (taking"
+            " environ, start_response)"
+        )
     return found
+
+
+def _is_app(found: Any) -> bool:
+    """Whether `found` can be called as an ASGI 3 or a WSGI app (by its signature, not by trying)."""
+    if not callable(found):
+        return False
+    try:
+        signature = inspect.signature(found)
+    except (TypeError, ValueError):
+        return True  # a builtin or extension callable: uvicorn will tell
+    for arguments in ((None, None, None), (None, None)):  # ASGI 3: scope, receive, send; WSGI: two
+        try:
+            signature.bind(*arguments)
+        except TypeError:
+            continue
+        return True
+    return False

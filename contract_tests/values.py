@@ -91,6 +91,10 @@ class Values:
             raise SpecError(f"the spec has no schema at {pointer}")
         return found
 
+    def document_node(self, pointer: str) -> Any:
+        """The raw node at `pointer` (`true`, `false` or a schema object)."""
+        return node_at(self.document, pointer)
+
     def chain(self, pointer: str) -> Iterator[str]:
         """`pointer`, then each node its chain of local `$ref`s leads to."""
         seen = set()

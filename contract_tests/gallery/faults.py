@@ -73,8 +73,13 @@ class FaultyFront:
             if action == "forward":
                 writer.write(await _forward(host, port, _close_after(head), body))
                 await writer.drain()
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass
+        except (
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            ConnectionError,
+            asyncio.CancelledError,
+        ):
+            pass  # the client went away, or the front is stopping (a held request is let go)
         finally:
             writer.close()  # after a drop: the connection ends with no response at all
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,15 +45,20 @@ class Difference:
 
 
 MISSING: Any = object()  # the response has no value there
+Openness = Callable[[str], bool]  # the pointer of an object in the value sent -> may the response add to it
+
+
+def _closed(pointer: str) -> bool:
+    return False
 
 
 def first_difference(  # noqa: PLR0911 (one return per JSON type, as the rules go)
-    expected: Any, actual: Any, *, open_objects: bool, pointer: str = ""
+    expected: Any, actual: Any, *, is_open: Openness = _closed, pointer: str = ""
 ) -> Difference | None:
     """Where `actual` first fails to carry `expected`, or None when it does.
 
-    Lists are compared as multisets (the order of a list is not part of the contract); with
-    `open_objects`, an object may carry fields `expected` lacks (a tool a server adds to).
+    Lists are compared as multisets (the order of a list is not part of the contract); an object for
+    whose pointer `is_open` says so may carry fields `expected` lacks (a tool a server adds to).
     """
     if actual is MISSING:
         return Difference(pointer, expected, actual, "missing")
@@ -61,15 +67,12 @@ def first_difference(  # noqa: PLR0911 (one return per JSON type, as the rules g
             return Difference(pointer, expected, actual)
         for key, value in expected.items():
             found = first_difference(
-                value,
-                actual.get(key, MISSING),
-                open_objects=open_objects,
-                pointer=f"{pointer}/{escape_pointer(key)}",
+                value, actual.get(key, MISSING), is_open=is_open, pointer=f"{pointer}/{escape_pointer(key)}"
             )
             if found is not None:
                 return found
         extra = [key for key in actual if key not in expected]
-        if extra and not open_objects:
+        if extra and not is_open(pointer):
             return Difference(f"{pointer}/{escape_pointer(extra[0])}", MISSING, actual[extra[0]], "not sent")
         return None
     if isinstance(expected, list):
@@ -77,7 +80,7 @@ def first_difference(  # noqa: PLR0911 (one return per JSON type, as the rules g
             return Difference(pointer, expected, actual)
         if len(expected) != len(actual):
             return Difference(pointer, expected, actual, f"sent {len(expected)} items, got {len(actual)}")
-        return _list_difference(expected, actual, open_objects=open_objects, pointer=pointer)
+        return _list_difference(expected, actual, is_open=is_open, pointer=pointer)
     if is_number(expected) and is_number(actual):
         return None if same_number(expected, actual) else Difference(pointer, expected, actual)
     if type(expected) is not type(actual) or expected != actual:
@@ -86,19 +89,39 @@ def first_difference(  # noqa: PLR0911 (one return per JSON type, as the rules g
 
 
 def _list_difference(
-    expected: list[Any], actual: list[Any], *, open_objects: bool, pointer: str
+    expected: list[Any], actual: list[Any], *, is_open: Openness, pointer: str
 ) -> Difference | None:
-    remaining = list(range(len(actual)))
+    """A matching of every item sent to its own item of the response (any order), or where none exists.
+
+    Each item may match several (an open tool matches a richer one): the items are paired by augmenting
+    paths (Kuhn's algorithm), so that a greedy first pick cannot take another item's partner.
+    """
+    fits: dict[tuple[int, int], bool] = {}
+
+    def fit(i: int, j: int) -> bool:
+        if (i, j) not in fits:
+            fits[i, j] = (
+                first_difference(expected[i], actual[j], is_open=is_open, pointer=f"{pointer}/{i}") is None
+            )
+        return fits[i, j]
+
+    partner: dict[int, int] = {}  # actual index -> expected index
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in range(len(actual)):
+            if j in seen or not fit(i, j):
+                continue
+            seen.add(j)
+            if j not in partner or augment(partner[j], seen):
+                partner[j] = i
+                return True
+        return False
+
     for index, item in enumerate(expected):
-        match = next(
-            (i for i in remaining if first_difference(item, actual[i], open_objects=open_objects) is None),
-            None,
-        )
-        if match is not None:
-            remaining.remove(match)
+        if augment(index, set()):
             continue
         # Most servers keep the order: the item at the same place says best what went wrong.
-        inner = first_difference(item, actual[index], open_objects=open_objects, pointer=f"{pointer}/{index}")
+        inner = first_difference(item, actual[index], is_open=is_open, pointer=f"{pointer}/{index}")
         note = "no item of the response's list matches it"
         if inner is None:
             return Difference(f"{pointer}/{index}", item, MISSING, note)

@@ -13,6 +13,11 @@ def write_junit(result: RunResult, path: Path) -> None:
     root = ET.Element("testsuites", tests=str(result.check_count), failures=str(len(result.failed)))
     for operation in result.operations.values():
         root.append(_suite(result, operation))
+    if result.untestable is not None:
+        # Not a check the server broke: a run that could not judge it, which CI must not show as passed.
+        run = ET.SubElement(root, "testsuite", name="contract run", tests="1", failures="0", errors="1")
+        case = ET.SubElement(run, "testcase", classname="contract.run", name="the server can be judged")
+        ET.SubElement(case, "error", message=printable(result.untestable), type="untestable")
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
 MASK = "***"
 
 
@@ -42,3 +47,29 @@ class Masker:
 def printable(text: str) -> str:
     """`text` with control and other unprintable characters escaped (a tab becomes \\t)."""
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+class _MaskingStream:
+    """A text stream that masks what is written to it (an in-process app's own prints and logs)."""
+
+    def __init__(self, stream: TextIO, mask: Masker) -> None:
+        self._stream = stream
+        self._mask = mask
+
+    def write(self, text: str) -> int:
+        return self._stream.write(self._mask(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def masked_output(mask: Masker) -> Iterator[None]:
+    """Mask the process's stdout and stderr until the block ends: an app checked in process may print or
+    log the keys it is sent (the near misses hold the whole key), which go to the suite's output."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _MaskingStream(sys.stdout, mask), _MaskingStream(sys.stderr, mask)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams

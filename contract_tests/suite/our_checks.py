@@ -8,6 +8,7 @@ NOT_APPLICABLE when the response gives it nothing to judge.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from contract_tests.suite.exchange import NOT_JSON, Exchange
 from contract_tests.suite.jsonvalues import (
     MISSING,
     Difference,
+    as_double,
     first_difference,
     is_number,
     length_note,
@@ -167,16 +169,34 @@ def defined_part(value: Any, schema: Any, resolve: Callable[[Any], Any]) -> Any:
     return value
 
 
-def _open_objects(op: Operation, pointer: str) -> bool:
-    """Whether the response may add fields inside the value: any object in it the spec leaves open
-    (a tool, say) while the request defines it fully; user data (a closed map) may not grow."""
-    schema = op.values.schema(pointer)
-    if "items" in schema:
-        items = op.values.child(pointer, "items")
-        return items is not None and _open_objects(op, items)
-    if op.values.branches(pointer):
-        return any(_open_objects(op, branch) for _, branch in op.values.branches(pointer))
-    return "properties" in schema and "additionalProperties" not in schema
+def open_paths(op: Operation, value: Any, pointer: str, path: str = "") -> set[str]:
+    """The pointers (within `value`, prefixed by `path`) of its objects a response may add fields to:
+    those whose schema lists properties and says nothing of others (a tool, a function definition).
+    User data stays closed: a map (`additionalProperties`: metadata) or free-form content (a
+    function's JSON Schema `parameters`) comes back as sent, no more."""
+    values = op.values
+    branches = values.branches(pointer)
+    if branches:
+        chosen = next((branch for _, branch in branches if values.is_valid(branch, value)), None)
+        return open_paths(op, value, chosen, path) if chosen is not None else set()
+    schema = values.schema(pointer)
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if "properties" in schema and "additionalProperties" not in schema:
+            found.add(path)
+        properties = values.properties(pointer)
+        extra = values.child(pointer, "additionalProperties")
+        extra = extra if extra is not None and isinstance(values.document_node(extra), dict) else None
+        for key, item in value.items():
+            child = properties.get(key) or extra
+            if child is not None:
+                found |= open_paths(op, item, child, f"{path}/{escape_pointer(key)}")
+    elif isinstance(value, list):
+        items = values.child(pointer, "items")
+        if items is not None:
+            for index, item in enumerate(value):
+                found |= open_paths(op, item, items, f"{path}/{index}")
+    return found
 
 
 def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
@@ -200,11 +220,10 @@ def assistant_reflects_request(exchange: Exchange, ctx: RunContext) -> Verdict:
             continue
         if not op.values.is_valid(response_pointer, expected):
             continue  # the response schema cannot carry it (a null it does not allow): nothing to expect
+        where = f"/{escape_pointer(name)}"
+        opened = open_paths(op, expected, request_pointer, where)
         difference = first_difference(
-            expected,
-            got.get(name, MISSING),
-            open_objects=_open_objects(op, request_pointer),
-            pointer=f"/{escape_pointer(name)}",
+            expected, got.get(name, MISSING), is_open=opened.__contains__, pointer=where
         )
         if difference is not None:
             return _reflection_failure(name, sent, difference, ctx.mask)
@@ -267,8 +286,8 @@ def mask_show(ctx: RunContext, value: Any) -> str:
 
 def _current_time(name: str, value: Any, ctx: RunContext) -> Verdict:
     now = time.time()
-    seconds = float(value) if is_number(value) else None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    seconds = as_double(value) if is_number(value) else None
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,20}", value):
         seconds = float(value)
     if seconds is None or not seconds.is_integer() or abs(seconds - now) > CREATED_AT_WINDOW_SECONDS:
         return (

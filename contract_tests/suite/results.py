@@ -29,6 +29,12 @@ class CheckResult:
         """Whether the next failure's details will be kept (the first few are)."""
         return len(self.failures) < DETAILED_FAILURES
 
+    def record_first(self, failure: Failure) -> None:
+        """A failure that says most (the run ended here): shown first, whatever came before."""
+        self.cases += 1
+        self.failure_count += 1
+        self.failures = [failure, *self.failures][:DETAILED_FAILURES]
+
     def record(self, failure: Failure | None) -> None:
         self.cases += 1
         if failure is not None:
@@ -61,6 +67,8 @@ class RunResult:
     dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
     not_sent: int = 0  # cases left when the server stopped answering
     seconds: float = 0.0
+    # Why the run could not judge the server (it rate-limited too much): the CLI exits 2.
+    untestable: str | None = None
 
     @property
     def checks(self) -> dict[str, CheckResult]:
@@ -94,4 +102,4 @@ class RunResult:
 
     @property
     def passed(self) -> bool:
-        return not self.failed
+        return not self.failed and self.untestable is None

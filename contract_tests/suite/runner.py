@@ -58,16 +58,20 @@ RETRY_AFTER_CAP_SECONDS = 10
 BACKOFF_FACTOR = 0.25  # no Retry-After: waits 0, 0.5, 1 s
 # A server that lets this many requests in a row time out has stopped answering: the run ends there.
 TIMEOUTS_IN_A_ROW = 3
+# A server that rate-limits this many cases in a row, or more than this share of all, cannot be judged:
+# its limit, not its contract, decides the run (exit 2, "cannot be tested").
+RATE_LIMITED_IN_A_ROW = 5
+RATE_LIMITED_SHARE = 0.2
 # ignored_auth re-sends a request twice: a few accepted requests per operation are enough to judge it.
 AUTH_CHECK_BUDGET = 2
 
 
-class RateLimited(Exception):
-    """Still 429 after every retry: the case is not judged (the server's limit, not its contract)."""
-
-
 class StoppedAnswering(Exception):
     """Several requests in a row timed out: the rest of the run would only wait."""
+
+
+class RateLimitedOut(Exception):
+    """Several cases in a row still rate limited after their retries: the server cannot be judged."""
 
 
 class _RateLimitRetry(Retry):
@@ -153,25 +157,36 @@ class Run:
         self.plan: list[Planned] | None = None
         self.answered_once = False  # after the first answer, a request left unanswered is a failure
         self.timeouts_in_a_row = 0
+        self.limited_in_a_row = 0
         self.started = time.monotonic()  # the run's time includes generating its cases
 
     # --- sending -------------------------------------------------------------------------------
 
     def _send(self, label: str, operation: str, send: Callable[[], Any]) -> Exchange | Response:
         """The response, or (once the server has answered once) an Exchange carrying the fault."""
+        if self.timeouts_in_a_row >= TIMEOUTS_IN_A_ROW:
+            raise StoppedAnswering
         try:
             raw = send()
         except requests.RequestException as exc:
-            if isinstance(exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidJSONError):
-                raise  # the request could not be built: send_case skips it
-            return self._fault(label, operation, exc)
+            unbuilt = isinstance(
+                exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidJSONError
+            )
+            if unbuilt and exc.request is None:
+                raise  # our request could not be built (a header value the client refuses): not sent
+            return self._fault(label, operation, exc)  # a response the client could not read is a fault
         self.answered_once = True
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
-        if raw.status_code == 429:  # still, after the session's retries
+        response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+        if response.status_code == 429:  # still, after the session's retries
             self.result.rate_limited += 1
-            raise RateLimited(label)
-        return raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+            self.limited_in_a_row += 1
+            if self.limited_in_a_row >= RATE_LIMITED_IN_A_ROW:
+                raise RateLimitedOut
+        else:
+            self.limited_in_a_row = 0
+        return response
 
     def _fault(self, label: str, operation: str, exc: requests.RequestException) -> Exchange:
         reason = _fault_reason(exc, self.config.timeout)
@@ -195,20 +210,21 @@ class Run:
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
         url = self.ctx.base_url + probe.path
-        try:
-            sent = self._send(
-                probe.label,
-                probe.operation,
-                lambda: self.ctx.session.request(
-                    probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
-                ),
-            )
-        except RateLimited:
-            return None
-        checks = VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
+        sent = self._send(
+            probe.label,
+            probe.operation,
+            lambda: self.ctx.session.request(
+                probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
+            ),
+        )
+        checks: tuple[str, ...] = (
+            VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
+        )
         if isinstance(sent, Exchange):
             sent.sent_key, sent.callers_key = key, key == self.config.api_key
             return sent
+        if sent.status_code == 429:
+            checks = ()  # the server's limit: the probe's own check is not judged
         return Exchange(
             probe.label,
             sent,
@@ -232,8 +248,6 @@ class Run:
                     timeout=self.config.timeout,
                 ),
             )
-        except RateLimited:
-            return None
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
             # A generated value that the HTTP client cannot put on the wire says nothing about the server.
             self.result.skipped_cases += 1
@@ -246,7 +260,12 @@ class Run:
         # Only the caller's key is a secret to look for: a generated token such as "d" is in any body.
         exchange.sent_key = self.config.api_key if token.strip() == self.config.api_key else None
         exchange.callers_key = exchange.sent_key is not None
-        checks = self.classify(exchange, planned.operation, scheme, token.strip())
+        # A 429 is the server's limit: the answer is checked as any response is, the case not judged.
+        checks = (
+            ()
+            if sent.status_code == 429
+            else self.classify(exchange, planned.operation, scheme, token.strip())
+        )
         if checks is None:
             self.result.skipped_cases += 1
             return None
@@ -308,12 +327,16 @@ class Run:
                     verdict = OUR_CHECKS[name](exchange, self.ctx)
                 else:
                     verdict = st_checks.run_st_check(name, exchange, self.ctx)
+            except (StoppedAnswering, RateLimitedOut):
+                raise
             except st_checks.Faulted as fault:
                 request = fault.request if fault.request is not None else exchange.request
                 resent = Exchange(f"{exchange.label}, re-sent by {name}", None, request, exchange.operation)
                 resent.fault, resent.sent_key = fault.reason, exchange.sent_key
                 self._record(checks[ANSWER_CHECK], resent, fault.reason)
                 continue
+            except Exception as exc:  # what the server sent broke a check: say so, on that check
+                verdict = f"the response could not be judged ({type(exc).__name__}: {str(exc)[:200]})"
             if verdict == NOT_APPLICABLE:
                 continue
             self._record(checks[name], exchange, verdict)
@@ -398,14 +421,12 @@ class Run:
         self.prepare()
         assert self.plan is not None
         for index, planned in enumerate(self.plan):
-            if self.timeouts_in_a_row >= TIMEOUTS_IN_A_ROW:
-                self.result.not_sent = len(self.plan) - index
-                raise StoppedAnswering
+            self.result.not_sent = len(self.plan) - index  # if the run ends here
             exchange = self.send_case(planned)
             if exchange is None:
                 continue
             extra: tuple[str, ...] = ()
-            if planned.generated and exchange.response is not None:
+            if planned.generated and exchange.response is not None and exchange.status != 429:
                 extra = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
                 left = self.auth_checks_left[planned.operation.operation_id]
                 accepted = 200 <= exchange.status < 300 and exchange.sent_key is not None
@@ -418,15 +439,32 @@ class Run:
         try:
             for exchange, extra in self.exchanges():
                 self.judge(exchange, extra)
+            self.result.not_sent = 0
+        except RateLimitedOut:
+            self.result.untestable = (
+                f"the server rate-limited {RATE_LIMITED_IN_A_ROW} cases in a row, even after waiting and"
+                " retrying: its limit, not its contract, decides this run; raise its limit for the suite"
+            )
         except StoppedAnswering:
             tally = self.result.operations[self.seed_op.operation_id].checks[ANSWER_CHECK]
-            tally.record(
+            tally.record_first(
                 Failure(
                     "the rest of the run",
                     f"the server stopped answering: {TIMEOUTS_IN_A_ROW} requests in a row got no answer"
-                    f" within {self.config.timeout:g}s; {self.result.not_sent} cases were not sent",
+                    f" within {self.config.timeout:g}s; "
+                    + (
+                        f"{self.result.not_sent} cases were not sent"
+                        if self.result.not_sent
+                        else "the rest of the run was not sent"
+                    ),
                     "",
                 )
+            )
+        limited, sent = self.result.rate_limited, self.result.requests_sent
+        if self.result.untestable is None and limited > 3 and limited > RATE_LIMITED_SHARE * sent:
+            self.result.untestable = (
+                f"the server rate-limited {limited} of {sent} requests, even after waiting and retrying:"
+                " too many to judge it; raise its limit for the suite"
             )
         self.result.seconds = time.monotonic() - self.started
         return self.result

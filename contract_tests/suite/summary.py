@@ -47,6 +47,9 @@ def render(result: RunResult, *, examples: int) -> str:
             lines.append(f"  ... and {check.failure_count - len(check.failures)} more")
     lines.append("")
     total = f"{result.requests_sent} cases"
+    if result.untestable is not None:
+        lines.append(f"RESULT: NOT JUDGED, {result.untestable}; {total}")
+        return "\n".join(lines)
     if failed:
         names = ", ".join(f"{operation.operation_id}: {check.name}" for operation, check in failed)
         lines.append(

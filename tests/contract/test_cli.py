@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import yaml
@@ -288,7 +288,7 @@ def _inline_success_schema(document: dict[str, Any]) -> None:
 def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = _edited_spec(tmp_path, _dangling_ref)
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
-    assert "'#/components/schemas/x-contract-no-such-schema'" in _one_line_error(capsys)
+    assert "$ref to nothing: /components/schemas/x-contract-no-such-schema" in _one_line_error(capsys)
 
 
 @pytest.mark.usefixtures("key_in_env")
@@ -401,3 +401,127 @@ def test_a_pinned_model_lets_a_server_that_knows_one_model_pass(capsys: pytest.C
         capsys.readouterr()
         code = main(["--base-url", base_url, "--examples", "5", "--model", "house-model-1"])
     assert code == EXIT_PASS, capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_server_that_rate_limits_everything_cannot_be_judged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server answering 429 to all but its first request would otherwise pass every check it leaves
+    without a case: it is "cannot be tested" (exit 2), in one line and in the JUnit report."""
+    monkeypatch.setattr(runner, "BACKOFF_FACTOR", 0)
+    answered = [0]
+
+    def limit_all_but_the_first(request: Request) -> Request | Reply:
+        answered[0] += 1
+        if answered[0] == 1:
+            return request
+        error = {"message": "Slow down.", "type": "requests", "param": None, "code": None}
+        return Reply(429, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+
+    report = tmp_path / "junit.xml"
+    with serve_in_thread(Rewrite(create_app(api_key=API_KEY), request=limit_all_but_the_first)) as base_url:
+        code = main(["--base-url", base_url, "--examples", "2", "--report", str(report)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_ERROR, out
+    assert (
+        "RESULT: NOT JUDGED" in out
+        and err.startswith("error: the server rate-limited")
+        and err.count("\n") == 1
+    )
+    assert "<error" in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_server_that_hangs_from_its_second_request_ends_the_run_early(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Three timeouts in a row end the run, during the probes too: a failure, not a wait for each probe."""
+    from contract_tests.gallery.faults import FaultyFront  # noqa: PLC0415
+
+    seen = [0]
+
+    def hang_after_first(head: bytes, body: bytes) -> Literal["forward", "hang"]:
+        seen[0] += 1
+        return "forward" if seen[0] == 1 else "hang"
+
+    with serve_in_thread(FaultyFront(create_app(api_key=API_KEY), hang_after_first)) as base_url:
+        code = main(["--base-url", base_url, "--examples", "2", "--timeout", "0.5"])
+    out = capsys.readouterr().out
+    assert code == EXIT_FAIL, out
+    assert "the server stopped answering: 3 requests in a row" in out
+    assert seen[0] <= 5
+
+
+PRINTING_APP = """
+from contract_tests.gallery.rewrite import Rewrite
+from contract_tests.server import create_app
+
+
+def log_key(request):
+    print("rejected?", request.headers.get("authorization"))  # a careless app's own log line
+    return request
+
+
+app = Rewrite(create_app(api_key={key!r}), request=log_key)
+"""
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_an_app_in_process_cannot_print_the_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The near-miss keys hold the whole key (one is the key with a character appended): what an app
+    checked in process prints goes through the suite's mask too."""
+    (tmp_path / "printing_app.py").write_text(PRINTING_APP.format(key=API_KEY), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["--app", "printing_app:app", "--examples", "2"])
+    out, err = capsys.readouterr()
+    assert code == EXIT_PASS, out
+    assert "rejected? Bearer ***" in out
+    for text in (out, err):
+        assert API_KEY not in text
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["sk-good\n", "sk-with space-123", "sk-quote'd-12345", "short"],
+    ids=["newline", "space", "quote", "short"],
+)
+def test_a_key_that_cannot_be_masked_or_sent_is_a_one_line_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    monkeypatch.setenv("API_KEY", key)
+    assert main(["--base-url", "http://127.0.0.1:9"]) == EXIT_ERROR
+    err = _one_line_error(capsys)
+    assert "API_KEY" in err and key.strip() not in err.replace("API_KEY", "")
+
+
+@pytest.mark.usefixtures("key_in_env")
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--timeout", "nan"], "--timeout must be positive"),
+        (["--timeout", "inf"], "--timeout must be positive"),
+        (["--base-url", "http://[::1"], "BASE_URL must be an http(s) URL"),
+        (["--app", "json:dumps"], "is not an ASGI app"),
+        (["--app", "x_contract_no_such_module:app"], "cannot import"),
+    ],
+)
+def test_more_bad_input_is_a_one_line_error(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == EXIT_ERROR
+    assert message in _one_line_error(capsys)
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prop = facts.first_with("maxLength", kind="string")
+    spec = _edited_spec(
+        tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength="256")
+    )
+    assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
+    assert "is not valid OpenAPI" in _one_line_error(capsys)

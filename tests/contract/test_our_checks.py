@@ -8,7 +8,8 @@ import pytest
 
 from contract_tests.suite.jsonvalues import MISSING, first_difference, same_number, show
 from contract_tests.suite.operation import load_operation
-from contract_tests.suite.our_checks import defined_part
+from contract_tests.suite.our_checks import defined_part, open_paths
+from tests import spec_facts as facts
 
 TOOLS: list[dict[str, Any]] = [
     {"type": "code_interpreter"},
@@ -42,7 +43,15 @@ TOOLS: list[dict[str, Any]] = [
     ],
 )
 def test_first_difference(expected: Any, actual: Any, open_objects: bool, reflects: bool) -> None:
-    assert (first_difference(expected, actual, open_objects=open_objects) is None) is reflects
+    assert (first_difference(expected, actual, is_open=lambda _: open_objects) is None) is reflects
+
+
+def test_items_are_paired_whatever_their_order() -> None:
+    """A tool that also fits a richer one must not take that one's place (no greedy pairing)."""
+    plain = {"type": "function", "function": {"name": "f"}}
+    richer = {"type": "function", "function": {"name": "f", "description": "d"}}
+    assert first_difference([plain, richer], [richer, plain], is_open=lambda _: True) is None
+    assert first_difference([richer, richer], [richer, plain], is_open=lambda _: True) is not None
 
 
 def test_a_number_beyond_the_double_range_is_not_compared() -> None:
@@ -53,14 +62,14 @@ def test_a_number_beyond_the_double_range_is_not_compared() -> None:
 def test_the_difference_is_named_by_its_json_pointer() -> None:
     sent = {"tools": TOOLS, "metadata": {"a/b": "x"}}
     got = {"tools": [TOOLS[0], {"type": "function", "function": {"name": "g", "parameters": {"a": 1}}}]}
-    difference = first_difference(sent["tools"], got["tools"], open_objects=True, pointer="/tools")
+    difference = first_difference(sent["tools"], got["tools"], is_open=lambda _: True, pointer="/tools")
     assert difference is not None
     assert (difference.pointer, difference.expected, difference.actual) == (
         "/tools/1/function/name",
         "f",
         "g",
     )
-    missing = first_difference(sent["metadata"], {}, open_objects=False, pointer="/metadata")
+    missing = first_difference(sent["metadata"], {}, pointer="/metadata")
     assert missing is not None and missing.pointer == "/metadata/a~1b" and missing.actual is MISSING
 
 
@@ -85,3 +94,38 @@ def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
     kept = defined_part(sent, tools_schema, operation.resolve)
     assert all("x-extra" not in tool for tool in kept)
     assert [{k: v for k, v in tool.items() if k != "x-extra"} for tool in sent] == kept
+
+
+def test_only_objects_the_spec_leaves_open_may_grow() -> None:
+    """A tool may come back with fields it was not sent; the caller's free-form data (a function's
+    JSON Schema parameters) and maps (metadata) may not."""
+    operation = load_operation()
+    values = operation.values
+    for prop in facts.request_properties():
+        items = values.child(prop.pointer, "items")
+        if items is None or not values.branches(items):
+            continue
+        tools = [values.largest(branch) for _, branch in values.branches(items)]
+        opened = open_paths(operation, tools, prop.pointer, f"/{prop.name}")
+        assert opened, "no tool object is open"
+        checked = 0
+        for index, tool in enumerate(tools):
+            grown = {**tool, "x_added_by_server": 1}
+            changed = [*tools[:index], grown, *tools[index + 1 :]]
+            assert (
+                first_difference(tools, changed, is_open=opened.__contains__, pointer=f"/{prop.name}") is None
+            ), tool
+            for key, value in tool.items():
+                if isinstance(value, dict):
+                    for inner, data in value.items():
+                        if isinstance(data, dict):  # free-form content inside a tool
+                            deeper = {**tool, key: {**value, inner: {**data, "x_added_by_server": 1}}}
+                            changed = [*tools[:index], deeper, *tools[index + 1 :]]
+                            grew = first_difference(
+                                tools, changed, is_open=opened.__contains__, pointer=f"/{prop.name}"
+                            )
+                            assert grew is not None, f"{key}.{inner} grew unnoticed"
+                            checked += 1
+        assert checked, "no free-form object inside a tool was tried"
+        return
+    raise AssertionError("the request has no list of several kinds")
