@@ -156,25 +156,40 @@ def inline_refs(document: dict[str, Any], node: Any, refs: tuple[str, ...] = ())
     return {key: value if key in _DATA else inline_refs(document, value, refs) for key, value in node.items()}
 
 
-def ecma_regex(pattern: str) -> str:
-    """Rewrite an ECMA-262 `pattern` so Python's `re` gives it the same meaning.
+# ECMA-262's \s: its WhiteSpace and LineTerminator code points (Python's \s, with re.ASCII, has only ASCII).
+_ECMA_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_LINE_TERMINATORS = "\n\r\u2028\u2029"
 
-    JSON Schema patterns are ECMA-262 regexes, where `$` matches only at the very end of the string;
-    Python's `$` also matches before a final newline, so `^[a-z]+$` would accept "abc\\n".
+
+def ecma_regex(pattern: str) -> str:
+    """Rewrite an ECMA-262 `pattern` so Python's `re` (compiled with re.ASCII) gives it the same meaning.
+
+    JSON Schema patterns are ECMA-262 regexes: `$` matches only at the very end of the string (Python's
+    also before a final newline, so `^[a-z]+$` would accept "abc\\n"); `\\w`, `\\d` and `\\b` are ASCII
+    (re.ASCII); `\\s` is Unicode white space; `.` is any character but a line terminator.
     """
-    out = []
+    out: list[str] = []
     in_class = escaped = False
     for char in pattern:
         if escaped:
             escaped = False
+            if char == "s":
+                out[-1] = _ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]"
+                continue
+            if char == "S" and not in_class:
+                out[-1] = f"[^{_ECMA_SPACE}]"
+                continue
         elif char == "\\":
             escaped = True
-        elif char == "[":
+        elif char == "[" and not in_class:
             in_class = True
-        elif char == "]":
+        elif char == "]" and in_class:
             in_class = False
         elif char == "$" and not in_class:
             out.append(r"\Z")
+            continue
+        elif char == "." and not in_class:
+            out.append(f"[^{_LINE_TERMINATORS}]")
             continue
         out.append(char)
     return "".join(out)
@@ -182,7 +197,7 @@ def ecma_regex(pattern: str) -> str:
 
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(ecma_regex(pattern))
+    return re.compile(ecma_regex(pattern), re.ASCII)
 
 
 def matches(pattern: str, text: str) -> bool:

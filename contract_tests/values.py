@@ -351,7 +351,7 @@ def _matching(schema: dict[str, Any]) -> Any:
     low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
     try:
         return find(
-            st.from_regex(ecma_regex(schema["pattern"])),
+            st.from_regex(re.compile(ecma_regex(schema["pattern"]), re.ASCII)),
             lambda value: len(value) >= low and (high is None or len(value) <= high),
             settings=settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck)),
         )

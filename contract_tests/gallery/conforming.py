@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.gallery.servers import Seed
 from contract_tests.server import create_app
+from contract_tests.server.responses import APIError, ErrorShape
 from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, load_spec
 
 
@@ -125,6 +126,13 @@ def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
 _VALIDATION_STATUSES = frozenset({400, 405, 413, 415})
 
 
+def _error_reply(error: APIError, shape: ErrorShape) -> Reply:
+    """The error object the spec documents for the error's status."""
+    response = error.response(shape)
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in response.raw_headers}
+    return Reply(error.status_code, headers, bytes(response.body))
+
+
 def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Validates headers and body before the key: an invalid request without a key gets 400 (or 413,
     415), not 401; then the key, then the rest (a valid request without the key gets 401, never what
@@ -137,10 +145,11 @@ def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
             request.headers["authorization"] = right
         return request
 
+    shape = ErrorShape.of(load_spec(spec))
+
     def answer(request: Request, reply: Reply) -> Reply:
         if request.headers.get("x-key-was-wrong") and reply.status not in _VALIDATION_STATUSES:
-            error = {"message": "Unauthorized.", "type": "invalid_request_error", "param": None, "code": None}
-            return Reply(401, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+            return _error_reply(APIError(401, "Unauthorized."), shape)
         return reply
 
     return Rewrite(create_app(api_key=api_key, spec_path=spec), request=check_key_last, reply=answer)
@@ -169,18 +178,19 @@ def rate_limited(api_key: str, spec: Path = SPEC_PATH, every: int = 4, retry_aft
     """Answers every fourth request (every `every`-th) with the documented 429 and `Retry-After: 0`
     (`retry_after`): a limit, not a fault. The client's end-to-end retry tests use other values."""
     count = [0]
+    shape = ErrorShape.of(load_spec(spec))
 
     def limit(request: Request) -> Request | Reply:
         count[0] += 1
         if count[0] % every == 0:
-            error = {
-                "message": "Slow down.",
-                "type": "requests",
-                "param": None,
-                "code": "rate_limit_exceeded",
-            }
-            headers = {"content-type": "application/json", "retry-after": retry_after}
-            return Reply(429, headers, json.dumps({"error": error}).encode())
+            error = APIError(
+                429,
+                "Slow down.",
+                error_type="requests",
+                code="rate_limit_exceeded",
+                headers={"retry-after": retry_after},
+            )
+            return _error_reply(error, shape)
         return request
 
     return Rewrite(create_app(api_key=api_key, spec_path=spec), request=limit)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.server.responses import APIError, json_response
+from contract_tests.server.responses import APIError, ErrorShape, json_response
 from contract_tests.server.rules import (
     SEED_OPERATION_ID,
     OperationRules,
-    ParameterRule,
     ValidatorFactory,
     all_operations,
+    media_type,
+    parameter_value,
 )
 from contract_tests.server.success import SuccessBody
 from contract_tests.spec import SPEC_PATH, SpecError, inlined_validator, load_spec
@@ -71,19 +72,6 @@ def _has_body(request: Request) -> bool:
     return bool(request.headers.get("content-type") or request.headers.get("transfer-encoding")) or (
         length not in ("", "0")
     )
-
-
-def _as_schema_value(raw: str, rule: ParameterRule) -> Any:
-    """A path or query parameter's text as the JSON value its schema types it (`5` for an integer)."""
-    for kind, parse in (("integer", int), ("number", float)):
-        if kind in rule.types:
-            try:
-                return parse(raw)
-            except ValueError:
-                pass
-    if "boolean" in rule.types and raw in ("true", "false"):
-        return raw == "true"
-    return raw
 
 
 class OperationEndpoint:
@@ -127,12 +115,12 @@ class OperationEndpoint:
     def check_parameters(self, request: Request) -> None:
         for rule in self.rules.parameters:
             if rule.location == "header":
-                value: Any = request.headers.get(rule.name)
+                raw = request.headers.get(rule.name)
             elif rule.location == "query":
                 raw = request.query_params.get(rule.name)
-                value = None if raw is None else _as_schema_value(raw, rule)
             else:
-                value = _as_schema_value(request.path_params.get(rule.name, ""), rule)
+                raw = request.path_params.get(rule.name, "")
+            value = None if raw is None else parameter_value(raw, rule)
             if value is None:
                 if rule.required:
                     raise APIError(400, f"Missing required {rule.location} {rule.name}.", param=rule.name)
@@ -141,8 +129,7 @@ class OperationEndpoint:
                 raise APIError(400, f"Invalid value for {rule.location} {rule.name}.", param=rule.name)
 
     def check_content_type(self, request: Request) -> None:
-        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media_type != self.rules.content_type:
+        if media_type(request.headers.get("content-type")) != media_type(self.rules.content_type):
             raise APIError(415, f"Unsupported Content-Type: send the body as {self.rules.content_type}.")
 
     async def read_body(self, request: Request) -> bytes:
@@ -179,9 +166,10 @@ class OperationEndpoint:
 class PathEndpoint:
     """The operations of one path, as a raw ASGI app so that it sees every method (TRACE and QUERY too)."""
 
-    def __init__(self, operations: dict[str, OperationEndpoint]) -> None:
+    def __init__(self, operations: dict[str, OperationEndpoint], shape: ErrorShape) -> None:
         self.operations = operations
         self.allow = ", ".join(sorted(operations))
+        self.shape = shape
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -191,21 +179,27 @@ class PathEndpoint:
                 raise APIError(405, f"Method {request.method} is not allowed.", headers={"Allow": self.allow})
             response = await operation.handle(request)
         except APIError as exc:
-            response = exc.response()
+            response = exc.response(self.shape)
         except ClientDisconnect:
             return
         await response(scope, receive, send)
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 404
-    return APIError(status, f"No route for {request.method} {request.url.path}.").response()
+def _not_found(shape: ErrorShape) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        return APIError(status, f"No route for {request.method} {request.url.path}.").response(shape)
+
+    return handle
 
 
-async def _server_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    error = APIError(500, "The server had an error processing the request.", error_type="server_error")
-    return error.response()
+def _server_error(shape: ErrorShape) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        error = APIError(500, "The server had an error processing the request.", error_type="server_error")
+        return error.response(shape)
+
+    return handle
 
 
 def create_app(
@@ -226,14 +220,15 @@ def create_app(
     if not any(rules.operation_id == SEED_OPERATION_ID for rules in operations):
         raise SpecError(f"the spec has no operation {SEED_OPERATION_ID!r}")
     values = Values(document)
+    shape = ErrorShape.of(document)
     by_path: dict[str, dict[str, OperationEndpoint]] = {}
     for rules in operations:
         answer = SuccessBody(rules, document, values)
         endpoint = OperationEndpoint(rules, api_key, max_body_bytes, answer)
         by_path.setdefault(rules.path, {})[rules.method] = endpoint
     app = Starlette(
-        routes=[Route(path, PathEndpoint(methods)) for path, methods in by_path.items()],
-        exception_handlers={HTTPException: _not_found, Exception: _server_error},
+        routes=[Route(path, PathEndpoint(methods, shape)) for path, methods in by_path.items()],
+        exception_handlers={HTTPException: _not_found(shape), Exception: _server_error(shape)},
     )
     app.router.redirect_slashes = False
     return app

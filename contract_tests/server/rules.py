@@ -37,10 +37,6 @@ class ParameterRule:
     types: tuple[str, ...]  # the JSON types its schema allows, to read a path or query value as
 
 
-# The suite and the server speak of header parameters by this name.
-HeaderRule = ParameterRule
-
-
 @dataclass(frozen=True)
 class OperationRules:
     operation_id: str
@@ -158,13 +154,15 @@ def _rules(
         body_pointer = follow(document, f"{pointer}/requestBody")
         request_body = node_at(document, body_pointer)
         content = request_body.get("content", {})
-        if len(content) != 1:
-            raise SpecError(f"{operation_id}: expected exactly one request content type")
-        content_type = next(iter(content))
-        request_pointer = f"{body_pointer}/content/{escape_pointer(content_type)}/schema"
-        body = validator(request_pointer, document)
-        body_required = bool(request_body.get("required"))
-        body_schema = deref(document, content[content_type].get("schema", {}))
+        # The JSON media type is the one enforced and tested; others (multipart, say) are not.
+        content_type = json_media(content)
+        if content_type is None or "schema" not in content[content_type]:
+            content_type = None
+        else:
+            request_pointer = f"{body_pointer}/content/{escape_pointer(content_type)}/schema"
+            body = validator(request_pointer, document)
+        body_required = bool(request_body.get("required")) and content_type is not None
+        body_schema = deref(document, content[content_type].get("schema", {})) if content_type else {}
         defaults = {
             name: prop["default"]
             for name, prop in body_schema.get("properties", {}).items()
@@ -174,7 +172,7 @@ def _rules(
     success = sorted(code for code in responses if str(code).startswith("2") and str(code).isdigit())
     if not success:
         raise SpecError(f"{operation_id}: the operation documents no 2xx response")
-    success_pointer = _json_schema(document, f"{pointer}/responses/{success[0]}")
+    success_pointer = json_schema(document, f"{pointer}/responses/{success[0]}")
     return OperationRules(
         operation_id=operation_id,
         path=path,
@@ -193,11 +191,49 @@ def _rules(
     )
 
 
-def _json_schema(document: dict[str, Any], response_pointer: str) -> str | None:
+def media_type(content_type: str | None) -> str:
+    """`application/json` of `Application/JSON; charset=utf-8`."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def json_media(content: dict[str, Any]) -> str | None:
+    """The first JSON media type (`application/json`, `application/problem+json`...) of a content map."""
+    for name in content:
+        kind = media_type(name)
+        if kind == "application/json" or kind.endswith("+json"):
+            return str(name)
+    return None
+
+
+def json_schema(document: dict[str, Any], response_pointer: str) -> str | None:
     """The pointer of a response's JSON schema, or None when it has no JSON body."""
     pointer = follow(document, response_pointer)
     content = node_at(document, pointer).get("content", {})
-    media = next((name for name in content if name.split(";")[0].strip().endswith("json")), None)
+    media = json_media(content)
     if media is None or "schema" not in content[media]:
         return None
-    return f"{pointer}/content/{escape_pointer(media)}/schema"
+    return follow(document, f"{pointer}/content/{escape_pointer(media)}/schema")
+
+
+def error_schemas(document: dict[str, Any], rules: OperationRules) -> dict[str, str | None]:
+    """The operation's error statuses ("400", "4XX", "default") -> the pointers of their JSON schemas."""
+    responses = node_at(document, rules.pointer).get("responses", {})
+    return {
+        str(status): json_schema(document, f"{rules.pointer}/responses/{escape_pointer(str(status))}")
+        for status in responses
+        if not str(status).startswith("2")
+    }
+
+
+def parameter_value(raw: str, rule: ParameterRule) -> Any:
+    """A parameter's text (path, query or header) as the JSON value its schema types it (`5` for an
+    integer, `true` for a boolean); as it is when it reads as no such value."""
+    for kind, parse in (("integer", int), ("number", float)):
+        if kind in rule.types:
+            try:
+                return parse(raw)
+            except ValueError:
+                pass
+    if "boolean" in rule.types and raw in ("true", "false"):
+        return raw == "true"
+    return raw

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from contract_tests.server.rules import (
     ParameterRule,
     all_operations,
     follow,
+    json_schema,
 )
 from contract_tests.spec import SPEC_PATH, SpecError, deref, escape_pointer, load_spec, node_at, validator_for
 from contract_tests.values import Values
@@ -43,6 +45,7 @@ class Operation:
     request: jsonschema.Validator | None
     assistant: jsonschema.Validator | None
     error: jsonschema.Validator
+    error_schema_pointer: str  # the error body's schema (the first documented 4xx's, else `default`'s)
     responses: dict[str, str | None]  # documented status (or "default") -> its JSON schema's pointer
     examples: dict[str, Any]
 
@@ -81,8 +84,8 @@ class Operation:
             if not rule.required:
                 continue
             value = self.values.example(rule.schema_pointer)
-            if isinstance(value, str):
-                values[rule.name] = value
+            # A header carries text: a typed value as it is written (`5`, `true`).
+            values[rule.name] = value if isinstance(value, str) else json.dumps(value)
         return values
 
     def path_values(self) -> dict[str, Any]:
@@ -129,16 +132,10 @@ def _check_refs(document: dict[str, Any], node: Any, where: str = "") -> None:
 
 
 def _response_schemas(document: dict[str, Any], pointer: str) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for status in node_at(document, pointer).get("responses", {}):
-        response = follow(document, f"{pointer}/responses/{escape_pointer(str(status))}")
-        content = node_at(document, response).get("content", {})
-        media = next((name for name in content if name.split(";")[0].strip().endswith("json")), None)
-        schema = None
-        if media is not None and "schema" in content[media]:
-            schema = follow(document, f"{response}/content/{escape_pointer(media)}/schema")
-        found[str(status)] = schema
-    return found
+    return {
+        str(status): json_schema(document, f"{pointer}/responses/{escape_pointer(str(status))}")
+        for status in node_at(document, pointer).get("responses", {})
+    }
 
 
 def _operation(document: dict[str, Any], values: Values, rules: OperationRules) -> Operation:
@@ -184,6 +181,7 @@ def _operation(document: dict[str, Any], values: Values, rules: OperationRules) 
         request=request,
         assistant=validator_for(success_pointer, document) if success_pointer else None,
         error=validator_for(responses[error_status] or "", document),
+        error_schema_pointer=responses[error_status] or "",
         responses=responses,
         examples=examples,
     )

@@ -301,9 +301,9 @@ class Run:
         if op.is_seed:
             body = exchange.sent_json
             assert op.request is not None
-            if media_type(exchange.request_header("content-type")) != op.content_type or not isinstance(
-                body, dict
-            ):
+            if media_type(exchange.request_header("content-type")) != media_type(
+                op.content_type
+            ) or not isinstance(body, dict):
                 faults.append("malformed_body_rejected")
             elif not op.request.is_valid(body):
                 faults.append("invalid_body_rejected")
@@ -400,6 +400,10 @@ class Run:
                     plan.append(Planned(label, op, case, generated=True))
         self.plan = plan
 
+    def _seed_request_valid(self, body: Any) -> bool:
+        assert self.seed_op.request is not None
+        return bool(self.seed_op.request.is_valid(body))
+
     def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
         # Probes first: a server that cannot be reached is reported before any case is generated.
         first = self.send_probe(example_probe(self.seed_op))
@@ -471,13 +475,14 @@ class Run:
 
 
 def _pinned(op: Operation, model: str | None) -> Operation:
-    """`op` with its request examples naming `model`, the base of every spec-derived body and probe."""
-    if not model:
+    """`op` with its request examples naming `model` (where they stay valid), the base of every
+    spec-derived body and probe."""
+    if not model or op.request is None:
         return op
-    examples = {
-        name: {**value, "model": model} if isinstance(value, dict) and "model" in value else value
-        for name, value in op.examples.items()
-    }
+    examples = {}
+    for name, value in op.examples.items():
+        pinned = {**value, "model": model} if isinstance(value, dict) and "model" in value else value
+        examples[name] = pinned if op.request.is_valid(pinned) else value
     return dataclasses.replace(op, examples=examples)
 
 
@@ -506,7 +511,10 @@ def _generated(  # noqa: PLR0917 (the cache's key)
     cases = generate(_schemas(spec).operation(op), mode, count, seed)
     for case in cases:
         if model and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
-            case.body["model"] = model
+            pinned = {**case.body, "model": model}
+            # Pinned only where the body stays valid (a model the spec's pattern or maxLength refuses is not).
+            if op.request is not None and op.request.is_valid(pinned):
+                case.body = pinned
     return tuple(cases)
 
 

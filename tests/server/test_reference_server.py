@@ -304,3 +304,32 @@ def test_a_malformed_spec_is_a_clear_error(tmp_path: Path) -> None:
     spec.write_text("openapi: 3.1.0\npaths: {}\n", encoding="utf-8")
     with pytest.raises(SpecError, match="no operation 'createAssistant'"):
         create_app(spec_path=spec)
+
+
+def test_error_bodies_follow_the_error_schema(tmp_path: Path, headers: dict[str, str]) -> None:
+    """A property the spec adds to the error object (a required `request_id`, say) is in every error."""
+    envelope = facts.properties(SEED.error_schema_pointer)
+    inner = next((prop for prop in envelope if "properties" in prop.schema), None)
+    error_pointer = inner.pointer if inner is not None else SEED.error_schema_pointer
+
+    def add_request_id(document: dict[str, Any]) -> None:
+        node = facts.target(document, error_pointer)
+        node["properties"]["x_request_id"] = {
+            "type": "string",
+            "examples": ["req_123"],
+            "description": "Traces it.",
+        }
+        node["required"] = [*node.get("required", []), "x_request_id"]
+
+    spec = facts.edited(tmp_path, add_request_id)
+    edited = facts.seed(spec)
+    with TestClient(create_app(api_key=API_KEY, spec_path=spec)) as server:
+        answers = [
+            post(server, REQUEST, SEED.required_headers()),  # 401
+            post(server, {}, headers),  # 400
+            server.request("DELETE", PATH, headers=headers),  # 405
+            server.get("/x-contract-unknown", headers=headers),  # 404
+        ]
+    for answer in answers:
+        assert answer.status_code >= 400
+        edited.error.validate(answer.json())
