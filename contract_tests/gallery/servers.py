@@ -413,6 +413,8 @@ def _drop_astral(body: bytes) -> Action:
 
 def _hang_on_bad_json(body: bytes) -> Action:
     """Never answers a body that is not JSON (a parser waiting for the rest of it)."""
+    if not body.strip():
+        return "forward"  # no body (a GET, a DELETE), or an empty one: answered
     try:
         json.loads(body)
     except ValueError:

@@ -158,6 +158,7 @@ class Run:
         self.answered_once = False  # after the first answer, a request left unanswered is a failure
         self.timeouts_in_a_row = 0
         self.limited_in_a_row = 0
+        self.last_fault: Exchange | None = None
         self.started = time.monotonic()  # the run's time includes generating its cases
 
     # --- sending -------------------------------------------------------------------------------
@@ -202,6 +203,7 @@ class Run:
             self.timeouts_in_a_row += 1
         request = exc.request if isinstance(exc.request, requests.PreparedRequest) else _unknown_request()
         exchange = Exchange(label, None, request, operation, fault=reason, checks=(ANSWER_CHECK,))
+        self.last_fault = exchange
         return exchange
 
     def send_probe(self, probe: Probe) -> Exchange | None:
@@ -451,9 +453,10 @@ class Run:
             )
         except StoppedAnswering:
             tally = self.result.operations[self.seed_op.operation_id].checks[ANSWER_CHECK]
+            last = self.last_fault
             tally.record_first(
                 Failure(
-                    "the rest of the run",
+                    f"the rest of the run, after {last.label!r}" if last else "the rest of the run",
                     f"the server stopped answering: {TIMEOUTS_IN_A_ROW} requests in a row got no answer"
                     f" within {self.config.timeout:g}s; "
                     + (
@@ -461,7 +464,7 @@ class Run:
                         if self.result.not_sent
                         else "the rest of the run was not sent"
                     ),
-                    "",
+                    self.mask(last.describe(self.mask, self._bodies_dir())) if last else "",
                 )
             )
         limited, sent = self.result.rate_limited, self.result.requests_sent
