@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.spec import SpecError, ecma_regex, escape_pointer, inlined_validator, node_at
+from contract_tests.spec import SpecError, ecma_regex, escape_pointer, inlined_validator, matches, node_at
 from contract_tests.text import astral, text
 
 NO_VALUE: Any = object()  # a schema admits nothing this module can build
@@ -26,6 +27,8 @@ MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own 
 # Where the schema sets no size, the largest value still has some content to carry.
 UNBOUNDED_ITEMS = 3
 UNBOUNDED_TEXT = 24
+# Characters a pattern's matching string is padded with to reach a length: the likeliest allowed first.
+_FILLERS = ("a", "0", "A", "x", "-", "_", " ")
 JSON_TYPES = ("object", "array", "string", "number", "integer", "boolean", "null")
 # A value of each JSON type, to put where the schema wants another: the likeliest confusion first.
 WRONG_TYPED: dict[str, tuple[Any, ...]] = {
@@ -290,6 +293,31 @@ class Values:
             value.setdefault(name, self._simple(where, depth + 1))
         return value
 
+    # --- strings of a given length -------------------------------------------------------------
+
+    def text_of(self, pointer: str, length: int) -> Any:
+        """`length` code points of text the pattern at `pointer` allows (any, without a pattern), or
+        NO_VALUE. A pattern's own example, or the shortest string matching it, is padded with a
+        filler character wherever the pattern lets it grow: `^https://` grows at the end."""
+        schema = self.schema(pointer)
+        pattern = schema.get("pattern")
+        if not isinstance(pattern, str):
+            return text(length)
+        given = (value for value in self._given(schema) if isinstance(value, str))
+        shortest = (value for value in (_shortest_match(pattern),) if isinstance(value, str))
+        for base in itertools.chain(("",), given, shortest):  # lazily: a Hypothesis search is slow
+            if len(base) > length:
+                if matches(pattern, base[:length]):
+                    return base[:length]
+                continue
+            for filler in _FILLERS:
+                pad = filler * (length - len(base))
+                for at in range(len(base), -1, -1):  # the end first: most patterns are prefixes
+                    candidate = base[:at] + pad + base[at:]
+                    if matches(pattern, candidate):
+                        return candidate
+        return NO_VALUE
+
     # --- the largest value ---------------------------------------------------------------------
 
     def largest(self, pointer: str) -> Any:
@@ -312,7 +340,7 @@ class Values:
     def _large_of_type(self, pointer: str, schema: dict[str, Any], kind: str, depth: int) -> list[Any]:
         if kind == "string" and "enum" not in schema and "const" not in schema:
             length = int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
-            return [astral(length), text(length), "a" * length]
+            return [astral(length), text(length), "a" * length, self.text_of(pointer, length)]
         if kind in ("integer", "number") and "enum" not in schema:
             return list(_numbers(schema, integer=kind == "integer", prefer="high"))
         if kind == "array":
@@ -342,9 +370,14 @@ class Values:
         return []
 
 
+@functools.cache
+def _shortest_match(pattern: str) -> Any:
+    return _matching({"pattern": pattern})
+
+
 def _matching(schema: dict[str, Any]) -> Any:
     """The simplest string Hypothesis finds for the schema's pattern and length limits, or NO_VALUE."""
-    from hypothesis import HealthCheck, find, settings  # noqa: PLC0415 (only for unusual patterns)
+    from hypothesis import HealthCheck, Phase, find, settings  # noqa: PLC0415 (only for unusual patterns)
     from hypothesis import strategies as st  # noqa: PLC0415
     from hypothesis.errors import NoSuchExample  # noqa: PLC0415
 
@@ -353,7 +386,12 @@ def _matching(schema: dict[str, Any]) -> Any:
         return find(
             st.from_regex(re.compile(ecma_regex(schema["pattern"]), re.ASCII)),
             lambda value: len(value) >= low and (high is None or len(value) <= high),
-            settings=settings(database=None, derandomize=True, suppress_health_check=list(HealthCheck)),
+            settings=settings(
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                phases=(Phase.generate, Phase.shrink),  # no `explain`: it costs seconds and says nothing here
+            ),
         )
     except (NoSuchExample, re.error):
         return NO_VALUE

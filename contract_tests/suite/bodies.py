@@ -324,11 +324,11 @@ class BodyFactory:
         shortest = schema.get("minLength")
         if isinstance(longest, int):
             at = f"at maxLength ({longest})"
-            yield Variant(at, _set(self._text_of(schema, longest)), True)
+            yield Variant(at, _set(self._text_of(site, longest)), True)
             if "pattern" not in schema:
                 # Two UTF-16 units, four UTF-8 bytes each: a server counting either rejects it.
                 yield Variant(f"{at} in astral-plane characters", _set(astral(longest)), True, expected=False)
-            yield Variant(f"over maxLength ({longest + 1})", _set(self._text_of(schema, longest + 1)), False)
+            yield Variant(f"over maxLength ({longest + 1})", _set(self._text_of(site, longest + 1)), False)
             if longest >= 1 and "pattern" not in schema:
                 # One code point fewer after NFC, one grapheme fewer: a server counting either accepts it.
                 yield Variant(
@@ -337,10 +337,8 @@ class BodyFactory:
                     False,
                 )
         if isinstance(shortest, int) and shortest > 0:
-            yield Variant(f"at minLength ({shortest})", _set(self._text_of(schema, shortest)), True)
-            yield Variant(
-                f"under minLength ({shortest - 1})", _set(self._text_of(schema, shortest - 1)), False
-            )
+            yield Variant(f"at minLength ({shortest})", _set(self._text_of(site, shortest)), True)
+            yield Variant(f"under minLength ({shortest - 1})", _set(self._text_of(site, shortest - 1)), False)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             for bad in _UNLIKELY:
@@ -353,17 +351,10 @@ class BodyFactory:
                     f"not matching its pattern ({json.dumps(example + chr(10))})", _set(example + "\n"), False
                 )
 
-    def _text_of(self, schema: dict[str, Any], length: int) -> str:
-        """`length` code points of non-ASCII text, or of a character the pattern allows."""
-        if length < 0:
-            return ""
-        pattern = schema.get("pattern")
-        if not isinstance(pattern, str):
-            return text(length)
-        for filler in ("a", "0", "A", "x", "-", "_"):
-            if matches(pattern, filler * length):
-                return filler * length
-        return text(length)
+    def _text_of(self, site: Site, length: int) -> str:
+        """`length` code points of non-ASCII text, or of text the pattern allows."""
+        found = self.values.text_of(site.pointer, max(length, 0))
+        return found if isinstance(found, str) else text(max(length, 0))
 
     def _number_variants(self, schema: dict[str, Any], *, integer: bool) -> Iterator[Variant]:
         low, high = bounds(schema)

@@ -91,6 +91,13 @@ def _new_kind(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
                     "maximum": 50,
                     "description": "At most.",
                 },
+                # A pattern with a length limit: boundary strings must match it as well.
+                "index_url": {
+                    "type": "string",
+                    "pattern": "^https://",
+                    "maxLength": 2048,
+                    "description": "Where the index lives.",
+                },
             },
         }
         union = facts.target(document, items)
