@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.serving import serve_in_thread
+from contract_tests.spec import REPO_ROOT
 from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES
@@ -32,3 +35,13 @@ def test_suite_passes_conforming_server_with_other_habits(name: str) -> None:
         result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES))
     failures = {check: [f.reason for f in result.checks[check].failures] for check in result.failed_checks}
     assert result.passed, failures
+
+
+def test_the_readme_lists_every_gallery_server() -> None:
+    """The README's gallery table names each server of the gallery once, with the check that catches it."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### The gallery", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| .+? \| `(\w+)` \|", section, flags=re.MULTILINE)
+    assert dict(rows) == {name: server.caught_by for name, server in GALLERY.items()}
+    assert len(rows) == len(GALLERY), "a server is listed twice"
+    assert f"holds {len(GALLERY)} deliberately broken servers" in section
