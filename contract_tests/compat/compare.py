@@ -36,7 +36,7 @@ from contract_tests.compat.document import (
     usages,
 )
 from contract_tests.compat.rules import Context, Impact, classify
-from contract_tests.compat.specmatic import Finding, check_pairs
+from contract_tests.compat.specmatic import Finding, check_pairs, mark_tool_failures
 from contract_tests.spec import SpecError, check_openapi, escape_pointer
 
 # The row of a finding that cannot be placed anywhere more precise: somewhere in the operations.
@@ -132,10 +132,16 @@ def _rows(
     """The rows of one pair, from the findings of Specmatic run old -> new and new -> old."""
     (older_text, newer_text), (older, newer) = texts, documents
     changes = diff(older, newer)
+    # Where Specmatic itself failed, it found nothing: the rows it would be about say so.
+    forward, reverse = mark_tool_failures(forward, reverse)
+    failures = [finding for finding in (*forward, *reverse) if finding.tool_failure]
+    forward = [finding for finding in forward if not finding.tool_failure]
+    reverse = [finding for finding in reverse if not finding.tool_failure]
     # Specmatic locates a finding in the document it took as the newer one (the old spec when
     # reversed), except one about a part only the other has: try that document next.
     forward_by_change, forward_alone = _attach(forward, (newer_text, older_text), changes, (newer, older))
     reverse_by_change, reverse_alone = _attach(reverse, (older_text, newer_text), changes, (older, newer))
+    failed_at, failed_anywhere = _attach(failures, (newer_text, older_text), changes, (newer, older))
     usage = (usages(older), usages(newer))
     rows = []
     for index, change in enumerate(changes):
@@ -146,7 +152,9 @@ def _rows(
             forward_by_change.get(index, []),
             reverse_by_change.get(index, []),
         )
-        rows.append(Row(change.pointer, change.summary(), verdict.impacts, verdict.reasons))
+        failed = [finding.reason() for finding in (*failed_at.get(index, []), *failed_anywhere)]
+        reasons = tuple(dict.fromkeys((*verdict.reasons, *failed)))
+        rows.append(Row(change.pointer, change.summary(), verdict.impacts, reasons))
     for findings, texts_tried, documents_tried, impact, reversed_run in (
         (forward_alone, (newer_text, older_text), (newer, older), Impact.CLIENTS, False),
         (reverse_alone, (older_text, newer_text), (older, newer), Impact.SERVERS, True),

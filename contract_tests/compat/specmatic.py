@@ -13,6 +13,7 @@ embeds in its HTML report, which is what is read here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -53,6 +54,8 @@ class Finding:
     # The operation of the scenario that found it, e.g. ("/v1/assistants", "post", "200"); the same
     # finding is reported once per scenario, so this is the first one's and is not part of its identity.
     operation: tuple[str, str, str] | None = field(default=None, compare=False)
+    # Specmatic's own failure (an exception while it built examples), not a change it found breaking.
+    tool_failure: bool = field(default=False, compare=False)
 
     def reason(self, reversed_run: bool = False) -> str:
         """What Specmatic found, in words: its rule, the rule's title, where and its message.
@@ -64,9 +67,15 @@ class Finding:
         head = " ".join(filter(None, ("Specmatic", rule, "(new -> old)" if reversed_run else "")))
         where = f" at {self.breadcrumb}" if self.breadcrumb else ""
         message = _swap_old_and_new(self.message) if reversed_run else self.message
+        if self.tool_failure:
+            error = message.splitlines()[0] if message else "an error"
+            return f"Specmatic failed{where} ({error}): judged by the project's rules alone"
         return f"{head}{where}: {message}" if message else f"{head}{where}"
 
 
+# A JVM exception in a finding's text: Specmatic itself failed (e.g. an `exclusiveMinimum: 0` beside
+# `maximum: 1` makes it draw a number from an empty range).
+_JVM_EXCEPTION = re.compile(r"\b(?:java|kotlin|io\.specmatic)\.[\w.]*(?:Exception|Error)\b")
 _OLD_OR_NEW = re.compile(r"\b(old|new)(?= (?:specification|contract)\b)", re.IGNORECASE)
 
 
@@ -78,12 +87,24 @@ def _swap_old_and_new(message: str) -> str:
     return _OLD_OR_NEW.sub(swap, message)
 
 
+# Specmatic draws a number from an exclusive range as if its bounds were a unit inside, and fails on
+# `exclusiveMinimum: 0` beside `maximum: 1` (an empty range). It is shown both documents with their
+# exclusive bounds as unknown extensions, which it ignores; the project's own rules judge the bounds.
+_EXCLUSIVE_BOUND = re.compile(r"(?<![\w-])(exclusiveM(?:in|ax)imum)(?=[\"']?\s*:)")
+
+
+def _for_specmatic(text: str) -> str:
+    """`text` with each exclusive bound renamed `x-...`: same lines, so findings still locate."""
+    return _EXCLUSIVE_BOUND.sub(r"x-\1", text)
+
+
 def check_pairs(pairs: Sequence[tuple[str, str]], jobs: int | None = None) -> list[list[Finding]]:
     """For each (older text, newer text), the breaking changes Specmatic finds, in the same order.
 
     The pairs are split among `jobs` concurrent JVMs (default: one per CPU, at most two).
     """
     results: list[list[Finding]] = [[] for _ in pairs]
+    pairs = [(_for_specmatic(older), _for_specmatic(newer)) for older, newer in pairs]
     changed = [index for index, (older, newer) in enumerate(pairs) if older != newer]
     if not changed:
         return results  # no JVM to start for identical texts
@@ -200,6 +221,25 @@ def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
             )
             findings.setdefault(finding, None)
     return {name: list(findings) for name, findings in found.items()}
+
+
+def mark_tool_failures(*runs: list[Finding]) -> tuple[list[Finding], ...]:
+    """The findings of the runs of one pair, those that are Specmatic's own failures marked so.
+
+    A failure comes back as a finding without a rule: in one direction with the exception's class
+    name, in the other (or another scenario) often as its bare message; both are recognized.
+    """
+    errors = " ".join(
+        finding.message for run in runs for finding in run if _JVM_EXCEPTION.search(finding.message)
+    )
+
+    def failed(finding: Finding) -> bool:
+        return finding.rule == "-" and bool(finding.message.strip()) and finding.message.strip() in errors
+
+    return tuple(
+        [dataclasses.replace(finding, tool_failure=True) if failed(finding) else finding for finding in run]
+        for run in runs
+    )
 
 
 def _operation_of(test: dict[str, Any]) -> tuple[str, str, str] | None:

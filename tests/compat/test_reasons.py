@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contract_tests.compat.compare import Row, _location
 from contract_tests.compat.rules import Impact
-from contract_tests.compat.specmatic import Finding
+from contract_tests.compat.specmatic import Finding, mark_tool_failures
 from contract_tests.compat.table import render, summary
 from contract_tests.spec import escape_pointer, load_spec
 
@@ -81,3 +81,27 @@ def test_a_finding_without_a_line_is_placed_by_its_scenario_and_breadcrumb() -> 
     has_default = "default" in document["paths"][path][method]["responses"]
     expected = f"{operation}/responses/default" if has_default else operation
     assert _location(response, ("", ""), (document,)) == expected
+
+
+def test_specmatic_failing_is_not_a_finding() -> None:
+    # One direction names the exception, the other gives only its message: both are Specmatic failing.
+    thrown = Finding(
+        "-",
+        "",
+        "REQUEST.BODY.top_p",
+        None,
+        None,
+        "Error: java.lang.IllegalArgumentException: bad range\nbad range",
+    )
+    bare = Finding("-", "", "", None, None, "bad range")
+    removed = Finding(
+        "-", "", "", None, None, "This API exists in the old contract but not in the new contract"
+    )
+    forward, reverse = mark_tool_failures([bare, MISSING, removed], [thrown])
+    assert [finding.tool_failure for finding in (*forward, *reverse)] == [True, False, False, True]
+    assert forward[0].reason() == "Specmatic failed (bad range): judged by the project's rules alone"
+    assert (
+        reverse[0]
+        .reason(reversed_run=True)
+        .startswith("Specmatic failed at REQUEST.BODY.top_p (Error: java.")
+    )
