@@ -191,6 +191,41 @@ def _rules(
     )
 
 
+def undocumented_errors(document: dict[str, Any], rules: OperationRules) -> dict[int, str]:
+    """The error statuses the project's rules give on this operation (each with why) that its
+    responses document neither by number, nor by range (`4XX`), nor by `default`."""
+    demanded: dict[int, str] = {}
+    if rules.secured:
+        demanded[401] = "a missing or wrong key"
+    checked = [rule for rule in rules.parameters if _can_be_invalid(document, rule)]
+    if checked or rules.content_type:
+        demanded[400] = "an invalid " + (
+            "body" if not checked else "parameter or body" if rules.content_type else "parameter"
+        )
+    if rules.content_type:
+        demanded[415] = "a body of another content type"
+        demanded[413] = "a body over the size limit"
+    if rules.path_parameters:
+        demanded[404] = "a resource the server has not got"
+    documented = {str(code).upper() for code in node_at(document, rules.pointer).get("responses", {})}
+    if "DEFAULT" in documented:
+        return {}
+    return {
+        status: why
+        for status, why in sorted(demanded.items())
+        if str(status) not in documented and f"{str(status)[0]}XX" not in documented
+    }
+
+
+def _can_be_invalid(document: dict[str, Any], rule: ParameterRule) -> bool:
+    """Whether some request breaks the parameter: one that may be left out, or any value but text."""
+    if rule.location != "path":
+        return True  # a header or query value can always be sent wrong, or left out
+    schema = deref(document, node_at(document, rule.schema_pointer))
+    annotations = {"type", "description", "title", "example", "examples", "deprecated"}
+    return rule.types != ("string",) or bool(set(schema) - annotations)
+
+
 def media_type(content_type: str | None) -> str:
     """`application/json` of `Application/JSON; charset=utf-8`."""
     return (content_type or "").split(";", 1)[0].strip().lower()
