@@ -273,4 +273,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Run as `python -m`, this file is `__main__`, and its SpecError is not the one the modules it calls
+    # raise (they import `contract_tests.spec`): the imported module's `main` catches theirs.
+    from contract_tests.spec import main as imported_main
+
+    sys.exit(imported_main(sys.argv[1:]))

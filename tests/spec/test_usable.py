@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,13 @@ def test_a_secured_operation_must_document_the_errors_every_server_gives(tmp_pat
 @pytest.mark.parametrize("documented", [["401", "404"], ["4XX"], ["default"]])
 def test_errors_are_documented_by_number_range_or_default(tmp_path: Path, documented: list[str]) -> None:
     check_usable(_with_operation(tmp_path, {status: _error_response() for status in documented}))
+
+
+def test_make_generate_says_what_is_missing_in_one_line(tmp_path: Path) -> None:
+    # scripts/generate runs the check as `python -m contract_tests.spec`: no traceback there either.
+    spec = _with_operation(tmp_path, {"404": _error_response()})
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_tests.spec", str(spec)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: getUsableFixture"), done.stderr
