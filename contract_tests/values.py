@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -303,10 +302,16 @@ class Values:
         pattern = schema.get("pattern")
         if not isinstance(pattern, str):
             return text(length)
-        given = (value for value in self._given(schema) if isinstance(value, str))
-        shortest = (value for value in (_shortest_match(pattern),) if isinstance(value, str))
-        for base in itertools.chain(("",), given, shortest):  # lazily: a Hypothesis search is slow
-            if len(base) > length:
+
+        def bases() -> Iterator[str]:
+            yield ""
+            yield from (value for value in self._given(schema) if isinstance(value, str))
+            shortest = _shortest_match(pattern)  # only when the rest failed: a Hypothesis search is slow
+            if isinstance(shortest, str):
+                yield shortest
+
+        for base in bases():
+            if len(base) >= length:
                 if matches(pattern, base[:length]):
                     return base[:length]
                 continue
@@ -340,7 +345,8 @@ class Values:
     def _large_of_type(self, pointer: str, schema: dict[str, Any], kind: str, depth: int) -> list[Any]:
         if kind == "string" and "enum" not in schema and "const" not in schema:
             length = int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
-            return [astral(length), text(length), "a" * length, self.text_of(pointer, length)]
+            patterned = [self.text_of(pointer, length)] if "pattern" in schema else []
+            return [astral(length), text(length), "a" * length, *patterned]
         if kind in ("integer", "number") and "enum" not in schema:
             return list(_numbers(schema, integer=kind == "integer", prefer="high"))
         if kind == "array":

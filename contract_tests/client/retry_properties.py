@@ -373,6 +373,14 @@ def retryable_failures_end_in_the_final_answer(mode: Mode, run: settings = PROPE
     check()
 
 
+def _call_catching(mode: Mode, script: Script, setting: Setting) -> tuple[Outcome | None, Exception | None]:
+    """The call's outcome, or the transport error it raised."""
+    try:
+        return call(mode, script, setting, _seed_request()), None
+    except httpx.TransportError as exc:
+        return None, exc
+
+
 def too_many_failures_give_the_last_one(mode: Mode, run: settings = PROPERTY_SETTINGS) -> None:
     """One retryable failure more than max_retries allows: the call stops after max_retries retries
     (max_retries=0: the one request, as without retries) and gives the last failure, an ErrorResponse
@@ -400,12 +408,7 @@ def too_many_failures_give_the_last_one(mode: Mode, run: settings = PROPERTY_SET
         # One answer more, which would end the call well if the client retried once too often.
         script = Script([*failures, assistant_answer()], FakeClock())
         last = failures[-1]
-        outcome: Outcome | None = None
-        raised: Exception | None = None
-        try:
-            outcome = call(mode, script, setting, _seed_request())
-        except httpx.TransportError as exc:
-            raised = exc
+        outcome, raised = _call_catching(mode, script, setting)
         sent = len(script.requests)
         assert sent == setting.retries + 1, f"{sent} requests with {setting}: {script.story()}"
         check_waits(script, setting.retries)
@@ -430,12 +433,7 @@ def other_answers_are_not_retried(mode: Mode, run: settings = PROPERTY_SETTINGS)
     )
     def check(setting: Setting, answer: Answer) -> None:
         script = Script([answer, assistant_answer()], FakeClock())
-        outcome: Outcome | None = None
-        raised: Exception | None = None
-        try:
-            outcome = call(mode, script, setting, _seed_request())
-        except httpx.TransportError as exc:
-            raised = exc
+        outcome, raised = _call_catching(mode, script, setting)
         sent = len(script.requests)
         assert sent == 1, f"{answer} was sent {sent} times ({setting})"
         assert script.clock.waits == [], f"waited {script.clock.waits} after {answer}"

@@ -197,11 +197,10 @@ def undocumented_errors(document: dict[str, Any], rules: OperationRules) -> dict
     demanded: dict[int, str] = {}
     if rules.secured:
         demanded[401] = "a missing or wrong key"
-    checked = [rule for rule in rules.parameters if _can_be_invalid(document, rule)]
-    if checked or rules.content_type:
-        demanded[400] = "an invalid " + (
-            "body" if not checked else "parameter or body" if rules.content_type else "parameter"
-        )
+    checked = any(_can_be_invalid(document, rule) for rule in rules.parameters)
+    invalid = [what for what, present in (("parameter", checked), ("body", rules.content_type)) if present]
+    if invalid:
+        demanded[400] = "an invalid " + " or ".join(invalid)
     if rules.content_type:
         demanded[415] = "a body of another content type"
         demanded[413] = "a body over the size limit"

@@ -110,33 +110,15 @@ def key_probes(op: Operation, api_key: str) -> list[Probe]:
     if not op.rules.secured:
         return []
     body, headers, path = _body(op), _headers(op), op.url_path()
-    found = [
-        Probe(
-            "no API key",
-            "api_key_required",
-            op.operation_id,
-            op.method,
-            path,
-            headers,
-            body,
-            authorized=False,
-        ),
-        Probe(
-            "a wrong API key",
-            "api_key_required",
-            op.operation_id,
-            op.method,
-            path,
-            headers,
-            body,
-            key=WRONG_KEY,
-        ),
-    ]
-    # A server comparing keys by prefix, or ignoring case, accepts one of these.
-    for label, key in near_misses(api_key).items():
-        found.append(
-            Probe(label, "api_key_required", op.operation_id, op.method, path, headers, body, key=key)
+
+    def keyed(label: str, *, authorized: bool = True, key: str | None = None) -> Probe:
+        return Probe(
+            label, "api_key_required", op.operation_id, op.method, path, headers, body, authorized, key
         )
+
+    # A server comparing keys by prefix, or ignoring case, accepts one of the near misses.
+    found = [keyed("no API key", authorized=False), keyed("a wrong API key", key=WRONG_KEY)]
+    found += [keyed(label, key=key) for label, key in near_misses(api_key).items()]
     return found
 
 
