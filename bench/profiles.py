@@ -30,7 +30,7 @@ from bench.server_load import BODIES
 from bench.stats import median
 from contract_tests.server import create_app
 from contract_tests.server.rules import operation_rules
-from contract_tests.spec import load_spec, validator_for
+from contract_tests.api.document import load_spec, validator_for
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 
@@ -195,7 +195,7 @@ BODY_POINTER = "/components/schemas/CreateAssistantRequest"
 
 def validation_share(rounds: int) -> dict[str, float]:
     """Microseconds per body of the load mix in body validation alone: the server's validator
-    (`$ref`s inlined at start-up) beside the resolving one of contract_tests.spec, interleaved."""
+    (`$ref`s inlined at start-up) beside the resolving one of contract_tests.api.document, interleaved."""
     document = load_spec()
     body_validator = operation_rules(document, "createAssistant").body
     assert body_validator is not None

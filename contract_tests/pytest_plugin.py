@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from contract_tests.serving import load_app, serve_in_thread
-from contract_tests.spec import SPEC_PATH
+from contract_tests.api.document import SPEC_PATH
 from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
-from contract_tests.suite.masking import Masker, masked_output, near_misses
+from contract_tests.masking import Masker, masked_output, near_misses
 from contract_tests.suite.results import CheckResult, RunResult
 
 Runner = Callable[..., RunResult]

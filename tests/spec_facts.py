@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from contract_tests.spec import SPEC_PATH, load_spec, node_at
+from contract_tests.api.document import SPEC_PATH, load_spec, node_at
 from contract_tests.suite.operation import Operation, load_operation
-from contract_tests.values import Values, json_types
+from contract_tests.api.values import Values, json_types
 
 
 def seed(spec_path: Path | str = SPEC_PATH) -> Operation:

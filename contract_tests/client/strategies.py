@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from schemathesis import GenerationMode
 
-from contract_tests.spec import SPEC_PATH, inline_refs, node_at, spec
+from contract_tests.api.document import SPEC_PATH, inline_refs, node_at, spec
 from contract_tests.suite.operation import Operation, load_operation
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)

@@ -8,7 +8,7 @@ import pytest
 
 from contract_tests.client import properties, strategies
 from contract_tests.client.calls import MODES, Mode
-from contract_tests.spec import validator_for
+from contract_tests.api.document import validator_for
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -21,7 +21,7 @@ from contract_tests.client.calls import MODES, FakeClock, Mode, Result
 from contract_tests.client.retry_properties import backoff_bounds
 from contract_tests.gallery.conforming import rate_limited
 from contract_tests.serving import serve_in_thread
-from contract_tests.spec import validator_for
+from contract_tests.api.document import validator_for
 
 API_KEY = "sk-test-rate-limited"
 IN_PROCESS_URL = "http://rate-limited.test"

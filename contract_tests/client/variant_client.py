@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from contract_tests.spec import REPO_ROOT, spec
+from contract_tests.api.document import REPO_ROOT, spec
 
 GENERATOR_DIR = REPO_ROOT / "scripts" / "generator"
 VENV_BIN = Path(sys.executable).parent

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.compat.document import is_within, parent, segments
-from contract_tests.spec import escape_pointer
+from contract_tests.api.document import escape_pointer
 
 # Keywords that only document: editing them changes no request or response.
 DOCUMENTATION_KEYWORDS = frozenset(

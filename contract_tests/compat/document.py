@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from contract_tests.spec import escape_pointer
+from contract_tests.api.document import escape_pointer
 
 # libyaml's loader when PyYAML has it: several times faster on a spec of this size.
 YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contract_tests.spec import REPO_ROOT
+from contract_tests.api.document import REPO_ROOT
 
 SPECMATIC_JAR = REPO_ROOT / "node_modules" / "specmatic" / "specmatic.jar"
 _REPORT = Path("build/reports/specmatic/backward_compatibility/html/index.html")

@@ -12,30 +12,34 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
+from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME
+from contract_tests.api.errors import fit_error
+from contract_tests.api.model import Api, Operation, load_api
+from contract_tests.api.resources import Role
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
-from contract_tests.gallery.servers import Seed
-from contract_tests.server import create_app
-from contract_tests.server.responses import APIError, ErrorShape
-from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, load_spec
+from contract_tests.gallery.servers import ServerFactory, response_fields
 
 
-def _other_assistant(body: dict[str, Any], seed: Seed) -> dict[str, Any]:
+def _other_assistant(body: dict[str, Any], api: Api, op: Operation) -> dict[str, Any]:
     """Other ids, an extra field, reversed key and list order, a clock an hour ahead, integral numbers
-    written as integers."""
-    fields = seed.response_fields()
+    written as integers; the same for the same object every time it is answered (a resource's id stays
+    its own: it names the object in the paths that read it)."""
+    fields = response_fields(api, op)
+    role = api.role(op)
+    ids = {role[0].id_pointer[1:]} if role is not None else set()
     for name, schema in fields.items():
         if name not in body:
             continue
-        if schema.get(UNIQUE) is True and isinstance(body[name], str):
-            body[name] = f"other-{uuid.uuid4()}"
-        if schema.get("format") == UNIXTIME:
+        if schema.get(UNIQUE) is True and isinstance(body[name], str) and name not in ids:
+            body[name] = f"other-{uuid.uuid5(uuid.NAMESPACE_URL, body[name])}"
+        if schema.get("format") == UNIXTIME and isinstance(body[name], int | float):
             body[name] += 3600
         if isinstance(body[name], float) and body[name].is_integer():
             body[name] = int(body[name])
         if isinstance(body[name], list):
             body[name] = list(reversed(body[name]))
     extra = next(name for name in ("x_server_field", "x_server_field_2") if name not in fields)
-    body[extra] = {}  # the assistant object is open: servers may add fields
+    body[extra] = {}  # the object is open: servers may add fields
     return dict(reversed(list(body.items())))
 
 
@@ -50,22 +54,24 @@ def _other_error(request: Request, reply: Reply) -> Reply:
     return reply
 
 
-def other_habits(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
+def other_habits(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """The reference server with every habit above."""
-    seed = Seed.of(load_spec(spec))
+    api = load_api(spec)
 
     def habits(request: Request, reply: Reply) -> Reply:
-        if reply.status >= 400 and reply.body:
+        if reply.status >= 400 and reply.body:  # noqa: PLR2004
             return _other_error(request, reply)
-        if 200 <= reply.status < 300 and reply.body:
+        found = api.match(request.method, request.path)
+        role = api.role(found[0]) if found is not None else None
+        if 200 <= reply.status < 300 and reply.body and found is not None:  # noqa: PLR2004
             body = json.loads(reply.body)
-            if isinstance(body, dict):
-                body = _other_assistant(body, seed)
+            if isinstance(body, dict) and (role is None or role[1] not in (Role.LIST, Role.DELETE)):
+                body = _other_assistant(body, api, found[0])
             reply.body = json.dumps(body, ensure_ascii=True).encode()
             reply.headers["content-type"] = "application/json; charset=utf-8"
         return reply
 
-    return Rewrite(create_app(api_key=api_key, spec_path=spec), reply=habits)
+    return Rewrite(base(api_key=api_key, spec_path=spec), reply=habits)
 
 
 def js_number(value: float) -> str:
@@ -107,7 +113,7 @@ def js_json(value: Any) -> str:
     )
 
 
-def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
+def numbers_as_doubles(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """The reference server behind a front that reads and writes every JSON number as JavaScript does:
     `10.0` comes back as `10`, `5.399855443719698e+16` as `53998554437196980`, a 21-digit integer as
     its nearest double. RFC 8259 (6) makes these the same numbers."""
@@ -120,47 +126,74 @@ def numbers_as_doubles(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
         reply.body = js_json(body).encode()
         return reply
 
-    return Rewrite(create_app(api_key=api_key, spec_path=spec), reply=as_javascript)
+    return Rewrite(base(api_key=api_key, spec_path=spec), reply=as_javascript)
 
 
-_VALIDATION_STATUSES = frozenset({400, 405, 413, 415})
+def _error_reply(api: Api, op: Operation | None, status: int, message: str, headers: dict[str, str]) -> Reply:
+    """The error object the spec documents for the status (OpenAI's, where it fits)."""
+    error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+    body = fit_error(api, op, status, {"error": error}, message)
+    return Reply(status, {"content-type": "application/json", **headers}, json.dumps(body).encode())
 
 
-def _error_reply(error: APIError, shape: ErrorShape) -> Reply:
-    """The error object the spec documents for the error's status."""
-    response = error.response(shape)
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in response.raw_headers}
-    return Reply(error.status_code, headers, bytes(response.body))
+def _invalid(api: Api, request: Request) -> bool:
+    """Whether the request breaks the spec in its headers or body (what this server checks first)."""
+    found = api.match(request.method, request.path)
+    if found is None:
+        return True
+    op = found[0]
+    for parameter in op.headers:
+        value = request.headers.get(parameter.name.lower())
+        if value is None:
+            if parameter.required:
+                return True
+            continue
+        if parameter.schema_pointer is not None and not api.values.is_valid(parameter.schema_pointer, value):
+            return True
+    if op.body is None:
+        return False
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != op.body.media_type.lower() or len(request.body) > 8 * 1024 * 1024:
+        return True
+    try:
+        value = json.loads(request.body, parse_constant=_not_json_constant)
+    except ValueError:
+        return True
+    return not api.values.is_valid(op.body.schema_pointer, value)
 
 
-def body_before_key(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
+def _not_json_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def body_before_key(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Validates headers and body before the key: an invalid request without a key gets 400 (or 413,
-    415), not 401; then the key, then the rest (a valid request without the key gets 401, never what
-    the operation would answer it, a 404 for a resource it has not got included)."""
+    415), not 401; a valid one 401, and nothing is done (a valid request without the key gets 401,
+    never what the operation would answer it, a 404 for a resource it has not got included)."""
+    api = load_api(spec)
     right = f"Bearer {api_key}"
 
-    def check_key_last(request: Request) -> Request:
-        if request.headers.get("authorization") != right:
-            request.headers["x-key-was-wrong"] = "1"
-            request.headers["authorization"] = right
-        return request
+    def check_key_last(request: Request) -> Request | Reply:
+        if request.headers.get("authorization") == right:
+            return request
+        if _invalid(api, request):
+            request.headers["authorization"] = right  # the server answers the fault, and does nothing
+            return request
+        found = api.match(request.method, request.path)
+        return _error_reply(api, found[0] if found else None, 401, "Unauthorized.", {})
 
-    shape = ErrorShape.of(load_spec(spec))
-
-    def answer(request: Request, reply: Reply) -> Reply:
-        if request.headers.get("x-key-was-wrong") and reply.status not in _VALIDATION_STATUSES:
-            return _error_reply(APIError(401, "Unauthorized."), shape)
-        return reply
-
-    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=check_key_last, reply=answer)
+    return Rewrite(base(api_key=api_key, spec_path=spec), request=check_key_last)
 
 
-def lists_assistants(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
+def lists_assistants(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
     """Answers GET on every path of the spec that does not define it, with a page of the full API's
-    list shape (the full API lists assistants with GET /v1/assistants, which this spec leaves out)."""
+    list shape (the full API lists assistants with GET /v1/assistants, which the seed's spec leaves
+    out); a GET the spec defines is the reference server's."""
+    api = load_api(spec)
 
     def answer_get(request: Request) -> Request | Reply:
-        if request.method == "GET" and request.headers.get("authorization") == f"Bearer {api_key}":
+        undefined = api.match("GET", request.path) is None
+        if request.method == "GET" and undefined and request.headers.get("authorization") == f"Bearer {api_key}":
             page: dict[str, Any] = {
                 "object": "list",
                 "data": [],
@@ -171,29 +204,27 @@ def lists_assistants(api_key: str, spec: Path = SPEC_PATH) -> ASGIApp:
             return Reply(200, {"content-type": "application/json"}, json.dumps(page).encode())
         return request
 
-    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=answer_get)
+    return Rewrite(base(api_key=api_key, spec_path=spec), request=answer_get)
 
 
-def rate_limited(api_key: str, spec: Path = SPEC_PATH, every: int = 4, retry_after: str = "0") -> ASGIApp:
+def rate_limited(
+    base: ServerFactory, api_key: str, spec: Path = SPEC_PATH, every: int = 4, retry_after: str = "0"
+) -> ASGIApp:
     """Answers every fourth request (every `every`-th) with the documented 429 and `Retry-After: 0`
     (`retry_after`): a limit, not a fault. The client's end-to-end retry tests use other values."""
     count = [0]
-    shape = ErrorShape.of(load_spec(spec))
+    api = load_api(spec)
 
     def limit(request: Request) -> Request | Reply:
         count[0] += 1
         if count[0] % every == 0:
-            error = APIError(
-                429,
-                "Slow down.",
-                error_type="requests",
-                code="rate_limit_exceeded",
-                headers={"retry-after": retry_after},
+            found = api.match(request.method, request.path)
+            return _error_reply(
+                api, found[0] if found else None, 429, "Slow down.", {"retry-after": retry_after}
             )
-            return _error_reply(error, shape)
         return request
 
-    return Rewrite(create_app(api_key=api_key, spec_path=spec), request=limit)
+    return Rewrite(base(api_key=api_key, spec_path=spec), request=limit)
 
 
 CONFORMING = {

@@ -1,8 +1,11 @@
 """The broken servers: each is the reference server with one defect, and the check that must catch it.
 
 Every defect is stated in the spec's terms, not its field names ("accepts strings longer than their
-maxLength", "drops the fields the request cannot set"), and found in the loaded spec when a server is
-built, so that the gallery keeps its teeth when the spec is edited.
+maxLength", "drops the fields the request cannot set", "forgets what it created"), and found in the
+loaded spec's model when a server is built, so that the gallery keeps its teeth when the spec is edited.
+
+The gallery does not import the reference server: `build` takes the factory of the app it breaks
+(`create_app(api_key=, spec_path=, validator=, wrap_store=)`), which its callers pass in.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +25,22 @@ import jsonschema
 import yaml
 from jsonschema import ValidationError
 
+from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, load_spec, node_at
+from contract_tests.api.model import Api, Operation, build_api, load_api
+from contract_tests.api.resources import Role
+from contract_tests.api.validators import SpecValidator, inlined_validator
+from contract_tests.api.values import json_types
 from contract_tests.gallery.faults import Action, FaultyFront
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite
-from contract_tests.server import create_app
-from contract_tests.server.rules import SEED_OPERATION_ID, all_operations, follow, operation_rules
-from contract_tests.spec import (
-    SPEC_PATH,
-    UNIQUE,
-    UNIXTIME,
-    SpecValidator,
-    inlined_validator,
-    load_spec,
-    node_at,
-)
-from contract_tests.values import Values, json_types
 
-AppFactory = Callable[[str, Path], Any]  # (API key, spec) -> app (ASGI, or ASGI behind a FaultyFront)
+ServerFactory = Callable[..., Any]  # the reference server's create_app
+AppFactory = Callable[[ServerFactory, str, Path], Any]  # (base, API key, spec) -> an app
 SpecRequest = Callable[[Path], EditRequest]  # an edit made for the spec at a path
 SpecReply = Callable[[Path], EditReply]
+
+
+def _always(api: Api) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,12 @@ class BrokenServer:
     defect: str
     caught_by: str  # the check of the suite that must fail
     factory: AppFactory
+    # Whether the spec has what the defect breaks (a retrieve, for a server that forgets what it made).
+    applies: Callable[[Api], bool] = field(default=_always)
 
-    def build(self, api_key: str, spec: Path | str = SPEC_PATH) -> Any:
-        """The server, for the spec at `spec`."""
-        return self.factory(api_key, Path(spec))
+    def build(self, base: ServerFactory, api_key: str, spec: Path | str = SPEC_PATH) -> Any:
+        """The server, for the spec at `spec`, broken from the app `base` builds."""
+        return self.factory(base, api_key, Path(spec))
 
 
 def _same(edit: Any) -> Callable[[Path], Any]:
@@ -60,8 +63,8 @@ def _same(edit: Any) -> Callable[[Path], Any]:
 
 def wrapped(*, request: SpecRequest | None = None, reply: SpecReply | None = None) -> AppFactory:
     """The reference server behind a request and/or reply edit."""
-    return lambda api_key, spec: Rewrite(
-        create_app(api_key=api_key, spec_path=spec),
+    return lambda base, api_key, spec: Rewrite(
+        base(api_key=api_key, spec_path=spec),
         request=request(spec) if request else None,
         reply=reply(spec) if reply else None,
     )
@@ -70,97 +73,128 @@ def wrapped(*, request: SpecRequest | None = None, reply: SpecReply | None = Non
 # --- what the spec says, found by keyword ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Seed:
-    """The seed operation's schemas in one document."""
+def request_nodes(api: Api, roots: list[str] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pointer, node) of every schema reachable from the request bodies' (or `roots`), each once."""
+    values = api.values
+    seen: set[str] = set()
+    stack = list(roots) if roots is not None else [op.body.schema_pointer for op in api.operations if op.body]
+    while stack:
+        pointer = list(values.chain(stack.pop()))[-1]
+        node = node_at(api.document, pointer)
+        if pointer in seen or not isinstance(node, dict):
+            continue
+        seen.add(pointer)
+        yield pointer, node
+        stack += list(values.properties(pointer).values())
+        for keyword in ("items", "additionalProperties", "propertyNames"):
+            child = values.child(pointer, keyword)
+            if child is not None:
+                stack.append(child)
+        stack += [branch for _, branch in values.branches(pointer)]
 
-    document: dict[str, Any]
-    values: Values
-    request: str  # pointer of the request body's schema
-    response: str | None  # pointer of the success body's schema
 
-    @classmethod
-    def of(cls, document: dict[str, Any]) -> Seed:
-        rules = operation_rules(document, SEED_OPERATION_ID)
-        assert rules.request_pointer is not None
-        return cls(document, Values(document), follow(document, rules.request_pointer), rules.success_pointer)
+def response_fields(api: Api, op: Operation) -> dict[str, dict[str, Any]]:
+    """The success body's property name -> its keywords."""
+    pointer = op.success.schema_pointer
+    if pointer is None:
+        return {}
+    return {name: api.values.schema(where) for name, where in api.values.properties(pointer).items()}
 
-    def request_nodes(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(pointer, node) of every schema reachable from the request's, each once (`$ref`s followed)."""
-        seen: set[str] = set()
-        stack = [self.request]
-        while stack:
-            pointer = list(self.values.chain(stack.pop()))[-1]
-            node = node_at(self.document, pointer)
-            if pointer in seen or not isinstance(node, dict):
-                continue
-            seen.add(pointer)
-            yield pointer, node
-            stack += list(self.values.properties(pointer).values())
-            for keyword in ("items", "additionalProperties", "propertyNames"):
-                child = self.values.child(pointer, keyword)
-                if child is not None:
-                    stack.append(child)
-            stack += [branch for _, branch in self.values.branches(pointer)]
 
-    def response_fields(self) -> dict[str, dict[str, Any]]:
-        """The success body's property name -> its keywords."""
-        if self.response is None:
-            return {}
-        return {
-            name: self.values.schema(where) for name, where in self.values.properties(self.response).items()
-        }
-
-    def request_fields(self) -> set[str]:
-        return set(self.values.properties(self.request))
+def request_fields(api: Api, op: Operation) -> set[str]:
+    """What a request can set in the object `op` answers with: its own body's fields, or for an operation
+    without a body (a retrieve, a list) its resource's create's."""
+    if op.body is not None:
+        return set(api.values.properties(op.body.schema_pointer))
+    role = api.role(op)
+    create = role[0].first(Role.CREATE) if role is not None else None
+    if create is not None and create.body is not None:
+        return set(api.values.properties(create.body.schema_pointer))
+    return set()
 
 
 _scratch: list[Path] = []
 
 
-def relaxed(edit: Callable[[Seed], None]) -> AppFactory:
+def relaxed(edit: Callable[[Api], None]) -> AppFactory:
     """The reference server built from an edited copy of the spec: it enforces one rule less."""
 
-    def build(api_key: str, spec: Path) -> Any:
+    def build(base: ServerFactory, api_key: str, spec: Path) -> Any:
         document = copy.deepcopy(load_spec(spec))
-        edit(Seed.of(document))
+        edit(build_api(document, spec))
         if not _scratch:
             _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
             atexit.register(shutil.rmtree, _scratch[0], True)
         path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
         path.write_text(yaml.safe_dump(document), encoding="utf-8")
-        return create_app(api_key=api_key, spec_path=path)
+        return base(api_key=api_key, spec_path=path)
 
     return build
 
 
-def _drop_everywhere(keyword: str) -> Callable[[Seed], None]:
-    def edit(seed: Seed) -> None:
-        for _, node in seed.request_nodes():
+def _drop_everywhere(keyword: str) -> Callable[[Api], None]:
+    def edit(api: Api) -> None:
+        for _, node in request_nodes(api):
             node.pop(keyword, None)
 
     return edit
 
 
-def _no_required(seed: Seed) -> None:
-    node_at(seed.document, list(seed.values.chain(seed.request))[-1]).pop("required", None)
+def _roots(api: Api) -> list[dict[str, Any]]:
+    return [
+        node_at(api.document, list(api.values.chain(op.body.schema_pointer))[-1])
+        for op in api.operations
+        if op.body is not None
+    ]
 
 
-def _open_body(seed: Seed) -> None:
-    node_at(seed.document, list(seed.values.chain(seed.request))[-1]).pop("additionalProperties", None)
+def _no_required(api: Api) -> None:
+    for node in _roots(api):
+        node.pop("required", None)
 
 
-def _nested_nulls(seed: Seed) -> None:
-    """Every property below the body's own (inside each tool, the function definition) also takes
+def _open_body(api: Api) -> None:
+    for node in _roots(api):
+        node.pop("additionalProperties", None)
+
+
+def _nested_nulls(api: Api) -> None:
+    """Every property below the bodies' own (inside each tool, the function definition) also takes
     null, as a server with Optional[...] fields does."""
-    top = {list(seed.values.chain(where))[-1] for where in seed.values.properties(seed.request).values()}
-    for pointer, node in list(seed.request_nodes()):
-        if pointer == seed.request or (pointer in top and "properties" not in node):
+    roots = [list(api.values.chain(op.body.schema_pointer))[-1] for op in api.operations if op.body is not None]
+    top = {
+        list(api.values.chain(where))[-1] for root in roots for where in api.values.properties(root).values()
+    }
+    for pointer, node in list(request_nodes(api)):
+        if pointer in roots or (pointer in top and "properties" not in node):
             continue
         for name, prop in list(node.get("properties", {}).items()):
             if not isinstance(prop, dict):
                 continue
             node["properties"][name] = {"anyOf": [prop, {"type": "null"}], "description": "or null"}
+
+
+def _updates_unchecked(api: Api) -> None:
+    """The update operations' own bodies: no length limit, any field (their root schema only)."""
+    for op in api.operations:
+        role = api.role(op)
+        if op.body is None or role is None or role[1] is not Role.UPDATE:
+            continue
+        root = node_at(api.document, list(api.values.chain(op.body.schema_pointer))[-1])
+        root.pop("additionalProperties", None)
+        for prop in root.get("properties", {}).values():
+            if isinstance(prop, dict):
+                prop.pop("maxLength", None)
+
+
+def _parameters_unbounded(api: Api) -> None:
+    """Query parameters accept any number: their `minimum` and `maximum` are gone."""
+    for op in api.operations:
+        for parameter in op.query:
+            if parameter.schema_pointer is not None:
+                node = node_at(api.document, parameter.schema_pointer)
+                for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                    node.pop(keyword, None)
 
 
 def _counting(length: Callable[[str], int]) -> Any:
@@ -189,23 +223,29 @@ def _nfc_code_points(text: str) -> int:
 
 
 def counting(length: Callable[[str], int]) -> AppFactory:
-    return lambda api_key, spec: create_app(api_key=api_key, spec_path=spec, validator=_counting(length))
+    return lambda base, api_key, spec: base(api_key=api_key, spec_path=spec, validator=_counting(length))
 
 
 # --- edits of requests and replies -------------------------------------------------------------------------
 
 
-def edit_created(change: Callable[[dict[str, Any], Seed], None]) -> SpecReply:
-    """Change the body of each success (a created assistant)."""
+def _operation(api: Api, request: Request) -> Operation | None:
+    found = api.match(request.method, request.path)
+    return found[0] if found is not None else None
+
+
+def edit_success(change: Callable[[dict[str, Any], Api, Operation], None]) -> SpecReply:
+    """Change the object of each success response (a created assistant, a retrieved one)."""
 
     def for_spec(spec: Path) -> EditReply:
-        seed = Seed.of(load_spec(spec))
+        api = load_api(spec)
 
         def edit(request: Request, reply: Reply) -> Reply:
-            if 200 <= reply.status < 300 and reply.body:
+            op = _operation(api, request)
+            if op is not None and 200 <= reply.status < 300 and reply.body:  # noqa: PLR2004
                 body = json.loads(reply.body)
                 if isinstance(body, dict):
-                    change(body, seed)
+                    change(body, api, op)
                     reply.body = json.dumps(body).encode()
             return reply
 
@@ -218,67 +258,70 @@ def edit_errors(change: Callable[[dict[str, Any]], Any]) -> EditReply:
     """Replace the body of each error response."""
 
     def edit(request: Request, reply: Reply) -> Reply:
-        if reply.status >= 400 and reply.body:
+        if reply.status >= 400 and reply.body:  # noqa: PLR2004
             reply.body = json.dumps(change(json.loads(reply.body))).encode()
         return reply
 
     return edit
 
 
-def _fields(test: Callable[[str, dict[str, Any], Seed], bool]) -> Callable[[dict[str, Any], Seed], list[str]]:
-    return lambda body, seed: [
-        name for name, schema in seed.response_fields().items() if test(name, schema, seed)
-    ]
+Test = Callable[[str, dict[str, Any], Api, Operation], bool]
 
 
-def _set_fields(
-    test: Callable[[str, dict[str, Any], Seed], bool], value: Callable[[Any], Any]
-) -> Callable[[dict[str, Any], Seed], None]:
-    def change(body: dict[str, Any], seed: Seed) -> None:
-        for name in _fields(test)(body, seed):
-            if name in body:
+def _set_fields(test: Test, value: Callable[[Any], Any]) -> Callable[[dict[str, Any], Api, Operation], None]:
+    def change(body: dict[str, Any], api: Api, op: Operation) -> None:
+        for name, schema in response_fields(api, op).items():
+            if name in body and test(name, schema, api, op):
                 body[name] = value(body[name])
 
     return change
 
 
-def _drop_assigned(body: dict[str, Any], seed: Seed) -> None:
+def _drop_assigned(body: dict[str, Any], api: Api, op: Operation) -> None:
     """Drops every required field the request cannot set (the server's own: id, created_at...)."""
-    required = seed.values.schema(seed.response or "").get("required", [])
+    if op.body is None:
+        return
+    required = api.values.schema(op.success.schema_pointer or "").get("required", [])
     for name in required:
-        if name not in seed.request_fields():
+        if name not in request_fields(api, op):
             body.pop(name, None)
 
 
-def _numbers(name: str, schema: dict[str, Any], seed: Seed) -> bool:
+def _numbers(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
     return set(json_types(schema)) <= {"integer", "number"}
 
 
-def _strings(name: str, schema: dict[str, Any], seed: Seed) -> bool:
-    return "string" in json_types(schema) and name in seed.request_fields()
+def _strings(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
+    return "string" in json_types(schema) and name in request_fields(api, op) and op.body is not None
 
 
-def _lists(name: str, schema: dict[str, Any], seed: Seed) -> bool:
-    return "array" in json_types(schema) and name in seed.request_fields()
+def _lists(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
+    return "array" in json_types(schema) and name in request_fields(api, op) and op.body is not None
 
 
-def _maps(name: str, schema: dict[str, Any], seed: Seed) -> bool:
-    return isinstance(schema.get("additionalProperties"), dict) and name in seed.request_fields()
+def _maps(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
+    return (
+        isinstance(schema.get("additionalProperties"), dict) and name in request_fields(api, op) and op.body is not None
+    )
 
 
-def _marked(keyword: str, value: Any) -> Callable[[str, dict[str, Any], Seed], bool]:
-    return lambda name, schema, seed: schema.get(keyword) == value
+def _marked(keyword: str, value: Any) -> Test:
+    return lambda name, schema, api, op: schema.get(keyword) == value
+
+
+def _retrieved_lists(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
+    role = api.role(op)
+    return role is not None and role[1] is Role.RETRIEVE and "array" in json_types(schema)
 
 
 def with_valid_headers(spec: Path) -> EditRequest:
     """Every required header of the spec set to a valid value, whatever was sent."""
-    document = load_spec(spec)
-    values = Values(document)
+    api = load_api(spec)
     headers = {
-        rule.name.lower(): values.example(rule.schema_pointer)
-        for rules in all_operations(document)
-        for rule in rules.headers
-        if rule.required
+        parameter.name.lower(): api.parameter_example(parameter)
+        for op in api.operations
+        for parameter in op.headers
+        if parameter.required
     }
 
     def edit(request: Request) -> Request:
@@ -300,7 +343,7 @@ def _with_key(api_key: str) -> EditRequest:
 
 def _status(status: Callable[[int], int]) -> EditReply:
     def edit(request: Request, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300:
+        if 200 <= reply.status < 300:  # noqa: PLR2004
             reply.status = status(reply.status)
         return reply
 
@@ -309,7 +352,7 @@ def _status(status: Callable[[int], int]) -> EditReply:
 
 def _content_type(value: str) -> EditReply:
     def edit(request: Request, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300:
+        if 200 <= reply.status < 300:  # noqa: PLR2004
             reply.headers["content-type"] = value
         return reply
 
@@ -317,7 +360,7 @@ def _content_type(value: str) -> EditReply:
 
 
 def _not_json(request: Request, reply: Reply) -> Reply:
-    if 200 <= reply.status < 300:
+    if 200 <= reply.status < 300:  # noqa: PLR2004
         reply.body = b"assistant created"
     return reply
 
@@ -325,14 +368,14 @@ def _not_json(request: Request, reply: Reply) -> Reply:
 def _loose_key(matches: Callable[[str, str], bool]) -> AppFactory:
     """A key check that accepts a token `matches(token, key)` says is close enough."""
 
-    def build(api_key: str, spec: Path) -> Any:
+    def build(base: ServerFactory, api_key: str, spec: Path) -> Any:
         def edit(request: Request) -> Request:
             token = request.headers.get("authorization", "").partition(" ")[2]
             if token and matches(token, api_key):
                 request.headers["authorization"] = f"Bearer {api_key}"
             return request
 
-        return Rewrite(create_app(api_key=api_key, spec_path=spec), request=edit)
+        return Rewrite(base(api_key=api_key, spec_path=spec), request=edit)
 
     return build
 
@@ -382,10 +425,11 @@ def _accept_non_json_constants(request: Request) -> Request:
 
 
 def _answer_undefined_methods(spec: Path) -> EditRequest:
-    defined = {rules.method for rules in all_operations(load_spec(spec))}
+    api = load_api(spec)
 
     def edit(request: Request) -> Request | Reply:
-        # GET may list assistants on a path that does not define it: see other_methods_rejected.
+        defined = {op.method for op in api.operations if api.match(op.method, request.path) is not None}
+        # GET may list what a path holds though the spec does not say: see other_methods_rejected.
         if request.method not in defined and request.method != "GET":
             return Reply(200, {"content-type": "application/json"}, b"[]")
         return request
@@ -394,8 +438,8 @@ def _answer_undefined_methods(spec: Path) -> EditRequest:
 
 
 def _front(decide: Callable[[bytes], Action]) -> AppFactory:
-    return lambda api_key, spec: FaultyFront(
-        create_app(api_key=api_key, spec_path=spec), lambda head, body: decide(body)
+    return lambda base, api_key, spec: FaultyFront(
+        base(api_key=api_key, spec_path=spec), lambda head, body: decide(body)
     )
 
 
@@ -407,7 +451,7 @@ def _drop_astral(body: bytes) -> Action:
     except ValueError:
         return "forward"
     return (
-        "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"
+        "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"  # noqa: PLR2004
     )
 
 
@@ -422,21 +466,133 @@ def _hang_on_bad_json(body: bytes) -> Action:
     return "forward"
 
 
+# --- resources kept wrong --------------------------------------------------------------------------------------
+
+
+class _StoreDefect:
+    """A store (the reference server's) with one defect: the gallery wraps it, it does not import it."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.gone: set[tuple[str, str]] = set()
+
+    def put(self, collection: str, key: str, value: Any) -> None:
+        self.store.put(collection, key, value)
+
+    def get(self, collection: str, key: str) -> Any:
+        return self.store.get(collection, key)
+
+    def delete(self, collection: str, key: str) -> bool:
+        return bool(self.store.delete(collection, key))
+
+    def items(self, collection: str) -> list[tuple[str, Any]]:
+        return list(self.store.items(collection))
+
+
+class _Forgets(_StoreDefect):
+    """Keeps nothing: every object it created is unknown to it at once."""
+
+    def get(self, collection: str, key: str) -> Any:
+        return None
+
+
+class _KeepsDeleted(_StoreDefect):
+    """Answers a delete as done, and keeps the object."""
+
+    def delete(self, collection: str, key: str) -> bool:
+        return self.store.get(collection, key) is not None
+
+
+class _WritesOnce(_StoreDefect):
+    """Stores what is created, never what is changed after."""
+
+    def put(self, collection: str, key: str, value: Any) -> None:
+        if self.store.get(collection, key) is None:
+            self.store.put(collection, key, value)
+
+
+class _ListsDeleted(_StoreDefect):
+    """Forgets a deleted object for a retrieve, but still lists it."""
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self.deleted: dict[tuple[str, str], Any] = {}
+
+    def delete(self, collection: str, key: str) -> bool:
+        found = self.store.get(collection, key)
+        if found is not None:
+            self.deleted[(collection, key)] = found
+        return bool(self.store.delete(collection, key))
+
+    def items(self, collection: str) -> list[tuple[str, Any]]:
+        kept = list(self.store.items(collection))
+        return kept + [(key, value) for (owner, key), value in self.deleted.items() if owner == collection]
+
+
+def store_defect(wrapper: type[_StoreDefect]) -> AppFactory:
+    return lambda base, api_key, spec: base(api_key=api_key, spec_path=spec, wrap_store=wrapper)
+
+
+def _update_ignores_body(spec: Path) -> EditRequest:
+    """An update is answered as if it changed nothing (its body is dropped before the server reads it)."""
+    api = load_api(spec)
+
+    def edit(request: Request) -> Request:
+        found = api.match(request.method, request.path)
+        role = api.role(found[0]) if found is not None else None
+        if role is not None and role[1] is Role.UPDATE:
+            request.body = b"{}"
+            request.headers["content-length"] = "2"
+        return request
+
+    return edit
+
+
+def _server_error_for_unknown_ids(spec: Path) -> EditReply:
+    api = load_api(spec)
+
+    def edit(request: Request, reply: Reply) -> Reply:
+        found = api.match(request.method, request.path)
+        if found is not None and found[1] and reply.status == 404:  # noqa: PLR2004
+            error = {"message": "internal error", "type": "server_error", "param": None, "code": None}
+            return Reply(500, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
+        return reply
+
+    return edit
+
+
+def _has(role: Role, *others: Role) -> Callable[[Api], bool]:
+    """A spec with a resource that has a create and each of these operations."""
+    return lambda api: any(
+        resource.first(Role.CREATE) is not None and all(resource.first(kind) for kind in (role, *others))
+        for resource in api.resources
+    )
+
+
+def _has_bounded_query(api: Api) -> bool:
+    return any(
+        parameter.schema_pointer is not None
+        and {"minimum", "maximum"} & api.values.schema(parameter.schema_pointer).keys()
+        for op in api.operations
+        for parameter in op.query
+    )
+
+
 GALLERY: dict[str, BrokenServer] = {
     "missing_response_field": BrokenServer(
         "a created assistant lacks the required fields the request cannot set (`id`, `created_at`...)",
         "response_schema_conformance",
-        wrapped(reply=edit_created(_drop_assigned)),
+        wrapped(reply=edit_success(_drop_assigned)),
     ),
     "wrong_field_type": BrokenServer(
         "the assistant's number fields are strings",
         "response_schema_conformance",
-        wrapped(reply=edit_created(_set_fields(_numbers, str))),
+        wrapped(reply=edit_success(_set_fields(_numbers, str))),
     ),
     "wrong_status_code": BrokenServer(
         "a created assistant comes with another 2xx than the documented one",
         "valid_request_accepted",
-        wrapped(reply=_same(_status(lambda status: 201 if status != 201 else 200))),
+        wrapped(reply=_same(_status(lambda status: 201 if status != 201 else 200))),  # noqa: PLR2004
     ),
     "wrong_content_type": BrokenServer(
         "a created assistant is sent as text/plain",
@@ -501,14 +657,13 @@ GALLERY: dict[str, BrokenServer] = {
     "api_key_not_checked": BrokenServer(
         "accepts any API key, or none",
         "api_key_required",
-        lambda api_key, spec: Rewrite(
-            create_app(api_key=api_key, spec_path=spec), request=_with_key(api_key)
-        ),
+        lambda base, api_key, spec: Rewrite(base(api_key=api_key, spec_path=spec), request=_with_key(api_key)),
     ),
     "beta_header_not_checked": BrokenServer(
         "accepts a missing or wrong OpenAI-Beta header (any required header)",
-        "beta_header_required",
+        "invalid_parameter_rejected",
         wrapped(request=with_valid_headers),
+        applies=lambda api: any(parameter.required for op in api.operations for parameter in op.headers),
     ),
     "accepts_text_plain": BrokenServer(
         "accepts a JSON body sent as text/plain",
@@ -527,32 +682,30 @@ GALLERY: dict[str, BrokenServer] = {
     ),
     "strings_truncated": BrokenServer(
         "stores only the first 100 characters of each string the request sets",
-        "assistant_reflects_request",
+        "response_reflects_request",
         wrapped(
-            reply=edit_created(
-                _set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text)
-            )
+            reply=edit_success(_set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text))
         ),
     ),
     "lists_dropped": BrokenServer(
         "returns the assistant with its lists (tools, file ids) empty",
-        "assistant_reflects_request",
-        wrapped(reply=edit_created(_set_fields(_lists, lambda _: []))),
+        "response_reflects_request",
+        wrapped(reply=edit_success(_set_fields(_lists, lambda _: []))),
     ),
     "maps_dropped": BrokenServer(
         "returns the assistant with its maps (metadata) empty",
-        "assistant_reflects_request",
-        wrapped(reply=edit_created(_set_fields(_maps, lambda _: {}))),
+        "response_reflects_request",
+        wrapped(reply=edit_success(_set_fields(_maps, lambda _: {}))),
     ),
     "time_in_milliseconds": BrokenServer(
         "`format: unixtime` fields (`created_at`) in milliseconds",
-        "assistant_fields_plausible",
-        wrapped(reply=edit_created(_set_fields(_marked("format", UNIXTIME), lambda seconds: seconds * 1000))),
+        "server_fields_plausible",
+        wrapped(reply=edit_success(_set_fields(_marked("format", UNIXTIME), lambda seconds: seconds * 1000))),
     ),
     "same_id_every_time": BrokenServer(
         "every assistant gets the same `x-unique` values (`id`)",
-        "assistant_fields_plausible",
-        wrapped(reply=edit_created(_set_fields(_marked(UNIQUE, True), lambda value: "asst_0000"))),
+        "server_fields_plausible",
+        wrapped(reply=edit_success(_set_fields(_marked(UNIQUE, True), lambda value: "asst_0000"))),
     ),
     "key_prefix_accepted": BrokenServer(
         "accepts any proper prefix of the API key (a compare cut at the shorter length)",
@@ -588,5 +741,60 @@ GALLERY: dict[str, BrokenServer] = {
         "never answers a body that is not JSON",
         "server_answers_every_request",
         _front(_hang_on_bad_json),
+    ),
+    # Resources kept wrong: on a spec with a resource (a create and a retrieve, update, delete or list).
+    "forgets_created": BrokenServer(
+        "answers 404 to every retrieve of what it has just created",
+        "ensure_resource_availability",
+        store_defect(_Forgets),
+        applies=_has(Role.RETRIEVE),
+    ),
+    "retrieve_drops_lists": BrokenServer(
+        "returns a kept object on retrieve with its lists (tools) empty",
+        "read_after_write",
+        wrapped(reply=edit_success(_set_fields(_retrieved_lists, lambda _: []))),
+        applies=_has(Role.RETRIEVE),
+    ),
+    "delete_keeps": BrokenServer(
+        "answers a delete as done and keeps the object retrievable",
+        "use_after_free",
+        store_defect(_KeepsDeleted),
+        applies=_has(Role.DELETE, Role.RETRIEVE),
+    ),
+    "update_ignored": BrokenServer(
+        "answers an update with the object unchanged",
+        "response_reflects_request",
+        wrapped(request=_update_ignores_body),
+        applies=_has(Role.UPDATE),
+    ),
+    "update_not_stored": BrokenServer(
+        "answers an update with the change, but never stores it",
+        "read_after_write",
+        store_defect(_WritesOnce),
+        applies=_has(Role.UPDATE, Role.RETRIEVE),
+    ),
+    "update_unchecked": BrokenServer(
+        "accepts any string length and unknown fields in an update's body",
+        "invalid_body_rejected",
+        relaxed(_updates_unchecked),
+        applies=_has(Role.UPDATE),
+    ),
+    "lists_deleted": BrokenServer(
+        "still lists what it deleted",
+        "list_shows_resources",
+        store_defect(_ListsDeleted),
+        applies=_has(Role.DELETE, Role.LIST),
+    ),
+    "server_error_for_unknown_ids": BrokenServer(
+        "answers 500 to a request naming an id it has not got",
+        "not_a_server_error",
+        wrapped(reply=_server_error_for_unknown_ids),
+        applies=_has(Role.RETRIEVE),
+    ),
+    "query_limits_unchecked": BrokenServer(
+        "accepts query parameters outside their `minimum` and `maximum` (a page size of 0 or 1000)",
+        "invalid_parameter_rejected",
+        relaxed(_parameters_unbounded),
+        applies=_has_bounded_query,
     ),
 }

@@ -1,6 +1,9 @@
-"""Run the reference server: `python -m contract_tests.server --port 8000`.
+"""Run the reference server: `python -m contract_tests.server --port 8000` (installed:
+`assistants-reference-server`).
 
-The API key it accepts comes from $ASSISTANTS_API_KEY (default: sk-reference-local).
+The API key it accepts comes from $ASSISTANTS_API_KEY (default: sk-reference-local). It keeps the
+resources it creates in memory (at most 10,000 objects, the oldest dropped first), or with `--state
+PATH` in a SQLite file that survives a restart and that several servers can share.
 """
 
 from __future__ import annotations
@@ -11,17 +14,22 @@ import sys
 
 import uvicorn
 
+from contract_tests.api.document import SPEC_PATH, SpecError
 from contract_tests.server.app import DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, create_app
-from contract_tests.spec import SPEC_PATH, SpecError
 
 API_KEY_VARIABLE = "ASSISTANTS_API_KEY"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.server", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="assistants-reference-server", description=" ".join((__doc__ or "").split("\n\n")[1].split())
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to bind, 0 for a free one")
     parser.add_argument("--spec", default=str(SPEC_PATH), help="the OpenAPI document to serve")
+    parser.add_argument(
+        "--state", default=None, help="keep the resources in this SQLite file (default: in memory)"
+    )
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
@@ -31,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         f"the key from ${API_KEY_VARIABLE}" if api_key != DEFAULT_API_KEY else f"the default key {api_key}"
     )
     try:
-        app = create_app(api_key=api_key, spec_path=args.spec, max_body_bytes=args.max_body_bytes)
-    except SpecError as exc:
+        app = create_app(
+            api_key=api_key, spec_path=args.spec, max_body_bytes=args.max_body_bytes, state=args.state
+        )
+    except (SpecError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"reference server on http://{args.host}:{args.port}, accepting {key_note}", flush=True)

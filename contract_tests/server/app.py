@@ -1,18 +1,22 @@
-"""The reference server's ASGI app: `create_app()` builds it from spec/openapi.yaml.
+"""The reference server's ASGI app: `create_app()` builds it from the spec's model (contract_tests.api).
 
-Every operation of the spec is served. Checks run in the order the real API applies them: credentials
-(401), then parameters and headers (400), content type (415), size (413), JSON syntax (400) and the
-body's schema (400). Then the seed's operation and any other one whose path has no parameters answer
-their success status with a body built from the request and the response schema (success.py); an
-operation that names a resource by a path parameter answers 404, which a server that keeps nothing
-truly says of any id. No input makes it answer 5xx.
+Every operation of the spec is served, below the path of the spec's first server URL (`/v1` of
+`https://api.openai.com/v1`). Checks run in the order the real API applies them: credentials (any
+alternative of the operation's security requirement), then parameters and headers, content type, size,
+JSON syntax and the body's schema; each fault gets the status the operation documents for it (400 or 422
+for an invalid request...), else HTTP's. Then the operation answers: the operations of a resource act on
+the store (server/state.py: create, retrieve, update, replace, delete, list); any other one answers its
+success status with a body built from the request and the response schema (success.py), or 404 when its
+path names something by a parameter. Every response carries the headers the spec documents for it. No
+input makes it answer 5xx.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
+import re
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,23 +30,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.server.responses import APIError, ErrorShape, json_response
-from contract_tests.server.rules import (
-    SEED_OPERATION_ID,
-    OperationRules,
-    ValidatorFactory,
-    all_operations,
-    media_type,
-    parameter_value,
-)
+from contract_tests.api.document import UNIQUE, SPEC_PATH
+from contract_tests.api.faults import Fault
+from contract_tests.api.model import Api, Operation, Parameter, load_api, media_type
+from contract_tests.api.parameters import ABSENT, read, text_of
+from contract_tests.api.validators import inlined_validator
+from contract_tests.server.responses import APIError, json_response
+from contract_tests.server.state import Answer, Call, NotFound, ResourceAnswers
+from contract_tests.server.store import Store, open_store
 from contract_tests.server.success import SuccessBody
-from contract_tests.spec import SPEC_PATH, SpecError, inlined_validator, load_spec
-from contract_tests.values import Values
 
 DEFAULT_API_KEY = "sk-reference-local"
 # Large enough for every valid body (256,000 escaped characters of instructions plus 128 tools with
 # JSON Schema parameters), small enough that a client cannot make the server buffer without bound.
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+ValidatorFactory = Callable[[str, dict[str, Any]], jsonschema.Validator]  # (pointer, document)
 
 logger = logging.getLogger("contract_tests.server")
 
@@ -74,66 +76,116 @@ def _has_body(request: Request) -> bool:
     )
 
 
-class OperationEndpoint:
-    """One operation of the spec: the checks of its rules, then its answer."""
+class Checked:
+    """A parameter and the validator of its value."""
 
-    def __init__(
-        self, rules: OperationRules, api_key: str, max_body_bytes: int, answer: Callable[[Any], Any]
+    def __init__(self, parameter: Parameter, validator: jsonschema.Validator | None, item: Any) -> None:
+        self.parameter = parameter
+        self.validator = validator
+        self.item = item  # the schema of an array's items, to read each as its type
+
+
+class OperationEndpoint:
+    """One operation of the spec: the checks of what it declares, then its answer."""
+
+    def __init__(  # noqa: PLR0917
+        self,
+        api: Api,
+        op: Operation,
+        api_key: str,
+        max_body_bytes: int,
+        validator: ValidatorFactory,
+        answer: Answer,
     ) -> None:
-        self.rules = rules
-        self.api_key = api_key.encode("utf-8")
+        self.api = api
+        self.op = op
+        self.api_key = api_key
         self.max_body_bytes = max_body_bytes
         self.answer = answer
-        # Stateless: a resource named by a path parameter never exists here.
-        self.not_found = bool(rules.path_parameters) and rules.operation_id != SEED_OPERATION_ID
+        self.parameters = [
+            Checked(
+                parameter,
+                validator(parameter.schema_pointer, api.document) if parameter.schema_pointer else None,
+                api.values.schema(items)
+                if parameter.schema_pointer and (items := api.values.child(parameter.schema_pointer, "items"))
+                else None,
+            )
+            for parameter in op.parameters
+        ]
+        self.body = validator(op.body.schema_pointer, api.document) if op.body is not None else None
+        self.invalid = op.statuses(Fault.INVALID).answer
+        self.headers = _header_values(api, op)
 
-    async def handle(self, request: Request) -> Response:
-        if self.rules.secured:
+    async def handle(self, request: Request, path: dict[str, str]) -> Response:
+        if self.op.security.testable:
             self.check_credentials(request)
-        self.check_parameters(request)
+        query = self.check_parameters(request, path)
         body = None
-        if self.rules.body is not None and (self.rules.body_required or _has_body(request)):
+        if self.op.body is not None and (self.op.body.required or _has_body(request)):
             self.check_content_type(request)
             body = self.parse_json(await self.read_body(request))
             self.check_body(body)
-        if self.not_found and self.rules.documents_not_found:
-            raise APIError(404, f"No resource at {request.url.path}.", code="not_found")
-        return json_response(self.answer(body), self.rules.success_status)
+        try:
+            answer = self.answer(Call(path, query, body))
+        except NotFound:
+            raise APIError(
+                self.op.statuses(Fault.NOT_FOUND).answer,
+                f"No resource at {request.url.path}.",
+                code="not_found",
+            ) from None
+        return json_response(answer, self.op.success_status, self.headers(self.op.success_status))
 
     def check_credentials(self, request: Request) -> None:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        status = self.op.statuses(Fault.CREDENTIALS).answer
+        offered = False
+        for alternative in self.op.security.usable:
+            given = [_credential(request, scheme.location, scheme.parameter) for scheme in alternative]
+            offered = offered or any(value is not None for value in given)
+            if all(
+                scheme.accepts(value, self.api_key) for scheme, value in zip(alternative, given, strict=True)
+            ):
+                return
+        if not offered:
+            ways = " or ".join(scheme.label for scheme in self.op.security.schemes)
             raise APIError(
-                401,
-                "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
-                code="missing_api_key",
+                status, f"You didn't provide an API key: send it in {ways}.", code="missing_api_key"
             )
-        # Constant time, so the response time does not tell how much of a guess was right.
-        if not hmac.compare_digest(token.strip().encode("utf-8", "surrogateescape"), self.api_key):
-            raise APIError(401, "Incorrect API key provided.", code="invalid_api_key")
+        raise APIError(status, "Incorrect API key provided.", code="invalid_api_key")
 
-    def check_parameters(self, request: Request) -> None:
-        for rule in self.rules.parameters:
-            if rule.location == "header":
-                raw = request.headers.get(rule.name)
-            elif rule.location == "query":
-                raw = request.query_params.get(rule.name)
-            else:
-                raw = request.path_params.get(rule.name, "")
-            value = None if raw is None else parameter_value(raw, rule)
-            if value is None:
-                if rule.required:
-                    raise APIError(400, f"Missing required {rule.location} {rule.name}.", param=rule.name)
+    def check_parameters(self, request: Request, path: dict[str, str]) -> dict[str, Any]:
+        """Every parameter present and valid; the query's values, read as their types."""
+        query: dict[str, Any] = {}
+        for checked in self.parameters:
+            parameter = checked.parameter
+            texts = _texts(request, path, parameter)
+            value = read(parameter, texts, checked.item)
+            if value is ABSENT or (parameter.location == "path" and value == ""):
+                if parameter.required:
+                    raise APIError(self.invalid, f"Missing required {parameter.label}.", param=parameter.name)
                 continue
-            if not rule.validator.is_valid(value):
-                raise APIError(400, f"Invalid value for {rule.location} {rule.name}.", param=rule.name)
+            if checked.validator is not None and not checked.validator.is_valid(value):
+                raise APIError(
+                    self.invalid,
+                    f"Invalid value for {parameter.label}: {texts[-1][:100]!r}.",
+                    param=parameter.name,
+                )
+            if parameter.location == "query":
+                query[parameter.name] = value
+        return query
 
     def check_content_type(self, request: Request) -> None:
-        if media_type(request.headers.get("content-type")) != media_type(self.rules.content_type):
-            raise APIError(415, f"Unsupported Content-Type: send the body as {self.rules.content_type}.")
+        assert self.op.body is not None
+        if media_type(request.headers.get("content-type")) != media_type(self.op.body.media_type):
+            raise APIError(
+                self.op.statuses(Fault.MEDIA_TYPE).answer,
+                f"Unsupported Content-Type: send the body as {self.op.body.media_type}.",
+            )
 
     async def read_body(self, request: Request) -> bytes:
-        too_large = APIError(413, f"The request body is larger than {self.max_body_bytes} bytes.")
+        too_large = APIError(
+            self.op.statuses(Fault.TOO_LARGE).answer,
+            f"The request body is larger than {self.max_body_bytes} bytes.",
+        )
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise too_large
@@ -148,87 +200,179 @@ class OperationEndpoint:
 
     def parse_json(self, raw: bytes) -> Any:
         if not raw.strip():
-            raise APIError(400, "The request body is empty: send a JSON object.")
+            raise APIError(self.invalid, "The request body is empty: send a JSON value.")
         try:
             return json.loads(raw, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as exc:
-            raise APIError(400, f"The request body is not valid JSON: {exc}") from None
+            raise APIError(self.invalid, f"The request body is not valid JSON: {exc}") from None
 
     def check_body(self, body: Any) -> None:
-        assert self.rules.body is not None
-        errors = list(self.rules.body.iter_errors(body))
+        assert self.body is not None
+        errors = list(self.body.iter_errors(body))
         if errors:
             error = best_match(errors)
             message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
-            raise APIError(400, f"Invalid request body: {message}", param=_param(error))
+            raise APIError(self.invalid, f"Invalid request body: {message}", param=_param(error))
+
+
+def _credential(request: Request, location: str, name: str) -> str | None:
+    if location == "query":
+        return request.query_params.get(name)
+    if location == "cookie":
+        return request.cookies.get(name)
+    return request.headers.get(name)
+
+
+def _texts(request: Request, path: dict[str, str], parameter: Parameter) -> list[str]:
+    if parameter.location == "header":
+        # HTTP drops a field value's surrounding whitespace (RFC 9110, 5.5).
+        return [value.strip(" \t") for value in request.headers.getlist(parameter.name)]
+    if parameter.location == "query":
+        return list(request.query_params.getlist(parameter.name))
+    if parameter.location == "cookie":
+        found = request.cookies.get(parameter.name)
+        return [] if found is None else [found]
+    return [path[parameter.name]] if parameter.name in path else []
+
+
+def _header_values(api: Api, op: Operation) -> Callable[[int], dict[str, str]]:
+    """The headers the spec documents for a status of `op`, each with a value of its schema (a new one
+    each time for an `x-unique` header, such as a request id)."""
+
+    def for_status(status: int) -> dict[str, str]:
+        response = op.response_for(status)
+        if response is None:
+            return {}
+        found = {}
+        for header in response.headers:
+            if header.schema_pointer is None:
+                found[header.name] = "x"
+                continue
+            value = api.values.example(header.schema_pointer)
+            if api.values.schema(header.schema_pointer).get(UNIQUE) is True:
+                candidate = f"{value}{secrets.token_hex(8)}" if isinstance(value, str) else value
+                value = candidate if api.values.is_valid(header.schema_pointer, candidate) else value
+            found[header.name] = text_of(value)
+        return found
+
+    return for_status
 
 
 class PathEndpoint:
     """The operations of one path, as a raw ASGI app so that it sees every method (TRACE and QUERY too)."""
 
-    def __init__(self, operations: dict[str, OperationEndpoint], shape: ErrorShape) -> None:
+    def __init__(self, api: Api, operations: dict[str, OperationEndpoint], names: dict[str, str]) -> None:
+        self.api = api
         self.operations = operations
         self.allow = ", ".join(sorted(operations))
-        self.shape = shape
+        self.names = names  # route parameter -> the spec's parameter name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        operation = self.operations.get(request.method)
         try:
-            operation = self.operations.get(request.method)
             if operation is None:
                 raise APIError(405, f"Method {request.method} is not allowed.", headers={"Allow": self.allow})
-            response = await operation.handle(request)
+            path = {self.names.get(key, key): str(value) for key, value in request.path_params.items()}
+            response = await operation.handle(request, path)
         except APIError as exc:
-            response = exc.response(self.shape)
+            op = operation.op if operation is not None else next(iter(self.operations.values())).op
+            headers = {**(operation.headers(exc.status_code) if operation else {}), **(exc.headers or {})}
+            response = json_response(exc.body(self.api, op), exc.status_code, headers)
         except ClientDisconnect:
             return
         await response(scope, receive, send)
 
 
-def _not_found(shape: ErrorShape) -> Callable[[Request, Exception], Awaitable[Response]]:
+def _not_found(api: Api) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
-        return APIError(status, f"No route for {request.method} {request.url.path}.").response(shape)
+        return APIError(status, f"No route for {request.method} {request.url.path}.").response(api)
 
     return handle
 
 
-def _server_error(shape: ErrorShape) -> Callable[[Request, Exception], Awaitable[Response]]:
+def _server_error(api: Api) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         error = APIError(500, "The server had an error processing the request.", error_type="server_error")
-        return error.response(shape)
+        return error.response(api)
 
     return handle
 
 
-def create_app(
+_PARAMETER = re.compile(r"\{([^{}]+)\}")
+
+
+def _route(path: str) -> tuple[str, dict[str, str]]:
+    """A Starlette route for a spec path, and its parameters' route names -> the spec's names (a spec's
+    parameter may be named what Starlette cannot take, such as `assistant-id`)."""
+    names: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        route_name = f"p{len(names)}"
+        names[route_name] = match.group(1)
+        return "{" + route_name + "}"
+
+    return _PARAMETER.sub(replace, path), names
+
+
+def create_app(  # noqa: PLR0913
     api_key: str = DEFAULT_API_KEY,
     spec_path: Path | str = SPEC_PATH,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     validator: ValidatorFactory = inlined_validator,
+    store: Store | None = None,
+    state: Path | str | None = None,
+    wrap_store: Callable[[Store], Store] | None = None,
 ) -> Starlette:
     """The reference server for the spec at `spec_path`, accepting only `api_key`.
 
     `validator` builds the validators of request bodies and parameters from a schema's pointer (the
-    gallery swaps it for one with a defect).
+    gallery swaps it for one with a defect); `store` keeps the resources (default: in memory, or the
+    SQLite file `state`), through `wrap_store` if given (the gallery's stores with a defect).
     """
     if not api_key:
         raise ValueError("the API key must not be empty")
-    document = load_spec(spec_path)
-    operations = all_operations(document, validator)
-    if not any(rules.operation_id == SEED_OPERATION_ID for rules in operations):
-        raise SpecError(f"the spec has no operation {SEED_OPERATION_ID!r}")
-    values = Values(document)
-    shape = ErrorShape.of(document)
+    api = load_api(spec_path)
+    kept = store if store is not None else open_store(state)
+    if wrap_store is not None:
+        kept = wrap_store(kept)
+    answers = {id(resource): ResourceAnswers(api, resource, kept) for resource in api.resources}
     by_path: dict[str, dict[str, OperationEndpoint]] = {}
-    for rules in operations:
-        answer = SuccessBody(rules, document, values)
-        endpoint = OperationEndpoint(rules, api_key, max_body_bytes, answer)
-        by_path.setdefault(rules.path, {})[rules.method] = endpoint
+    for op in api.operations:
+        success = SuccessBody(api, op, unique=_ids(api, op))
+        role = api.role(op)
+        answer: Answer
+        if role is not None:
+            answer = answers[id(role[0])].answer_for(op, role[1], success)
+        elif op.path_parameters:
+            answer = _nothing_here
+        else:
+            answer = lambda call, success=success: success(call.body)  # noqa: E731
+        endpoint = OperationEndpoint(api, op, api_key, max_body_bytes, validator, answer)
+        by_path.setdefault(op.path, {})[op.method] = endpoint
+    routes = []
+    # Literal paths before templated ones: `/things/search` is not the thing `search`.
+    for path in sorted(by_path, key=lambda path: (path.count("{"), path)):
+        template, names = _route(api.base_path + path)
+        routes.append(Route(template, PathEndpoint(api, by_path[path], names)))
     app = Starlette(
-        routes=[Route(path, PathEndpoint(methods, shape)) for path, methods in by_path.items()],
-        exception_handlers={HTTPException: _not_found(shape), Exception: _server_error(shape)},
+        routes=routes,
+        exception_handlers={HTTPException: _not_found(api), Exception: _server_error(api)},
     )
     app.router.redirect_slashes = False
     return app
+
+
+def _ids(api: Api, op: Operation) -> set[str]:
+    """The property names the server assigns a new value to in `op`'s success body: a resource's id."""
+    role = api.role(op)
+    if role is None:
+        return set()
+    pointer = role[0].id_pointer
+    return {pointer[1:]} if pointer.count("/") == 1 else set()
+
+
+def _nothing_here(call: Call) -> Any:
+    raise NotFound

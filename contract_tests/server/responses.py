@@ -1,5 +1,5 @@
-"""JSON responses, and the OpenAI-shaped error: {"error": {"message", "type", "param", "code"}}, completed
-with whatever else the spec's error schema for the status requires."""
+"""JSON responses, and the server's error: OpenAI's {"error": {"message", "type", "param", "code"}}, made
+to fit what the spec documents for the status (contract_tests.api.errors)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from contract_tests.server.rules import SEED_OPERATION_ID, error_schemas, operation_rules
-from contract_tests.values import Values
+from contract_tests.api.errors import fit_error
+from contract_tests.api.model import Api, Operation
 
 
 def json_response(body: Any, status_code: int, headers: dict[str, str] | None = None) -> Response:
@@ -42,45 +42,12 @@ class APIError(Exception):
         self.error_type = error_type
         self.headers = headers
 
-    def response(self, shape: ErrorShape | None = None) -> Response:
+    def body(self, api: Api | None = None, op: Operation | None = None) -> Any:
         error = {"message": self.message, "type": self.error_type, "param": self.param, "code": self.code}
         body: Any = {"error": error}
-        if shape is not None:
-            body = shape.complete(body, self.status_code)
-        return json_response(body, self.status_code, self.headers)
+        if api is not None:
+            body = fit_error(api, op, self.status_code, body, self.message)
+        return body
 
-
-class ErrorShape:
-    """The error bodies the spec documents, by status: an error body gets every property they require
-    and it lacks (a `request_id` added to the spec, say), from that property's schema."""
-
-    def __init__(self, values: Values, schemas: dict[str, str | None]) -> None:
-        self.values = values
-        self.schemas = schemas  # status ("400", "4XX", "default") -> pointer of its JSON schema
-
-    @classmethod
-    def of(cls, document: dict[str, Any]) -> ErrorShape:
-        """The error bodies of the seed's operation (every error this server sends has their shape)."""
-        rules = operation_rules(document, SEED_OPERATION_ID)
-        return cls(Values(document), error_schemas(document, rules))
-
-    def complete(self, body: Any, status: int) -> Any:
-        code = str(status)
-        pointer = self.schemas.get(code) or self.schemas.get(f"{code[0]}XX") or self.schemas.get("default")
-        if pointer is None or self.values.is_valid(pointer, body):
-            return body
-        return self._fill(body, pointer)
-
-    def _fill(self, value: Any, pointer: str) -> Any:
-        if not isinstance(value, dict):
-            return value
-        schema = self.values.schema(pointer)
-        properties = self.values.properties(pointer)
-        filled = dict(value)
-        for name in schema.get("required", []):
-            if name not in filled and name in properties:
-                filled[name] = self.values.example(properties[name])
-        for name, where in properties.items():
-            if isinstance(filled.get(name), dict):
-                filled[name] = self._fill(filled[name], where)
-        return filled
+    def response(self, api: Api | None = None, op: Operation | None = None) -> Response:
+        return json_response(self.body(api, op), self.status_code, self.headers)

@@ -7,7 +7,7 @@ characters at the limit, a combining mark past it), `minItems`/`maxItems`, `minP
 `maxProperties`, `minimum`/`maximum` and their `exclusive` forms, `pattern`, `enum`, `const`, `required`,
 a closed object's unknown field, an explicit `null` where it is not allowed and a value of another
 JSON type. Each body is the richest request example with only that site changed (the containers a
-site needs are built from their own schemas: contract_tests.values), and each is confirmed valid or
+site needs are built from their own schemas: contract_tests.api.values), and each is confirmed valid or
 invalid by the spec's own validator before it is used, so a spec change moves the bodies with it and
 never turns one into a false alarm.
 """
@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.spec import SpecError, matches
-from contract_tests.suite.operation import Operation
-from contract_tests.text import LONG, astral, combining, text
-from contract_tests.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step, type_of
+from contract_tests.api.document import SpecError
+from contract_tests.api.model import Api, Operation
+from contract_tests.api.text import LONG, astral, combining, text
+from contract_tests.api.validators import matches
+from contract_tests.api.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step, type_of
 
 MAX_DEPTH = 8  # of sites below the body; recursive schemas stop here
 ENUM_VALUES = 8  # enum values sent as valid, at most, per site
@@ -111,19 +112,34 @@ def _set(value: Any) -> Change:
 
 
 class BodyFactory:
-    """Builds boundary and invalid bodies from the request schema of `operation`."""
+    """Builds boundary and invalid bodies from the request schema of an operation, or from any schema
+    (a parameter's: `for_schema`)."""
 
-    def __init__(self, operation: Operation) -> None:
-        if operation.request is None or operation.request_schema_pointer is None:
-            raise SpecError(f"{operation.operation_id} takes no JSON body")
-        self.op = operation
-        self.values: Values = operation.values
-        self.root = operation.request_schema_pointer
-        self.validator = operation.request
-        self.examples = operation.examples
+    def __init__(self, api: Api, op: Operation, examples: dict[str, Any] | None = None) -> None:
+        if op.body is None:
+            raise SpecError(f"{op.operation_id} takes no JSON body")
+        self._setup(api.values, op.body.schema_pointer, api.examples(op) if examples is None else examples)
+
+    @classmethod
+    def for_schema(cls, values: Values, pointer: str, example: Any) -> BodyFactory:
+        """Values at the limits of the schema at `pointer` (a parameter's), around `example`."""
+        factory = cls.__new__(cls)
+        factory._setup(values, pointer, {"example": example})
+        return factory
+
+    def _setup(self, values: Values, root: str, examples: dict[str, Any]) -> None:
+        self.values = values
+        self.root = root
+        self.validator = values.validator(root)
+        self.examples = examples
         # The richest example (most fields) is the base every single-site variation starts from.
         candidates = [value for value in self.examples.values() if isinstance(value, dict)]
-        self.base: Any = max(candidates, key=len) if candidates else self.values.example(self.root)
+        if candidates:
+            self.base: Any = max(candidates, key=len)
+        elif self.examples:
+            self.base = next(iter(self.examples.values()))
+        else:
+            self.base = self.values.example(self.root)
         # Bodies the spec's validator judged otherwise than they were built to be: the summary counts
         # them, so that a spec edit that silently empties a kind of case shows.
         self.dropped: list[str] = []

@@ -20,8 +20,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.api.document import SPEC_PATH, SpecError
+from contract_tests.api.needs import check_needs
+from contract_tests.masking import Masker, masked_output, near_misses
 from contract_tests.serving import AppError, load_app, serve_in_thread
-from contract_tests.spec import SPEC_PATH, SpecError, check_openapi, load_spec
 from contract_tests.suite.config import (
     DEFAULT_EXAMPLES,
     DEFAULT_SEED,
@@ -31,11 +33,9 @@ from contract_tests.suite.config import (
     SuiteConfig,
 )
 from contract_tests.suite.junit import write_junit
-from contract_tests.suite.masking import Masker, masked_output, near_misses
 from contract_tests.suite.reference import PortTaken, ReferenceServerError, reference_server
 from contract_tests.suite.results import RunResult
 from contract_tests.suite.summary import render
-from contract_tests.usable import check_usable
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 START_ATTEMPTS = 3  # of the reference server, should its port be taken before it binds it
@@ -141,8 +141,7 @@ def _api_key(what: str) -> str:
 
 def _spec_usable(path: Path) -> None:
     """SpecError, in one line, unless the spec is valid OpenAPI with what the suite needs."""
-    check_openapi(load_spec(path), str(path))
-    check_usable(path)
+    check_needs(path)
 
 
 def run(args: argparse.Namespace) -> RunResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract_tests.spec import SPEC_PATH
+from contract_tests.api.document import SPEC_PATH
 
 # Fixed, so that CI runs send the same cases every time; `--seed random` asks for new ones.
 DEFAULT_SEED = 20240101
@@ -37,3 +37,11 @@ class SuiteConfig:
     # The `model` every valid body names (the spec's examples and generated valid cases), for a server
     # that checks the model exists; None: as the spec's examples and the generator make them.
     model: str | None = None
+    # Other request fields pinned so (field name -> value), wherever a valid body has the field.
+    pins: tuple[tuple[str, str], ...] = ()
+
+    def pinned_fields(self) -> dict[str, str]:
+        found = dict(self.pins)
+        if self.model:
+            found["model"] = self.model  # `--model`: the pin most servers need
+        return found

@@ -1,4 +1,4 @@
-"""What every check may consult during one run: the spec's operations, the server's address, the clock."""
+"""What every check may consult during one run: the API, the server's address, the key, the clock."""
 
 from __future__ import annotations
 
@@ -6,30 +6,44 @@ from dataclasses import dataclass, field
 
 import requests
 
-from contract_tests.suite.exchange import Exchange
-from contract_tests.suite.masking import Masker
-from contract_tests.suite.operation import Operation
+from contract_tests.api.model import Operation
+from contract_tests.api.security import Scheme
+from contract_tests.rules.checks import Judge
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Where a request carries the key: headers, query parameters, cookies."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def credentials(schemes: tuple[Scheme, ...], key: str) -> Credentials:
+    """`key` in each of `schemes` (an alternative of a security requirement)."""
+    found = Credentials()
+    for scheme in schemes:
+        where = {"header": found.headers, "query": found.query, "cookie": found.cookies}[scheme.location]
+        where[scheme.parameter] = scheme.credential(key)
+    return found
 
 
 @dataclass
-class RunContext:
-    """Shared by the checks of one run; `seen_ids` lets a check tell a reused assistant id."""
+class RunContext(Judge):
+    """Shared by the checks of one run."""
 
-    operations: dict[str, Operation]  # by operationId, the seed's first
-    base_url: str
-    api_key: str
-    session: requests.Session
-    timeout: float
-    mask: Masker  # every text taken from an exchange goes through it before it is cut or shown
-    seen_ids: dict[str, str] = field(default_factory=dict)
+    base_url: str = ""  # the server's, with the spec's base path (`/v1`)
+    api_key: str = ""
+    session: requests.Session | None = None
+    timeout: float = 10.0
 
-    @property
-    def operation(self) -> Operation:
-        """The seed's operation."""
-        return next(iter(self.operations.values()))
+    def credentials(self, op: Operation, key: str | None = None) -> Credentials:
+        """The key (the caller's by default) as the operation's first usable alternative carries it."""
+        usable = op.security.usable
+        if not usable:
+            return Credentials()
+        return credentials(usable[0], key if key is not None else self.api_key)
 
-    def operation_for(self, exchange: Exchange) -> Operation:
-        return self.operations.get(exchange.operation, self.operation)
-
-    def auth_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"}
+    def auth_headers(self, op: Operation) -> dict[str, str]:
+        return self.credentials(op).headers

@@ -1,6 +1,6 @@
 """Spotting request bodies whose validity depends on the regex dialect.
 
-The spec's patterns are ECMA-262 regexes (contract_tests.spec validates them so), but schemathesis
+The spec's patterns are ECMA-262 regexes (contract_tests.api.document validates them so), but schemathesis
 generates and judges strings with Python's `re`, where `$` also matches before a final newline. A body
 valid only under Python's reading would be sent as valid and rightly rejected by a conforming server,
 a false alarm: the suite sends none of them.
@@ -14,7 +14,7 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from contract_tests.spec import validator_for
+from contract_tests.api.validators import validator_for
 
 _DOCUMENT_URI = "urn:assistants-contract:python-dialect"
 

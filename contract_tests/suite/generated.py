@@ -1,7 +1,15 @@
-"""Cases schemathesis generates from the spec, positive and negative, reproducibly from a seed."""
+"""Cases schemathesis generates from the spec, positive and negative, reproducibly from a seed.
+
+The cases depend on the spec, the seed and the options alone: Hypothesis's example database is off, and
+so is its habit of drawing string and number constants from the code imported in the process (an app
+checked in process would otherwise lend its own literals, its key among them, to the cases, and the
+same seed would send other cases from another entry point).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +17,12 @@ import hypothesis
 import hypothesis.errors
 import schemathesis
 from hypothesis import HealthCheck, Phase
+from hypothesis.internal.conjecture import providers
 from schemathesis import Case
 from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.generation.modes import GenerationMode
 
-from contract_tests.suite.operation import Operation
+from contract_tests.api.model import Operation
 
 
 class Schemas:
@@ -43,8 +52,22 @@ class Schemas:
 
     def operation(self, op: Operation) -> Any:
         """Schemathesis's APIOperation for one of the spec's operations."""
-        schema = self.lookup if op.rules.path_parameters else self.direct
+        schema = self.lookup if op.path_parameters else self.direct
         return schema[op.path][op.method]
+
+
+@contextmanager
+def no_local_constants() -> Iterator[None]:
+    """Hypothesis draws no constant from the code imported in this process while the block runs."""
+    found = providers._get_local_constants  # noqa: SLF001 (no public switch for it)
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty  # noqa: SLF001
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = found  # noqa: SLF001
+        providers.CONSTANTS_CACHE.cache.clear()
 
 
 def generate(operation: Any, mode: GenerationMode, count: int, seed: int) -> list[Case[Any]]:
@@ -65,7 +88,8 @@ def generate(operation: Any, mode: GenerationMode, count: int, seed: int) -> lis
         cases.append(case)
 
     try:
-        collect()
+        with no_local_constants():
+            collect()
     except hypothesis.errors.Unsatisfiable:
         return []  # nothing to vary (an operation with no parameters and no body has no invalid case)
     return cases

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from contract_tests.suite.masking import printable
+from contract_tests.masking import printable
 from contract_tests.suite.results import OperationResult, RunResult
 
 

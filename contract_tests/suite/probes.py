@@ -1,21 +1,34 @@
-"""Fixed requests about headers and transport: keys, required headers, malformed bodies, other methods.
+"""Fixed requests about keys, parameters, headers and transport, for every operation of the spec.
 
-Each probe changes one thing in an otherwise valid request (the spec's first example, or a value built
-from the schema), so the check it feeds can only be about that one thing. The seed's operation gets
-every probe; every other operation of the spec gets the key and header probes; every path of the spec
-gets a request with each method it does not define.
+Each probe changes one thing in an otherwise valid request (the operation's first example, or a value
+built from its schema; the id of a resource the run created where the path names one), so the check it
+feeds can only be about that one thing:
+
+- on every operation that needs the key: no key, a wrong key in each scheme the spec declares, keys one
+  slip from the right one, the bare key without its scheme word and under another one; the right key in
+  each other alternative of the security requirement;
+- on every operation: each required parameter (a header, a query or path parameter) left out, and each
+  parameter at the limits of its schema (valid) and one step past them (invalid);
+- on every operation with a JSON body: malformed JSON, an empty body, bodies of another JSON type, NaN
+  and Infinity where the schema allows any value, the body as text/plain or without a Content-Type;
+- on every path: each of GET, POST, PUT, PATCH, DELETE it does not define.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.suite.masking import near_misses
-from contract_tests.suite.operation import Operation
+from contract_tests.api.model import Api, Operation, Parameter
+from contract_tests.api.parameters import ABSENT, read, text_of
+from contract_tests.api.security import BASIC, BEARER
+from contract_tests.masking import near_misses
+from contract_tests.rules.checks import VALID_CHECKS
+from contract_tests.suite.bodies import BodyFactory
+from contract_tests.suite.context import Credentials, credentials
 
 WRONG_KEY = "sk-contract-suite-wrong-key-0000"  # made up: any real server must refuse it
 # Values of every JSON type: an object that may be just {key: any of them} is free-form (JSON Schema
@@ -24,46 +37,260 @@ _ANY_VALUES: tuple[Any, ...] = ("x", 7, 1.5, None, True, [], {"a": 1})
 _FREE_KEY = "contract_probe"
 # HEAD, OPTIONS and TRACE are often answered by frameworks and proxies themselves: not probed.
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_WRONG_HEADER_VALUES = ("assistants=v2", "assistants=v0", "garbage", "")
+_WRONG_HEADER_VALUES = ("assistants=v2", "garbage", "")
+PARAMETER_VALUES = 6  # valid values per parameter, at most (its limits and enum values)
 
 
 @dataclass(frozen=True)
 class Probe:
     label: str
-    check: str
+    checks: tuple[str, ...]
     operation: str  # operationId the probe is counted for
     method: str
     path: str  # with its parameters filled in
-    headers: dict[str, str]  # without Authorization, unless the probe is about it
+    headers: dict[str, str]  # without credentials, unless the probe is about them
     body: bytes | None
-    authorized: bool = True
-    key: str | None = None  # the key to send instead of the caller's
+    query: tuple[tuple[str, str], ...] = ()
+    credentials: Credentials | None = None  # None: the caller's key, as the operation's first alternative
+    key: str | None = None  # the key the credentials carry (to mask and to tell the caller's from others)
+    removes: bool = False  # a DELETE that must be refused: sent against a resource of its own
 
 
-def _body(op: Operation) -> bytes | None:
-    value = op.example_body()
-    return None if value is None and op.content_type is None else json.dumps(value).encode("utf-8")
+@dataclass
+class Request:
+    """An operation's valid request, that each probe changes in one place."""
+
+    op: Operation
+    path: dict[str, str]
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes | None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def url_path(self, api: Api, path: dict[str, str] | None = None) -> str:
+        filled = self.op.path
+        for name, value in (self.path if path is None else path).items():
+            filled = filled.replace("{" + name + "}", value)
+        return filled
+
+    def probe(  # noqa: PLR0913
+        self,
+        api: Api,
+        label: str,
+        checks: tuple[str, ...],
+        *,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        path: dict[str, str] | None = None,
+        body: bytes | None | Any = ...,
+        credentials: Credentials | None = None,
+        key: str | None = None,
+        method: str | None = None,
+    ) -> Probe:
+        return Probe(
+            label,
+            checks,
+            self.op.operation_id,
+            method or self.op.method,
+            self.url_path(api, path),
+            dict(self.headers if headers is None else headers),
+            self.body if body is ... else body,
+            tuple((self.query if query is None else query).items()),
+            credentials,
+            key,
+            removes=method is None and self.op.method == "DELETE",
+        )
 
 
-def _headers(op: Operation) -> dict[str, str]:
-    headers = dict(op.required_headers())
-    if op.content_type is not None:
-        headers["Content-Type"] = op.content_type
-    return headers
+def json_text(value: Any) -> bytes:
+    return json.dumps(value).encode("utf-8")
 
 
-def example_probe(op: Operation) -> Probe:
-    """The spec's first example, as is, with the caller's key: sent first, to tell a wrong key at once."""
-    name = next(iter(op.examples), "built from the request schema")
-    return Probe(
-        f"spec example {name!r}, sent first" if op.examples else "a request built from the spec, sent first",
-        "valid_request_accepted",
-        op.operation_id,
-        op.method,
-        op.url_path(),
-        _headers(op),
-        _body(op),
-    )
+def valid_request(
+    api: Api, op: Operation, path: dict[str, str], body: Any = ..., pins: Callable[[Any], Any] | None = None
+) -> Request:
+    """The operation's valid request: its path parameters `path`, its required headers and query
+    parameters at their examples, its first request example as the body."""
+    headers = {}
+    query = {}
+    for parameter in op.parameters:
+        if not parameter.required or parameter.location in ("path", "cookie"):
+            continue
+        value = text_of(api.parameter_example(parameter))
+        (headers if parameter.location == "header" else query)[parameter.name] = value
+    raw = None
+    if op.body is not None:
+        value = api.example_body(op) if body is ... else body
+        if pins is not None:
+            value = pins(value)
+        raw = json_text(value)
+        headers["Content-Type"] = op.body.media_type
+    return Request(op, path, query, headers, raw)
+
+
+def example_probe(api: Api, request: Request) -> Probe:
+    """The operation's valid request, with the caller's key: sent first, to tell a wrong key at once."""
+    examples = api.examples(request.op)
+    name = next(iter(examples), None)
+    label = f"spec example {name!r}, sent first" if name else "a request built from the spec, sent first"
+    return request.probe(api, label, VALID_CHECKS)
+
+
+def key_probes(api: Api, request: Request, api_key: str) -> list[Probe]:
+    """No key, a wrong key, keys one slip from the caller's, the key in forms the spec does not declare:
+    each must be refused. The key in each other alternative the spec declares: each must be accepted."""
+    op = request.op
+    security = op.security
+    if not security.testable:
+        return []
+    first = security.usable[0]
+    refused = ("api_key_required",)
+    found = [request.probe(api, "no API key", refused, credentials=Credentials())]
+    for scheme in security.schemes:
+        found.append(
+            request.probe(
+                api,
+                f"a wrong API key in {scheme.label}",
+                refused,
+                credentials=credentials((scheme,), WRONG_KEY),
+                key=WRONG_KEY,
+            )
+        )
+    # A server comparing keys by prefix, or ignoring case, accepts one of the near misses.
+    for label, near in near_misses(api_key).items():
+        found.append(request.probe(api, label, refused, credentials=credentials(first, near), key=near))
+    for scheme in first:
+        if scheme.kind not in (BEARER, BASIC) or scheme.location != "header":
+            continue
+        # The slips of hand-written key checks: the scheme word stripped without being required, or not
+        # compared (`strings.TrimPrefix`, `split(" ")[1]`).
+        for label, value in (
+            (f"the bare API key in {scheme.parameter}, without {scheme.kind.capitalize()}", api_key),
+            (f"the API key in {scheme.parameter} under another scheme (Token)", f"Token {api_key}"),
+        ):
+            others = credentials(tuple(other for other in first if other is not scheme), api_key)
+            found.append(
+                request.probe(
+                    api,
+                    label,
+                    refused,
+                    credentials=Credentials(
+                        {**others.headers, scheme.parameter: value}, others.query, others.cookies
+                    ),
+                    key=api_key,
+                )
+            )
+        if len(first) > 1:
+            partial = credentials(tuple(other for other in first if other is not scheme), api_key)
+            found.append(
+                request.probe(
+                    api, f"the key without {scheme.label}", refused, credentials=partial, key=api_key
+                )
+            )
+    for alternative in security.usable[1:]:
+        names = " and ".join(scheme.label for scheme in alternative)
+        found.append(
+            request.probe(
+                api,
+                f"the API key in {names} alone",
+                ("api_key_accepted", *VALID_CHECKS),
+                credentials=credentials(alternative, api_key),
+                key=api_key,
+            )
+        )
+    return found
+
+
+def parameter_probes(api: Api, request: Request) -> list[Probe]:
+    """Each required parameter left out; each parameter at its schema's limits (valid) and past them."""
+    op = request.op
+    found = []
+    for parameter in op.parameters:
+        if parameter.location == "cookie":
+            continue
+        if parameter.required and parameter.location != "path":
+            headers, query = _without(request, parameter)
+            found.append(
+                request.probe(
+                    api,
+                    f"no {parameter.label}",
+                    ("invalid_parameter_rejected",),
+                    headers=headers,
+                    query=query,
+                )
+            )
+        for label, text, valid in _parameter_values(api, parameter, request):
+            checks = VALID_CHECKS if valid else ("invalid_parameter_rejected",)
+            headers, query = _without(request, parameter)
+            path = dict(request.path)
+            if parameter.location == "header":
+                headers[parameter.name] = text
+            elif parameter.location == "query":
+                query[parameter.name] = text
+            else:
+                if valid:
+                    continue  # another valid id names another resource: nothing to judge
+                path[parameter.name] = text
+            found.append(
+                request.probe(
+                    api, f"{parameter.label} {label}", checks, headers=headers, query=query, path=path
+                )
+            )
+    return found
+
+
+def _without(request: Request, parameter: Parameter) -> tuple[dict[str, str], dict[str, str]]:
+    headers = {
+        name: value for name, value in request.headers.items() if name.lower() != parameter.name.lower()
+    }
+    query = {name: value for name, value in request.query.items() if name != parameter.name}
+    return headers, query
+
+
+def _parameter_values(api: Api, parameter: Parameter, request: Request) -> Iterator[tuple[str, str, bool]]:
+    """(label, text, valid) for the parameter: the limits of its schema, as text, each confirmed by reading
+    the text back as the spec types it and validating it."""
+    if parameter.schema_pointer is None:
+        return
+    validator = api.values.validator(parameter.schema_pointer)
+    items = api.values.child(parameter.schema_pointer, "items")
+    item_schema = api.values.schema(items) if items else None
+    factory = BodyFactory.for_schema(api.values, parameter.schema_pointer, api.parameter_example(parameter))
+    seen: set[str] = set()
+    kept_valid = 0
+    candidates = [(body.label, body.value, True) for body in factory.valid()]
+    candidates += [(body.label, body.value, False) for body in factory.invalid()]
+    if parameter.location == "header":
+        candidates += [(f"= {json.dumps(wrong)}", wrong, False) for wrong in _WRONG_HEADER_VALUES]
+    for label, value, valid in candidates:
+        if isinstance(value, dict) or (isinstance(value, list) and "array" not in parameter.types):
+            continue
+        if value is None:
+            continue  # a parameter's text cannot say null apart from the text "null"
+        text = text_of(value)
+        if text in seen or (parameter.location == "header" and not _header_safe(text)):
+            continue
+        if parameter.location == "path" and (text == "" or "/" in text):
+            continue
+        read_back = read(parameter, [text], item_schema)
+        if read_back is ABSENT or bool(validator.is_valid(read_back)) != valid:
+            continue
+        if valid:
+            if kept_valid >= PARAMETER_VALUES or text == request.query.get(parameter.name):
+                continue
+            kept_valid += 1
+        seen.add(text)
+        label = label.removeprefix("spec example 'example'").replace("the body", "").strip()
+        yield label or f"= {json.dumps(text)}", text, valid
+
+
+def _header_safe(text: str) -> bool:
+    """Whether a header can carry `text` as it is (no line breaks, no surrounding space, Latin-1)."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return text == text.strip(" \t") and not any(char in text for char in "\r\n\0")
 
 
 def _objects(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
@@ -89,147 +316,76 @@ def _with_free_value(body: Any, path: tuple[str | int, ...], value: Any) -> Any:
     return changed
 
 
-def free_form_bodies(op: Operation, values: tuple[float, ...]) -> list[bytes]:
-    """The spec's examples with each of `values` (NaN, Infinity) where the schema allows any value.
+def free_form_bodies(api: Api, op: Operation, values: tuple[float, ...]) -> list[bytes]:
+    """The operation's examples with each of `values` (NaN, Infinity) where the schema allows any value.
 
     The place is found with the spec's validator (a free-form object, e.g. a function's `parameters`):
     there the only thing wrong with the body is the constant, which is not JSON, so a server must reject
     it for that reason alone. Empty when the spec has no such place.
     """
-    if op.request is None:
+    if op.body is None:
         return []
-    for example in [*op.examples.values(), op.example_body()]:
+    validator = api.values.validator(op.body.schema_pointer)
+    for example in [*api.examples(op).values(), api.example_body(op)]:
         for path in _objects(example):
-            if all(op.request.is_valid(_with_free_value(example, path, value)) for value in _ANY_VALUES):
+            if all(validator.is_valid(_with_free_value(example, path, value)) for value in _ANY_VALUES):
                 return [json.dumps(_with_free_value(example, path, value)).encode() for value in values]
     return []
 
 
-def key_probes(op: Operation, api_key: str) -> list[Probe]:
-    """No key, a wrong key and keys one slip from the caller's: each must get 401."""
-    if not op.rules.secured:
+def body_probes(api: Api, request: Request) -> list[Probe]:
+    """Bodies that are not JSON, not of the schema's JSON type, or not sent as JSON: each gets a 4xx."""
+    op = request.op
+    if op.body is None or request.body is None:
         return []
-    body, headers, path = _body(op), _headers(op), op.url_path()
-
-    def keyed(label: str, *, authorized: bool = True, key: str | None = None) -> Probe:
-        return Probe(
-            label, "api_key_required", op.operation_id, op.method, path, headers, body, authorized, key
-        )
-
-    # A server comparing keys by prefix, or ignoring case, accepts one of the near misses.
-    found = [keyed("no API key", authorized=False), keyed("a wrong API key", key=WRONG_KEY)]
-    found += [keyed(label, key=key) for label, key in near_misses(api_key).items()]
-    return found
-
-
-def header_probes(op: Operation) -> list[Probe]:
-    """Each required header left out, or with a value its schema forbids: each must get 400."""
-    body, headers, path = _body(op), _headers(op), op.url_path()
+    body = request.body
+    nan, infinity = free_form_bodies(api, op, (float("nan"), float("inf"))) or (None, None)
+    types = api.values.types(op.body.schema_pointer)
     found = []
-    for rule in op.headers:
-        if not rule.required:
-            continue
-        without = {name: value for name, value in headers.items() if name != rule.name}
-        found.append(
-            Probe(
-                f"no {rule.name} header",
-                "beta_header_required",
-                op.operation_id,
-                op.method,
-                path,
-                without,
-                body,
-            )
-        )
-        for wrong in _WRONG_HEADER_VALUES:
-            if not rule.validator.is_valid(wrong):
-                found.append(
-                    Probe(
-                        f"{rule.name}: {wrong!r}",
-                        "beta_header_required",
-                        op.operation_id,
-                        op.method,
-                        path,
-                        {**without, rule.name: wrong},
-                        body,
-                    )
-                )
-    return found
-
-
-def body_probes(op: Operation) -> list[Probe]:
-    """Bodies that are not a JSON object, or not sent as JSON: each must get a 4xx."""
-    body = _body(op)
-    if body is None:
-        return []
-    headers, path = _headers(op), op.url_path()
-    nan, infinity = free_form_bodies(op, (float("nan"), float("inf"))) or (None, None)
-    found = []
+    malformed = ("malformed_body_rejected",)
     for label, raw in (
         ("malformed JSON", body[: len(body) // 2]),
         ("an empty body", b""),
-        ("a JSON array body", b"[]"),
-        ("a JSON string body", b'"x"'),
-        ("a JSON number body", b"7"),
-        ("a JSON null body", b"null"),
+        ("a JSON array body", b"[]" if "array" not in types else None),
+        ("a JSON string body", b'"x"' if "string" not in types else None),
+        ("a JSON number body", b"7" if not {"number", "integer"} & set(types) else None),
+        ("a JSON null body", b"null" if "null" not in types else None),
         ("NaN where the schema allows any value", nan),
         ("Infinity where the schema allows any value", infinity),
     ):
         if raw is not None:
-            found.append(
-                Probe(label, "malformed_body_rejected", op.operation_id, op.method, path, headers, raw)
-            )
+            found.append(request.probe(api, label, malformed, body=raw))
     found.append(
-        Probe(
+        request.probe(
+            api,
             "a JSON body sent as text/plain",
-            "malformed_body_rejected",
-            op.operation_id,
-            op.method,
-            path,
-            {**headers, "Content-Type": "text/plain"},
-            body,
+            malformed,
+            headers={**request.headers, "Content-Type": "text/plain"},
         )
     )
     found.append(
-        Probe(
+        request.probe(
+            api,
             "a JSON body with no Content-Type",
-            "malformed_body_rejected",
-            op.operation_id,
-            op.method,
-            path,
-            {k: v for k, v in headers.items() if k != "Content-Type"},
-            body,
+            malformed,
+            headers={name: value for name, value in request.headers.items() if name != "Content-Type"},
         )
     )
     return found
 
 
-def method_probes(operations: tuple[Operation, ...]) -> list[Probe]:
+def method_probes(api: Api, requests_by_path: dict[str, Request]) -> list[Probe]:
     """Every method a path of the spec does not define, on that path: each must get 405."""
-    by_path: dict[str, list[Operation]] = {}
-    for op in operations:
-        by_path.setdefault(op.path, []).append(op)
+    defined: dict[str, set[str]] = {}
+    for op in api.operations:
+        defined.setdefault(op.path, set()).add(op.method)
     found = []
-    for ops in by_path.values():
-        first = ops[0]
-        defined = {op.method for op in ops}
-        headers = _headers(first)
+    for path, request in requests_by_path.items():
         for method in PROBED_METHODS:
-            if method not in defined:
+            if method not in defined.get(path, set()):
                 found.append(
-                    Probe(
-                        f"method {method} on {first.path}",
-                        "other_methods_rejected",
-                        first.operation_id,
-                        method,
-                        first.url_path(),
-                        headers,
-                        _body(first),
+                    request.probe(
+                        api, f"method {method} on {path}", ("other_methods_rejected",), method=method
                     )
                 )
     return found
-
-
-def probes(op: Operation, api_key: str) -> list[Probe]:
-    """Every probe of one operation (without the method probes), in the order they are sent."""
-    return [*key_probes(op, api_key), *header_probes(op), *body_probes(op)]

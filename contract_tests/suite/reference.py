@@ -16,7 +16,7 @@ from typing import IO
 
 import requests
 
-from contract_tests.spec import REPO_ROOT
+from contract_tests.api.document import REPO_ROOT
 
 START_TIMEOUT_SECONDS = 30.0
 STDERR_LINES = 5  # of a server that exited, shown in the error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # Each check keeps the details of its first few failures per operation; the rest are only counted.
 DETAILED_FAILURES = 3
@@ -69,6 +70,7 @@ class RunResult:
     seconds: float = 0.0
     # Why the run could not judge the server (it rate-limited too much): the CLI exits 2.
     untestable: str | None = None
+    bodies_dir: Path | None = None  # where reproduction commands find the bodies they send
 
     @property
     def checks(self) -> dict[str, CheckResult]:

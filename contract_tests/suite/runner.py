@@ -1,25 +1,31 @@
 """One run of the suite against a server: send every case, judge every response, tally per check.
 
-Every operation of the spec is tested: schemathesis generates valid and invalid requests for each and
-its built-in checks judge every response; every secured operation gets the key probes, every path a
-request with each method it does not define. The seed's operation (createAssistant) also gets the
-spec-derived bodies and the body probes, judged by the suite's own deep checks.
+Every operation of the spec is judged by what it declares (contract_tests.api): the probes of keys,
+parameters, headers, bodies and methods (probes.py); spec-derived bodies at every boundary for every
+operation with a body (bodies.py); the cases schemathesis generates, valid and invalid; and, for each
+resource, the sequences of state (state.py). Which checks judge a request is decided from what went on
+the wire, by the rules a client must keep (contract_tests.rules.requests): a valid request its success,
+a request without the key 401, an invalid one the status its operation documents for it.
 
-Once the spec's example has been answered, a request the server does not answer (a connection closed
-or reset, no answer within the timeout, bytes that are not HTTP) is a failure of
-`server_answers_every_request`, and the run goes on; only a server that stops answering altogether
-(several timeouts in a row) ends it early, still as a failure.
+Once a request has been answered, a request the server does not answer (a connection closed or reset,
+no answer within the timeout, bytes that are not HTTP) is a failure of `server_answers_every_request`,
+and the run goes on; only a server that stops answering altogether (several timeouts in a row) ends it
+early, still as a failure.
 """
 
 from __future__ import annotations
 
+import atexit
+import copy
 import dataclasses
 import functools
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,30 +34,35 @@ from schemathesis.core.transport import Response
 from schemathesis.generation.modes import GenerationMode
 from urllib3.util.retry import Retry
 
+from contract_tests.api.faults import Fault
+from contract_tests.api.model import Api, Operation, load_api
+from contract_tests.api.parameters import text_of
+from contract_tests.api.resources import Resource, Role
+from contract_tests.masking import Masker, near_misses
+from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, applies, rule_of
+from contract_tests.rules.exchange import Exchange, Known, Received, Sent
+from contract_tests.rules.requests import statuses_for, violations
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConfig
-from contract_tests.suite.context import RunContext
+from contract_tests.suite.context import Credentials, RunContext
 from contract_tests.suite.dialect import DialectSplit
-from contract_tests.suite.exchange import Exchange, media_type
 from contract_tests.suite.generated import Schemas, generate
-from contract_tests.suite.masking import Masker, near_misses
-from contract_tests.suite.operation import Operation, load_operations
-from contract_tests.suite.our_checks import NOT_APPLICABLE, OUR_CHECKS
-from contract_tests.suite.probes import Probe, example_probe, header_probes, key_probes, method_probes, probes
+from contract_tests.suite.probes import (
+    Probe,
+    Request,
+    body_probes,
+    example_probe,
+    key_probes,
+    method_probes,
+    parameter_probes,
+    valid_request,
+)
 from contract_tests.suite.results import CheckResult, Failure, OperationResult, RunResult
+from contract_tests.suite.state import Sequences, World, is_success, resource_object
 
-VALID_BODY_CHECKS = ("valid_request_accepted", "assistant_reflects_request", "assistant_fields_plausible")
 ANSWER_CHECK = "server_answers_every_request"
-# The checks of the seed's operation only: they judge bodies and assistants in depth.
-SEED_ONLY = (*VALID_BODY_CHECKS, "invalid_body_rejected", "malformed_body_rejected")
-# The statuses each kind of fault gets, for requests with several faults (see Run.classify).
-FAULT_STATUSES = {
-    "api_key_required": frozenset({401}),
-    "beta_header_required": frozenset({400}),
-    "invalid_body_rejected": frozenset({400}),
-    "malformed_body_rejected": frozenset(range(400, 500)),
-}
+ALWAYS = ("api_key_not_echoed", ANSWER_CHECK)
 # A 429 is retried this many times, after its Retry-After seconds (capped), else a short backoff.
 RATE_LIMIT_RETRIES = 3
 RETRY_AFTER_CAP_SECONDS = 10
@@ -64,6 +75,7 @@ RATE_LIMITED_IN_A_ROW = 5
 RATE_LIMITED_SHARE = 0.2
 # ignored_auth re-sends a request twice: a few accepted requests per operation are enough to judge it.
 AUTH_CHECK_BUDGET = 2
+READS_AFTER_CREATES = 40  # spec-derived creates followed by a retrieve, per resource
 
 
 class StoppedAnswering(Exception):
@@ -100,36 +112,57 @@ def _session() -> requests.Session:
     return session
 
 
-def _first_line(doc: str | None) -> str:
-    return (doc or "").strip().splitlines()[0] if doc else ""
-
-
-def checks_for(op: Operation) -> dict[str, CheckResult]:
+def checks_for(api: Api, op: Operation) -> dict[str, CheckResult]:
     """An empty tally of every check that applies to `op`, schemathesis's first."""
     results = {}
     for name in st_checks.ST_CHECKS:
+        if name == "ignored_auth" and not op.security.testable:
+            continue
         results[name] = CheckResult(name, "schemathesis", st_checks.RULES[name])
-    for name, ours in OUR_CHECKS.items():
-        if name in SEED_ONLY and not op.is_seed:
-            continue
-        if name == "api_key_required" and not op.rules.secured:
-            continue
-        if name == "beta_header_required" and not any(rule.required for rule in op.headers):
-            continue
-        results[name] = CheckResult(name, "ours", _first_line(ours.__doc__))
+    for name in CHECKS:
+        if applies(name, api, op):
+            results[name] = CheckResult(name, "ours", rule_of(name))
     return results
 
 
-def all_check_results(operations: tuple[Operation, ...]) -> dict[str, OperationResult]:
-    return {op.operation_id: OperationResult(op.operation_id, op.label, checks_for(op)) for op in operations}
+def all_check_results(api: Api) -> dict[str, OperationResult]:
+    return {
+        op.operation_id: OperationResult(op.operation_id, op.label, checks_for(api, op))
+        for op in api.operations
+    }
 
 
 @dataclasses.dataclass(frozen=True)
 class Planned:
     label: str
-    operation: Operation
-    case: Case[Any]
+    op: Operation
     generated: bool
+    case: Case[Any] | None = None  # a generated case
+    body: Any = None  # a spec-derived body
+    valid: bool = True
+
+
+def _sent(request: requests.PreparedRequest) -> Sent:
+    body = request.body
+    raw = body.encode("utf-8") if isinstance(body, str) else body if isinstance(body, bytes) else b""
+    headers = [
+        (name, value.decode("latin-1") if isinstance(value, bytes) else str(value))
+        for name, value in request.headers.items()
+    ]
+    return Sent(str(request.method), str(request.url), headers, raw)
+
+
+def _received(response: Response) -> Received:
+    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    return Received(response.status_code, headers, response.content)
+
+
+def pinned(api: Api, op: Operation, value: Any, pins: dict[str, str]) -> Any:
+    """`value` with each pinned field (`--model`) set where it has that field and stays valid."""
+    if not pins or op.body is None or not isinstance(value, dict):
+        return value
+    changed = {**value, **{name: pin for name, pin in pins.items() if isinstance(value.get(name), str)}}
+    return changed if api.values.is_valid(op.body.schema_pointer, changed) else value
 
 
 class Run:
@@ -137,28 +170,32 @@ class Run:
 
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
-        operations = load_operations(str(config.spec_path))
-        self.operations = (_pinned(operations[0], config.model), *operations[1:])
-        self.seed_op = self.operations[0]
-        assert self.seed_op.request_schema_pointer is not None
-        self.dialects = DialectSplit(self.seed_op.request_schema_pointer, self.seed_op.document)
+        self.api = load_api(config.spec_path)
+        self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
+        base = config.base_url.rstrip("/")
+        if self.api.base_path and not urlsplit(base).path.rstrip("/").endswith(self.api.base_path):
+            base += self.api.base_path
         self.ctx = RunContext(
-            {op.operation_id: op for op in self.operations},
-            config.base_url.rstrip("/"),
-            config.api_key,
-            _session(),
-            config.timeout,
+            self.api,
             self.mask,
+            base_url=base,
+            api_key=config.api_key,
+            session=_session(),
+            timeout=config.timeout,
         )
-        self.result = RunResult(self.ctx.base_url, config.seed, all_check_results(self.operations))
-        self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.operations}
+        self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
+        self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
         self.bodies_dir = config.bodies_dir
+        self.own_bodies_dir: Path | None = None  # a temporary folder of this run's, removed at its end
         self.plan: list[Planned] | None = None
         self.answered_once = False  # after the first answer, a request left unanswered is a failure
         self.timeouts_in_a_row = 0
         self.limited_in_a_row = 0
         self.last_fault: Exchange | None = None
+        self.world = World(self.api)
+        self.victims: dict[int, dict[str, str]] = {}
+        self.reads_left: dict[int, int] = {}
         self.started = time.monotonic()  # the run's time includes generating its cases
 
     # --- sending -------------------------------------------------------------------------------
@@ -180,7 +217,7 @@ class Run:
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
         response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
-        if response.status_code == 429:  # still, after the session's retries
+        if response.status_code == 429:  # noqa: PLR2004 (still, after the session's retries)
             self.result.rate_limited += 1
             self.limited_in_a_row += 1
             if self.limited_in_a_row >= RATE_LIMITED_IN_A_ROW:
@@ -194,59 +231,97 @@ class Run:
         if not self.answered_once:
             # Nothing answered yet: the server cannot be tested at all.
             if isinstance(exc, requests.Timeout):
-                message = f"{self.ctx.base_url} did not answer within {self.config.timeout:g}s"
+                message = f"{self.result.base_url} did not answer within {self.config.timeout:g}s"
             else:
-                message = f"cannot reach {self.ctx.base_url}: {reason}"
+                message = f"cannot reach {self.result.base_url}: {reason}"
             raise ServerUnreachable(f"{message} (case: {label})") from None
         self.result.requests_sent += 1
         if isinstance(exc, requests.Timeout):
             self.timeouts_in_a_row += 1
         request = exc.request if isinstance(exc.request, requests.PreparedRequest) else _unknown_request()
-        exchange = Exchange(label, None, request, operation, fault=reason, checks=(ANSWER_CHECK,))
+        exchange = Exchange(label, _sent(request), None, operation, fault=reason, checks=(ANSWER_CHECK,))
         self.last_fault = exchange
         return exchange
 
-    def send_probe(self, probe: Probe) -> Exchange | None:
-        headers = dict(probe.headers)
-        key = probe.key or (self.config.api_key if probe.authorized else None)
-        if key is not None:
-            headers["Authorization"] = f"Bearer {key}"
-        url = self.ctx.base_url + probe.path
-        sent = self._send(
-            probe.label,
-            probe.operation,
-            lambda: self.ctx.session.request(
-                probe.method, url, headers=headers, data=probe.body, timeout=self.config.timeout
-            ),
-        )
-        checks: tuple[str, ...] = (
-            VALID_BODY_CHECKS if probe.check == "valid_request_accepted" else (probe.check,)
-        )
+    def _exchange(
+        self, label: str, op: Operation, sent: Exchange | Response, key: str | None, known: Known | None
+    ) -> Exchange:
         if isinstance(sent, Exchange):
-            sent.sent_key, sent.callers_key = key, key == self.config.api_key
+            sent.sent_key, sent.callers_key, sent.known = key, key == self.config.api_key, known
             return sent
-        if sent.status_code == 429:
-            checks = ()  # the server's limit: the probe's own check is not judged
+        assert sent.request is not None
         return Exchange(
-            probe.label,
-            sent,
-            sent.request,
-            probe.operation,
+            label,
+            _sent(sent.request),
+            _received(sent),
+            op.operation_id,
             sent_key=key,
-            checks=(*checks, "api_key_not_echoed", ANSWER_CHECK),
             callers_key=key == self.config.api_key,
+            known=known,
+            raw=sent,
         )
 
-    def send_case(self, planned: Planned) -> Exchange | None:
-        case = planned.case
+    def send_probe(self, probe: Probe, known: Known | None = None) -> Exchange | None:
+        op = self.api.operation(probe.operation)
+        given = probe.credentials if probe.credentials is not None else self.ctx.credentials(op)
+        key = (
+            probe.key
+            if probe.credentials is not None
+            else (self.config.api_key if given != Credentials() else None)
+        )
+        headers = {**probe.headers, **given.headers}
+        query = [*probe.query, *given.query.items()]
+        url = self.ctx.base_url + _quoted(probe.path)
+        try:
+            sent = self._send(
+                probe.label,
+                probe.operation,
+                lambda: self.ctx.session.request(  # type: ignore[union-attr]
+                    probe.method,
+                    url,
+                    headers=headers,
+                    params=query or None,
+                    cookies=given.cookies or None,
+                    data=probe.body,
+                    timeout=self.config.timeout,
+                ),
+            )
+        except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
+            self.result.skipped_cases += 1
+            return None
+        exchange = self._exchange(probe.label, op, sent, key, known)
+        if exchange.response is None:
+            return exchange
+        found = violations(self.api, op, exchange.request, self.config.api_key)
+        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known)
+        checks = probe.checks if exchange.status != 429 else ()  # noqa: PLR2004 (the server's limit)
+        exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
+        self._after(op, exchange, probe_path=probe.path)
+        return exchange
+
+    def _missing_ok(self, op: Operation, known: Known | None) -> frozenset[int]:
+        """A valid request naming a resource the run does not know of may get the documented 404."""
+        return op.statuses(Fault.NOT_FOUND).allowed if op.path_parameters and known is None else frozenset()
+
+    @staticmethod
+    def _state_checks(known: Known | None) -> tuple[str, ...]:
+        return STATE_CHECKS if known is not None else ()
+
+    def send_case(self, planned: Planned, case: Case[Any], known: Known | None = None) -> Exchange | None:
+        op = planned.op
+        given = self.ctx.credentials(op)
+        if given.query:
+            case.query = {**(case.query or {}), **given.query}
+        if given.cookies:
+            case.cookies = {**(case.cookies or {}), **given.cookies}
         try:
             sent = self._send(
                 planned.label,
-                planned.operation.operation_id,
+                op.operation_id,
                 lambda: case.call(
                     base_url=self.ctx.base_url,
                     session=self.ctx.session,
-                    headers=self.ctx.auth_headers(),
+                    headers=given.headers,
                     timeout=self.config.timeout,
                 ),
             )
@@ -254,86 +329,172 @@ class Run:
             # A generated value that the HTTP client cannot put on the wire says nothing about the server.
             self.result.skipped_cases += 1
             return None
-        if isinstance(sent, Exchange):
-            sent.case = case
-            return sent
-        exchange = Exchange(planned.label, sent, sent.request, planned.operation.operation_id, case=case)
-        scheme, _, token = (exchange.request_header("authorization") or "").strip().partition(" ")
+        exchange = self._exchange(planned.label, op, sent, None, known)
+        exchange.case = case
+        if exchange.response is None:
+            return exchange
         # Only the caller's key is a secret to look for: a generated token such as "d" is in any body.
-        exchange.sent_key = self.config.api_key if token.strip() == self.config.api_key else None
-        exchange.callers_key = exchange.sent_key is not None
-        # A 429 is the server's limit: the answer is checked as any response is, the case not judged.
-        checks = (
-            ()
-            if sent.status_code == 429
-            else self.classify(exchange, planned.operation, scheme, token.strip())
-        )
-        if checks is None:
-            self.result.skipped_cases += 1
-            return None
-        exchange.checks = (
-            *(check.__name__ for check in st_checks.RESPONSE_CHECKS),
-            *checks,
-            "api_key_not_echoed",
-            ANSWER_CHECK,
-        )
+        if (
+            self.config.api_key
+            in " ".join(value for _, value in exchange.request.headers) + exchange.request.url
+        ):
+            exchange.sent_key, exchange.callers_key = self.config.api_key, True
+        found = violations(self.api, op, exchange.request, self.config.api_key)
+        if exchange.status == 429:  # noqa: PLR2004 (the server's limit: the answer is checked, not the case)
+            checks: tuple[str, ...] = ()
+        elif found:
+            checks = (found[0].check,)
+            exchange.also_allowed = statuses_for(op, found)
+        else:
+            checks = (*VALID_CHECKS, *self._state_checks(known))
+            exchange.also_allowed = self._missing_ok(op, known)
+        exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
+        if planned.generated and exchange.status != 429:  # noqa: PLR2004
+            # Schemathesis's mode checks judge only what the spec agrees is of their mode.
+            mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
+            extra = [mode] if (not found) == planned.valid else []
+            left = self.auth_checks_left[op.operation_id]
+            if left and not found and is_success(exchange) and exchange.sent_key is not None:
+                self.auth_checks_left[op.operation_id] -= 1
+                extra.append(st_checks.AUTH_CHECK.__name__)
+            exchange.checks = (*exchange.checks, *extra)
+        self._after(op, exchange, path=case.path_parameters or {})
         return exchange
 
-    def classify(self, exchange: Exchange, op: Operation, scheme: str, token: str) -> tuple[str, ...] | None:
-        """Our checks that apply to a request, decided from what actually went on the wire.
+    def send_step(
+        self,
+        op: Operation,
+        path: dict[str, str],
+        body: Any,
+        *,
+        label: str,
+        known: Known | None = None,
+        query: dict[str, str] | None = None,
+    ) -> Exchange | None:
+        """A valid request of `op` to the object at `path`, with `body` (a step of a sequence)."""
+        request = self.valid_request(op, path, body=body if op.body is not None else ...)
+        if query is not None:
+            request.query = {**request.query, **query}
+        probe = request.probe(self.api, label, VALID_CHECKS)
+        return self.send_probe(dataclasses.replace(probe, removes=False), known=known)
 
-        None for a request whose verdict the spec leaves open (the key under another auth scheme). A
-        request breaking several rules is judged by the first one's check, which then also accepts the
-        statuses of the others: the spec does not say in which order a server checks them.
-        """
-        faults = []
-        if op.rules.secured and token != self.config.api_key:
-            faults.append("api_key_required")  # schemathesis dropped or replaced the credentials
-        elif op.rules.secured and scheme.lower() != "bearer":
-            return None
-        for rule in op.headers:
-            value = exchange.request_header(rule.name)
-            # HTTP drops a field value's surrounding whitespace (RFC 9110, 5.5): so does the server.
-            value = value.strip(" \t") if value is not None else None
-            if (value is None and rule.required) or (
-                value is not None and not rule.validator.is_valid(value)
-            ):
-                faults.append("beta_header_required")
-                break
-        if op.is_seed:
-            body = exchange.sent_json
-            assert op.request is not None
-            if media_type(exchange.request_header("content-type")) != media_type(
-                op.content_type
-            ) or not isinstance(body, dict):
-                faults.append("malformed_body_rejected")
-            elif not op.request.is_valid(body):
-                faults.append("invalid_body_rejected")
-            if not faults:
-                return VALID_BODY_CHECKS
-        if not faults:
-            return ()  # another operation's valid case: schemathesis's checks judge it
-        if len(faults) > 1:
-            exchange.also_allowed = frozenset().union(*(FAULT_STATUSES[fault] for fault in faults))
-        return (faults[0],)
+    def _after(
+        self,
+        op: Operation,
+        exchange: Exchange,
+        *,
+        path: dict[str, str] | None = None,
+        probe_path: str | None = None,
+    ) -> None:
+        """Keep the world up to date with what a successful request did."""
+        found = self.api.role(op)
+        if found is None or not is_success(exchange):
+            return
+        resource, role = found
+        if role is Role.CREATE:
+            collection = self.world.collection_path(resource) or {}
+            self.world.remember(resource, collection, exchange.received_json)
+            return
+        fixture = self.world.fixtures.get(id(resource))
+        item = path if path is not None else _path_values(op.path, probe_path or "")
+        if fixture is None or item.get(resource.id_parameter) != fixture.get(resource.id_parameter):
+            return
+        if role is Role.DELETE:
+            self.world.fixtures.pop(id(resource))
+            self.world.forget(resource, fixture)
+        elif role in (Role.UPDATE, Role.REPLACE) and resource_object(
+            self.api, resource, op, exchange.received_json
+        ):
+            self.world.written(resource, fixture, exchange.received_json)
+
+    # --- the objects the run works on ----------------------------------------------------------------
+
+    def valid_request(self, op: Operation, path: dict[str, str] | None = None, body: Any = ...) -> Request:
+        return valid_request(
+            self.api,
+            op,
+            self.path_for(op) if path is None else path,
+            body,
+            pins=lambda value: pinned(self.api, op, value, self.pins),
+        )
+
+    def path_for(self, op: Operation) -> dict[str, str]:
+        """Values of the operation's path parameters: a fixture's where the path names a resource the run
+        created, else the parameters' examples."""
+        found = {
+            parameter.name: text_of(self.api.parameter_example(parameter)) for parameter in op.path_parameters
+        }
+        for name, value in found.items():
+            if value == "":
+                found[name] = "contract-probe-id"
+        role = self.api.role(op)
+        if role is None:
+            return found
+        resource, kind = role
+        if kind in (Role.CREATE, Role.LIST):
+            return {**found, **(self.world.collection_path(resource) or {})}
+        fixture = self.world.fixtures.get(id(resource))
+        return {**found, **fixture} if fixture is not None else found
+
+    def make_fixture(self, resource: Resource) -> Iterator[Exchange]:
+        """Create the resource's fixture (its parent's first), if it has a create and has none yet."""
+        if id(resource) in self.world.fixtures or id(resource) in self.world.failed:
+            return
+        if resource.parent is not None:
+            yield from self.make_fixture(resource.parent)
+        create = resource.first(Role.CREATE)
+        collection = self.world.collection_path(resource)
+        if create is None or collection is None:
+            self.world.failed.add(id(resource))
+            return
+        made = self.send_step(create, collection, ..., label=f"a {resource.label} object the run works on")
+        if made is None:
+            return
+        yield made
+        item = self.world.remember(resource, collection, made.received_json) if is_success(made) else None
+        if item is None:
+            self.world.failed.add(id(resource))
+            return
+        self.world.fixtures[id(resource)] = item
+
+    def victim(self, op: Operation) -> Iterator[Exchange]:
+        """An object of its own for a DELETE probe that must be refused (a server that accepts it deletes
+        that one, not the fixture)."""
+        role = self.api.role(op)
+        if role is None or id(role[0]) in self.victims:
+            return
+        resource = role[0]
+        create = resource.first(Role.CREATE)
+        collection = self.world.collection_path(resource)
+        if create is None or collection is None:
+            return
+        made = self.send_step(
+            create, collection, ..., label=f"a {resource.label} object for the delete probes"
+        )
+        if made is None:
+            return
+        yield made
+        item = self.world.remember(resource, collection, made.received_json) if is_success(made) else None
+        if item is not None:
+            self.victims[id(resource)] = item
 
     # --- judging -------------------------------------------------------------------------------
 
-    def judge(self, exchange: Exchange, extra: tuple[str, ...] = ()) -> None:
+    def judge(self, exchange: Exchange) -> None:
         checks = self.result.operations[exchange.operation].checks
-        for name in (*exchange.checks, *extra):
+        for name in exchange.checks:
             if name not in checks:
                 continue
             try:
-                if name in OUR_CHECKS:
-                    verdict = OUR_CHECKS[name](exchange, self.ctx)
+                if name in CHECKS:
+                    verdict = CHECKS[name](exchange, self.ctx)
                 else:
                     verdict = st_checks.run_st_check(name, exchange, self.ctx)
             except (StoppedAnswering, RateLimitedOut):
                 raise
             except st_checks.Faulted as fault:
-                request = fault.request if fault.request is not None else exchange.request
-                resent = Exchange(f"{exchange.label}, re-sent by {name}", None, request, exchange.operation)
+                request = _sent(fault.request) if fault.request is not None else exchange.request
+                resent = Exchange(f"{exchange.label}, re-sent by {name}", request, None, exchange.operation)
                 resent.fault, resent.sent_key = fault.reason, exchange.sent_key
                 self._record(checks[ANSWER_CHECK], resent, fault.reason)
                 continue
@@ -353,8 +514,10 @@ class Run:
 
     def _bodies_dir(self) -> Path:
         if self.bodies_dir is None:
-            # Per run and private (0700): a fixed name in /tmp would mix users' and runs' bodies.
-            self.bodies_dir = Path(tempfile.mkdtemp(prefix="contract-bodies-"))
+            # Per run and private (0700), removed when the process exits: nothing is left behind that
+            # the user did not ask for (--report keeps the bodies next to the report).
+            self.own_bodies_dir = self.bodies_dir = Path(tempfile.mkdtemp(prefix="contract-bodies-"))
+            atexit.register(shutil.rmtree, self.own_bodies_dir, True)
         return self.bodies_dir
 
     # --- the plan ------------------------------------------------------------------------------
@@ -364,87 +527,222 @@ class Run:
         if self.plan is not None:
             return
         spec = str(self.config.spec_path)
-        schemas = _schemas(spec)
+        pins = tuple(sorted(self.pins.items()))
         plan: list[Planned] = []
-        seed_st = schemas.operation(self.seed_op)
-        derived, dropped = _derived(spec, self.config.model)
-        self.result.dropped_bodies = list(dropped)
-        for label, derived_value in derived:
-            value = derived_value
-            if (
-                self.config.model
-                and label.startswith("valid:")
-                and isinstance(value, dict)
-                and "model" in value
-            ):
-                value = {**value, "model": self.config.model}
-            case = seed_st.Case(
-                body=value, headers=self.seed_op.required_headers(), media_type=self.seed_op.content_type
-            )
-            plan.append(Planned(label, self.seed_op, case, generated=False))
-        for op in self.operations:
+        for op in self.api.operations:
+            if op.body is None:
+                continue
+            derived, dropped = _derived(spec, op.operation_id, pins)
+            self.result.dropped_bodies += [f"{op.operation_id}: {label}" for label in dropped]
+            plan += [Planned(label, op, False, body=value, valid=valid) for label, value, valid in derived]
+        for op in self.api.operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                model = self.config.model if op is self.seed_op and mode == GenerationMode.POSITIVE else None
                 generated = _generated(
-                    spec, op.operation_id, mode, self.config.examples, self.config.seed, model
+                    spec, op.operation_id, mode, self.config.examples, self.config.seed, pins
                 )
                 for number, case in enumerate(generated, 1):
-                    if (
-                        op is self.seed_op
-                        and isinstance(case.body, dict)
-                        and self.dialects.disagree(case.body)
-                    ):
-                        self.result.skipped_cases += 1  # see contract_tests/suite/dialect.py
-                        continue
-                    label = f"generated {mode.value} case #{number}"
-                    if op is not self.seed_op:
-                        label += f" of {op.operation_id}"
-                    plan.append(Planned(label, op, case, generated=True))
+                    label = f"generated {mode.value} case #{number} of {op.operation_id}"
+                    plan.append(Planned(label, op, True, case=case, valid=mode == GenerationMode.POSITIVE))
         self.plan = plan
 
-    def _seed_request_valid(self, body: Any) -> bool:
-        assert self.seed_op.request is not None
-        return bool(self.seed_op.request.is_valid(body))
+    def _case(self, planned: Planned) -> Case[Any]:
+        """The schemathesis case to send: a derived body's, or a copy of a generated one, naming the
+        run's objects where its path names a resource (not a DELETE's: it would remove them)."""
+        op = planned.op
+        st_op = _schemas(str(self.config.spec_path)).operation(op)
+        path = self.path_for(op)
+        if planned.case is None:
+            request = self.valid_request(op, path, body=planned.body)
+            assert op.body is not None
+            headers = {name: value for name, value in request.headers.items() if name != "Content-Type"}
+            return st_op.Case(  # type: ignore[no-any-return]
+                body=planned.body,
+                headers=headers,
+                query=request.query or None,
+                path_parameters=path or None,
+                media_type=op.body.media_type,
+            )
+        case = _clone(planned.case)  # the cached case stays as generated
+        if op.method != "DELETE" and self.api.role(op) is not None and case.path_parameters:
+            validators = {
+                parameter.name: self.api.values.validator(parameter.schema_pointer)
+                for parameter in op.path_parameters
+                if parameter.schema_pointer is not None
+            }
+            if all(
+                name not in validators or validators[name].is_valid(value)
+                for name, value in case.path_parameters.items()
+            ):
+                case.path_parameters = {**case.path_parameters, **path}
+        return case
 
-    def exchanges(self) -> Iterator[tuple[Exchange, tuple[str, ...]]]:
-        # Probes first: a server that cannot be reached is reported before any case is generated.
-        first = self.send_probe(example_probe(self.seed_op))
-        if first is not None and first.status == 401:
+    def exchanges(self) -> Iterator[Exchange]:
+        first_op = self._first_operation()
+        first = self.send_probe(example_probe(self.api, self.valid_request(first_op)))
+        if (
+            first is not None
+            and first.status in first_op.statuses(Fault.CREDENTIALS).allowed
+            and first_op.security.testable
+        ):
             raise KeyRefused(
-                f"the server refused API_KEY (401) on the spec's example request ({first.label});"
+                f"the server refused API_KEY ({first.status}) on the spec's example request ({first.label});"
                 " set API_KEY to a key it accepts"
             )
         if first is not None:
-            yield first, ()
-        fixed = probes(self.seed_op, self.config.api_key)
-        for op in self.operations[1:]:
-            fixed += [*key_probes(op, self.config.api_key), *header_probes(op)]
-        fixed += method_probes(self.operations)
-        for probe in fixed:
-            exchange = self.send_probe(probe)
-            if exchange is not None:
-                yield exchange, ()
+            yield first
+        for resource in self.api.resources:
+            yield from self.make_fixture(resource)
+        yield from self._probes()
         self.prepare()
         assert self.plan is not None
         for index, planned in enumerate(self.plan):
             self.result.not_sent = len(self.plan) - index  # if the run ends here
-            exchange = self.send_case(planned)
-            if exchange is None:
+            yield from self._planned(planned)
+        sequences = Sequences(self.api, self.world, self._step, self._update_bodies)
+        for resource in self.api.resources:
+            create = resource.first(Role.CREATE)
+            if create is not None:
+                body = pinned(self.api, create, _richest(self.api, create), self.pins)
+                yield from sequences.lifecycle(resource, body)
+        yield from self._cleanup()
+
+    def _first_operation(self) -> Operation:
+        """The operation whose example is sent first: one that needs the key, names no resource and
+        changes nothing a later request relies on (a create, else a list)."""
+
+        def rank(op: Operation) -> tuple[int, ...]:
+            role = self.api.role(op)
+            return (
+                not op.security.testable,
+                bool(op.path_parameters),
+                op.method == "DELETE",
+                role is None or role[1] not in (Role.CREATE, Role.LIST),
+            )
+
+        return min(self.api.operations, key=rank)
+
+    def _probes(self) -> Iterator[Exchange]:
+        by_path: dict[str, Request] = {}
+        for op in self.api.operations:
+            request = self.valid_request(op)
+            by_path.setdefault(op.path, request)
+            found = [
+                *key_probes(self.api, request, self.config.api_key),
+                *parameter_probes(self.api, request),
+                *body_probes(self.api, request),
+            ]
+            for probe in found:
+                if probe.removes:
+                    yield from self._removing(op, probe)
+                    continue
+                exchange = self.send_probe(probe)
+                if exchange is not None:
+                    yield exchange
+        for probe in method_probes(self.api, by_path):
+            exchange = self.send_probe(probe)
+            if exchange is not None:
+                yield exchange
+
+    def _removing(self, op: Operation, probe: Probe) -> Iterator[Exchange]:
+        """A DELETE probe that must be refused, sent against an object of its own."""
+        role = self.api.role(op)
+        yield from self.victim(op)
+        if role is not None and id(role[0]) in self.victims:
+            resource = role[0]
+            item = self.victims[id(resource)]
+            filled = op.path
+            for name, value in {**self.path_for(op), **item}.items():
+                filled = filled.replace("{" + name + "}", value)
+            probe = dataclasses.replace(probe, path=filled)
+            exchange = self.send_probe(probe)
+            if exchange is not None and is_success(exchange):
+                self.victims.pop(id(resource))  # it was removed: the next probe gets another
+                self.world.forget(resource, item)
+        else:
+            exchange = self.send_probe(probe)
+        if exchange is not None:
+            yield exchange
+
+    def _planned(self, planned: Planned) -> Iterator[Exchange]:
+        op = planned.op
+        if planned.case is None and planned.valid and not planned.generated:
+            role = self.api.role(op)
+            if role is not None and role[1] is Role.UPDATE and id(role[0]) in self.world.fixtures:
+                yield from self._update_on_fixture(planned, role[0])
+                return
+        case = self._case(planned)
+        exchange = self.send_case(planned, case)
+        if exchange is None:
+            return
+        yield exchange
+        role = self.api.role(op)
+        if planned.generated or not planned.valid or role is None or role[1] is not Role.CREATE:
+            return
+        yield from self._read_back(role[0], exchange, f"retrieve after '{planned.label}'")
+
+    def _update_on_fixture(self, planned: Planned, resource: Resource) -> Iterator[Exchange]:
+        """A valid update body applied to the fixture, what it keeps judged, then read back."""
+        fixture = self.world.fixtures[id(resource)]
+        known = self.world.known(resource, fixture)
+        exchange = self.send_case(planned, self._case(planned), known=known)
+        if exchange is None:
+            return
+        yield exchange
+        if is_success(exchange):
+            retrieve = resource.first(Role.RETRIEVE)
+            if retrieve is not None:
+                read_known = self.world.known(resource, fixture)
+                read_known.steps = (exchange,)
+                read = self._step(
+                    retrieve, fixture, None, label=f"retrieve after '{planned.label}'", known=read_known
+                )
+                if read is not None:
+                    yield read
+
+    def _read_back(self, resource: Resource, created: Exchange, label: str) -> Iterator[Exchange]:
+        """After a spec-derived create, its retrieve: what the create returned must be what is kept."""
+        retrieve = resource.first(Role.RETRIEVE)
+        left = self.reads_left.setdefault(id(resource), READS_AFTER_CREATES)
+        if retrieve is None or not is_success(created) or left <= 0:
+            return
+        collection = self.world.collection_path(resource)
+        key = resource.id_of(created.received_json)
+        if collection is None or key is None or isinstance(key, dict | list):
+            return
+        self.reads_left[id(resource)] = left - 1
+        item = {**collection, resource.id_parameter: text_of(key)}
+        known = self.world.known(resource, item)
+        known.last, known.steps = created.received_json, (created,)
+        read = self._step(retrieve, item, None, label=label, known=known)
+        if read is not None:
+            yield read
+
+    def _step(self, op: Operation, path: dict[str, str], body: Any, **options: Any) -> Exchange | None:
+        return self.send_step(op, path, body, **options)
+
+    @functools.cache  # noqa: B019 (one Run, a few operations)
+    def _update_bodies(self, op: Operation) -> list[Any]:
+        if op.body is None:
+            return []
+        derived, _ = _derived(str(self.config.spec_path), op.operation_id, tuple(sorted(self.pins.items())))
+        return [value for _, value, valid in derived if valid]
+
+    def _cleanup(self) -> Iterator[Exchange]:
+        """Delete what the run created (a server with a real store should not keep test objects)."""
+        for resource, item in reversed(list(self.world.created)):
+            delete = resource.first(Role.DELETE)
+            if delete is None:
                 continue
-            extra: tuple[str, ...] = ()
-            if planned.generated and exchange.response is not None and exchange.status != 429:
-                extra = tuple(check.__name__ for check in st_checks.MODE_CHECKS)
-                left = self.auth_checks_left[planned.operation.operation_id]
-                accepted = 200 <= exchange.status < 300 and exchange.sent_key is not None
-                if left and accepted:
-                    self.auth_checks_left[planned.operation.operation_id] -= 1
-                    extra += (st_checks.AUTH_CHECK.__name__,)
-            yield exchange, extra
+            exchange = self._step(
+                delete, item, None, label=f"clean-up: delete a {resource.label} object the run created"
+            )
+            if exchange is not None:
+                yield exchange
 
     def run(self) -> RunResult:
         try:
-            for exchange, extra in self.exchanges():
-                self.judge(exchange, extra)
+            for exchange in self.exchanges():
+                self.judge(exchange)
             self.result.not_sent = 0
         except RateLimitedOut:
             self.result.untestable = (
@@ -452,7 +750,8 @@ class Run:
                 " retrying: its limit, not its contract, decides this run; raise its limit for the suite"
             )
         except StoppedAnswering:
-            tally = self.result.operations[self.seed_op.operation_id].checks[ANSWER_CHECK]
+            op = self.last_fault.operation if self.last_fault else self.api.operations[0].operation_id
+            tally = self.result.operations[op].checks[ANSWER_CHECK]
             last = self.last_fault
             tally.record_first(
                 Failure(
@@ -468,25 +767,50 @@ class Run:
                 )
             )
         limited, sent = self.result.rate_limited, self.result.requests_sent
-        if self.result.untestable is None and limited > 3 and limited > RATE_LIMITED_SHARE * sent:
+        if self.result.untestable is None and limited > 3 and limited > RATE_LIMITED_SHARE * sent:  # noqa: PLR2004
             self.result.untestable = (
                 f"the server rate-limited {limited} of {sent} requests, even after waiting and retrying:"
                 " too many to judge it; raise its limit for the suite"
             )
         self.result.seconds = time.monotonic() - self.started
+        self.result.bodies_dir = self.bodies_dir
         return self.result
 
 
-def _pinned(op: Operation, model: str | None) -> Operation:
-    """`op` with its request examples naming `model` (where they stay valid), the base of every
-    spec-derived body and probe."""
-    if not model or op.request is None:
-        return op
-    examples = {}
-    for name, value in op.examples.items():
-        pinned = {**value, "model": model} if isinstance(value, dict) and "model" in value else value
-        examples[name] = pinned if op.request.is_valid(pinned) else value
-    return dataclasses.replace(op, examples=examples)
+def _clone(case: Case[Any]) -> Case[Any]:
+    """A copy of a schemathesis case that can be changed without changing it."""
+    return type(case)(
+        case.operation,
+        case.method,
+        case.path,
+        id=case.id,
+        path_parameters=dict(case.path_parameters or {}),
+        headers=copy.copy(case.headers),
+        cookies=dict(case.cookies or {}),
+        query=dict(case.query or {}),
+        body=copy.deepcopy(case.body),
+        media_type=case.media_type,
+        multipart_content_types=case.multipart_content_types,
+        meta=case.meta,
+    )
+
+
+def _richest(api: Api, op: Operation) -> Any:
+    examples = [value for value in api.examples(op).values() if isinstance(value, dict)]
+    return max(examples, key=len) if examples else api.example_body(op)
+
+
+def _path_values(template: str, path: str) -> dict[str, str]:
+    found = {}
+    for expected, actual in zip(template.split("/"), path.split("/"), strict=False):
+        if expected.startswith("{") and expected.endswith("}"):
+            found[expected[1:-1]] = actual
+    return found
+
+
+def _quoted(path: str) -> str:
+    """A path with its parameter values percent-encoded where HTTP needs it."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~%")
 
 
 # Runs in one process (a test suite, the gallery) share what does not depend on the server.
@@ -495,30 +819,46 @@ def _schemas(spec: str) -> Schemas:
     return Schemas(Path(spec))
 
 
-@functools.lru_cache(maxsize=8)
-def _derived(spec: str, model: str | None) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
-    """The spec-derived bodies of the seed's operation, labelled, and those the validator dropped."""
-    factory = BodyFactory(_pinned(load_operations(spec)[0], model))
-    derived = [(f"valid: {body.label}", body.value) for body in factory.valid()]
-    derived += [(f"invalid: {body.label}", body.value) for body in factory.invalid()]
-    return tuple(derived), tuple(factory.dropped)
+@functools.lru_cache(maxsize=64)
+def _derived(
+    spec: str, operation_id: str, pins: tuple[tuple[str, str], ...]
+) -> tuple[tuple[tuple[str, Any, bool], ...], tuple[str, ...]]:
+    """The spec-derived bodies of one operation, labelled, and those the validator dropped."""
+    api = load_api(spec)
+    op = api.operation(operation_id)
+    examples = {name: pinned(api, op, value, dict(pins)) for name, value in api.examples(op).items()}
+    factory = BodyFactory(api, op, examples)
+    dialects = DialectSplit(op.body.schema_pointer, api.document) if op.body is not None else None
+    derived = [(f"valid: {body.label}", body.value, True) for body in factory.valid()]
+    derived += [(f"invalid: {body.label}", body.value, False) for body in factory.invalid()]
+    kept = tuple(item for item in derived if dialects is None or not dialects.disagree(item[1]))
+    return kept, tuple(factory.dropped)
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def _generated(  # noqa: PLR0917 (the cache's key)
-    spec: str, operation_id: str, mode: GenerationMode, count: int, seed: int, model: str | None
+    spec: str,
+    operation_id: str,
+    mode: GenerationMode,
+    count: int,
+    seed: int,
+    pins: tuple[tuple[str, str], ...],
 ) -> tuple[Case[Any], ...]:
-    """Schemathesis's cases of one operation and mode; with `model`, valid bodies name that model (only
-    valid ones: in an invalid case, the model may be what makes it invalid)."""
-    op = next(op for op in load_operations(spec) if op.operation_id == operation_id)
+    """Schemathesis's cases of one operation and mode; valid bodies name the pinned values (only valid
+    ones: in an invalid case, the pinned field may be what makes it invalid). Cases whose validity the
+    regex dialect decides are left out (dialect.py)."""
+    api = load_api(spec)
+    op = api.operation(operation_id)
     cases = generate(_schemas(spec).operation(op), mode, count, seed)
+    dialects = DialectSplit(op.body.schema_pointer, api.document) if op.body is not None else None
+    kept = []
     for case in cases:
-        if model and isinstance(case.body, dict) and isinstance(case.body.get("model"), str):
-            pinned = {**case.body, "model": model}
-            # Pinned only where the body stays valid (a model the spec's pattern or maxLength refuses is not).
-            if op.request is not None and op.request.is_valid(pinned):
-                case.body = pinned
-    return tuple(cases)
+        if dialects is not None and isinstance(case.body, dict) and dialects.disagree(case.body):
+            continue
+        if mode == GenerationMode.POSITIVE:
+            case.body = pinned(api, op, case.body, dict(pins))
+        kept.append(case)
+    return tuple(kept)
 
 
 def run_suite(config: SuiteConfig) -> RunResult:

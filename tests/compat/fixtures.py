@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from contract_tests.spec import load_spec
+from contract_tests.api.document import load_spec
 
 FIXTURES_PATH = Path(__file__).with_name("fixtures.yaml")
 

@@ -19,7 +19,7 @@ from contract_tests.compat.cli import (
     main,
     read_base,
 )
-from contract_tests.spec import SPEC_PATH, SpecError, load_spec, node_at
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
 from tests.compat.fixtures import load_fixtures
 
 

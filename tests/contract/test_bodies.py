@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests.spec import SPEC_PATH
+from contract_tests.api.document import SPEC_PATH
 from contract_tests.suite.bodies import UNKNOWN_FIELD, Body, BodyFactory
 from contract_tests.suite.operation import load_operation
-from contract_tests.text import LONG, astral, combining, text
+from contract_tests.api.text import LONG, astral, combining, text
 from tests import spec_facts as facts
 
 

@@ -19,11 +19,11 @@ from contract_tests.gallery import GALLERY
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.spec import SPEC_PATH, load_spec
+from contract_tests.api.document import SPEC_PATH, load_spec
 from contract_tests.suite import runner
 from contract_tests.suite.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, main
 from contract_tests.suite.exchange import _EXCERPT
-from contract_tests.suite.masking import near_misses
+from contract_tests.masking import near_misses
 from contract_tests.suite.reference import PortTaken, ReferenceServer, ReferenceServerError
 from tests import spec_facts as facts
 from tests.contract.conftest import API_KEY, EXAMPLES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 
-from contract_tests.spec import matches
+from contract_tests.api.document import matches
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.operation import load_operation

@@ -9,7 +9,7 @@ import pytest
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.serving import serve_in_thread
-from contract_tests.spec import REPO_ROOT
+from contract_tests.api.document import REPO_ROOT
 from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.suite.jsonvalues import MISSING, first_difference, same_number, show
+from contract_tests.rules.jsonvalues import MISSING, first_difference, same_number, show
 from contract_tests.suite.operation import load_operation
 from contract_tests.suite.our_checks import defined_part, open_paths
 from tests import spec_facts as facts

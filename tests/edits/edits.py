@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.spec import UNIQUE, UNIXTIME, escape_pointer
+from contract_tests.api.document import UNIQUE, UNIXTIME, escape_pointer
 from contract_tests.suite.operation import Operation
-from contract_tests.values import Values, json_types
+from contract_tests.api.values import Values, json_types
 from tests import spec_facts as facts
 
 

@@ -24,7 +24,7 @@ from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.spec import REPO_ROOT, SPEC_PATH, SPEC_VARIABLE, load_spec
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SPEC_VARIABLE, load_spec
 from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.operation import load_operations
 from contract_tests.suite.runner import run_suite

@@ -21,7 +21,7 @@ import pytest
 from contract_tests.gallery import GALLERY
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.spec import REPO_ROOT
+from contract_tests.api.document import REPO_ROOT
 
 API_KEY = "sk-test-installed-3f9e"
 EXAMPLES = "10"

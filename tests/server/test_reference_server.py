@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
 from contract_tests.server.rules import all_operations
-from contract_tests.spec import SPEC_PATH, UNIQUE, UNIXTIME, SpecError, load_spec
+from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, SpecError, load_spec
 from contract_tests.suite.bodies import BodyFactory
 from tests import spec_facts as facts
 from tests.server.conftest import API_KEY

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.spec import REPO_ROOT, schema_validator
+from contract_tests.api.document import REPO_ROOT, schema_validator
 from contract_tests.suite.operation import load_operation
 
 SEED_COPY = REPO_ROOT / "spec" / "seed" / "create-assistant-v1.txt"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from contract_tests.spec import SPEC_PATH, SpecError, load_spec
-from contract_tests.usable import check_usable
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec
+from contract_tests.api.needs import check_usable
 from tests import spec_facts as facts
 
 # A path no edit of the spec takes: the operation added here is the test's own.
@@ -64,10 +64,10 @@ def test_errors_are_documented_by_number_range_or_default(tmp_path: Path, docume
 
 
 def test_make_generate_says_what_is_missing_in_one_line(tmp_path: Path) -> None:
-    # scripts/generate runs the check as `python -m contract_tests.spec`: no traceback there either.
+    # scripts/generate runs the check as `python -m contract_tests.api.document`: no traceback there either.
     spec = _with_operation(tmp_path, {"404": _error_response()})
     done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.spec", str(spec)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "contract_tests.api.document", str(spec)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: getUsableFixture"), done.stderr

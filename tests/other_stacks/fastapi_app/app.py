@@ -1022,7 +1022,7 @@ def _key_from_environment() -> str:
 
 
 def create_app(api_key: str | None = None, spec_path: Path | None = None) -> FastAPI:
-    """The app for the spec at `spec_path` (default: contract_tests.spec.SPEC_PATH, which honours
+    """The app for the spec at `spec_path` (default: contract_tests.api.document.SPEC_PATH, which honours
     $ASSISTANTS_CONTRACT_SPEC), accepting `api_key` (default: $ASSISTANTS_API_KEY or sk-fastapi-local)."""
     key = _key_from_environment() if api_key is None else api_key
     if not key:

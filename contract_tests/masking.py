@@ -38,6 +38,12 @@ class Masker:
             text = text.replace(secret, MASK)
         return text
 
+    def mask_bytes(self, raw: bytes) -> bytes:
+        """`raw` with each secret's UTF-8 bytes masked (a body written to a file)."""
+        for secret in self.secrets:
+            raw = raw.replace(secret.encode("utf-8", "surrogateescape"), MASK.encode())
+        return raw
+
     def cut(self, text: str, limit: int, more: str = "...") -> str:
         """`text` masked, then cut to `limit` characters: cutting first could leave a key's prefix."""
         text = self(text)

@@ -18,8 +18,9 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.spec import SpecError, ecma_regex, escape_pointer, inlined_validator, matches, node_at
-from contract_tests.text import astral, text
+from contract_tests.api.document import SpecError, escape_pointer, node_at
+from contract_tests.api.validators import ecma_regex, inlined_validator, matches
+from contract_tests.api.text import astral, text
 
 NO_VALUE: Any = object()  # a schema admits nothing this module can build
 MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own examples give

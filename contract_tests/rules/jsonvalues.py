@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.spec import escape_pointer
+from contract_tests.api.document import escape_pointer
 
 
 def is_number(value: Any) -> bool:

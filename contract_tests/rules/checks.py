@@ -1,0 +1,526 @@
+"""The rules a server must keep, as named checks of one exchange: each returns None when it holds, a
+one-line reason when it is broken, or NOT_APPLICABLE when the exchange gives it nothing to judge.
+
+They follow from the spec (its model: contract_tests.api) and from what HTTP and REST owe a client; they
+are what schemathesis's own checks do not test. `CHECKS` registers every one, in the order the summary
+lists them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract_tests.api.document import UNIQUE, UNIXTIME, escape_pointer
+from contract_tests.api.faults import Fault
+from contract_tests.api.model import Api, Operation
+from contract_tests.api.resources import Role
+from contract_tests.masking import Masker
+from contract_tests.rules.exchange import NOT_JSON, Exchange
+from contract_tests.rules.jsonvalues import (
+    MISSING,
+    Difference,
+    as_double,
+    first_difference,
+    is_number,
+    length_note,
+)
+from contract_tests.rules.jsonvalues import (
+    show as show_value,
+)
+from contract_tests.rules.messages import schema_problem
+
+NOT_APPLICABLE = "not applicable"
+Verdict = str | None
+# A `format: unixtime` field must be the current time in seconds: a day either way tolerates any sane
+# clock skew between the suite and the server, and still rejects milliseconds, zero or a constant.
+UNIXTIME_WINDOW_SECONDS = 24 * 60 * 60
+
+
+@dataclass
+class Judge:
+    """What the checks of one run (or one mock, one proxy) consult: the API and what was seen."""
+
+    api: Api
+    mask: Masker
+    seen: dict[str, str] = field(default_factory=dict)  # a unique value -> the case that got it first
+
+    def operation(self, exchange: Exchange) -> Operation:
+        return self.api.operation(exchange.operation)
+
+    def role(self, exchange: Exchange) -> Role | None:
+        found = self.api.role(self.operation(exchange))
+        return found[1] if found is not None else None
+
+
+def _show(ctx: Judge, value: Any, limit: int = 100) -> str:
+    return ctx.mask.cut(show_value(value), limit)
+
+
+def error_body_problem(exchange: Exchange, ctx: Judge) -> Verdict:
+    """The error body the operation documents for the status, where it documents one."""
+    op = ctx.operation(exchange)
+    response = op.response_for(exchange.status)
+    if response is None or (response.status.startswith("2")):
+        return None  # an undocumented status: HTTP's rules gave it, the spec says nothing of its body
+    if response.schema_pointer is None:
+        return None
+    if not exchange.response_media_type.endswith("json"):
+        got = exchange.response_media_type or "(none)"
+        return f"the error response has content type {got!r}, expected application/json"
+    problem = schema_problem(
+        ctx.api.values.validator(response.schema_pointer),
+        exchange.received_json,
+        f"the error body documented for {exchange.status}",
+        ctx.mask,
+    )
+    return None if problem is None else f"the body is not the documented error object: {problem}"
+
+
+def _expect(exchange: Exchange, ctx: Judge, allowed: frozenset[int], expected: str) -> Verdict:
+    if exchange.status not in allowed and exchange.status not in exchange.also_allowed:
+        extra = sorted(set(exchange.also_allowed) - allowed)
+        if len(extra) > 3:  # noqa: PLR2004
+            expected += " or another 4xx"
+        elif extra:
+            expected += "".join(f" or {code}" for code in extra)
+        return f"got {exchange.status}, expected {expected}"
+    return error_body_problem(exchange, ctx)
+
+
+def _fault(exchange: Exchange, ctx: Judge, fault: Fault, why: str) -> Verdict:
+    statuses = ctx.operation(exchange).statuses(fault)
+    said = "" if statuses.documented else " (the spec documents none: HTTP's rule)"
+    return _expect(exchange, ctx, statuses.allowed, f"{statuses.describe()} for {why}{said}")
+
+
+# --- requests the spec allows ------------------------------------------------------------------------------
+
+
+def valid_request_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A request the spec allows gets the documented success status, content type and body (where its
+    path names a resource the run does not know of, the documented 404 also)."""
+    op = ctx.operation(exchange)
+    known = exchange.known
+    if known is not None and not known.exists and known.listed is None:
+        return NOT_APPLICABLE  # a deleted resource: use_after_free judges it
+    expected = op.success_status
+    if exchange.status != expected:
+        missing = op.statuses(Fault.NOT_FOUND)
+        if known is None and op.path_parameters and exchange.status in missing.allowed:
+            return error_body_problem(exchange, ctx)
+        return f"a valid request got {exchange.status}, expected {expected}"
+    if op.success.schema_pointer is None:
+        return None
+    if not exchange.response_media_type.endswith("json"):
+        got = exchange.response_media_type or "(none)"
+        return f"content type {got!r}, expected application/json"
+    problem = schema_problem(
+        ctx.api.values.validator(op.success.schema_pointer),
+        exchange.received_json,
+        "the documented success body",
+        ctx.mask,
+    )
+    return None if problem is None else f"the body is not the documented success body: {problem}"
+
+
+def defined_part(api: Api, value: Any, pointer: str) -> Any:
+    """The part of a sent value that the spec defines.
+
+    An object schema that lists its properties and says nothing of others (no `additionalProperties`)
+    lets a request carry unknown fields, but not what the server does with them: they are left out of
+    the comparison. Arbitrary content the spec allows explicitly (metadata, JSON Schema parameters) stays.
+    """
+    values = api.values
+    schema = values.schema(pointer)
+    branches = values.branches(pointer)
+    if branches:
+        chosen = next((where for _, where in branches if values.is_valid(where, value)), None)
+        return defined_part(api, value, chosen) if chosen is not None else value
+    if isinstance(value, list) and (items := values.child(pointer, "items")) is not None:
+        return [defined_part(api, item, items) for item in value]
+    if isinstance(value, dict) and "properties" in schema:
+        known = values.properties(pointer)
+        keep_unknown = "additionalProperties" in schema
+        return {
+            key: defined_part(api, item, known[key]) if key in known else item
+            for key, item in value.items()
+            if key in known or keep_unknown
+        }
+    return value
+
+
+def open_paths(api: Api, value: Any, pointer: str, path: str = "") -> set[str]:
+    """The pointers (within `value`, prefixed by `path`) of its objects a response may add fields to:
+    those whose schema lists properties and says nothing of others (a tool, a function definition).
+    User data stays closed: a map (`additionalProperties`: metadata) or free-form content (a
+    function's JSON Schema `parameters`) comes back as sent, no more."""
+    values = api.values
+    branches = values.branches(pointer)
+    if branches:
+        chosen = next((branch for _, branch in branches if values.is_valid(branch, value)), None)
+        return open_paths(api, value, chosen, path) if chosen is not None else set()
+    schema = values.schema(pointer)
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if "properties" in schema and "additionalProperties" not in schema:
+            found.add(path)
+        properties = values.properties(pointer)
+        extra = values.child(pointer, "additionalProperties")
+        extra = extra if extra is not None and isinstance(values.document_node(extra), dict) else None
+        for key, item in value.items():
+            child = properties.get(key) or extra
+            if child is not None:
+                found |= open_paths(api, item, child, f"{path}/{escape_pointer(key)}")
+    elif isinstance(value, list):
+        items = values.child(pointer, "items")
+        if items is not None:
+            for index, item in enumerate(value):
+                found |= open_paths(api, item, items, f"{path}/{index}")
+    return found
+
+
+def response_reflects_request(exchange: Exchange, ctx: Judge) -> Verdict:
+    """Every request field the response object also has comes back as sent, or as its documented default
+    (an update keeps what it is not sent instead: update_keeps_unsent_fields)."""
+    sent, got = exchange.sent_json, exchange.received_json
+    op = ctx.operation(exchange)
+    if not isinstance(sent, dict) or not isinstance(got, dict) or not 200 <= exchange.status < 300:  # noqa: PLR2004
+        return NOT_APPLICABLE
+    if op.success.schema_pointer is None or op.body is None:
+        return NOT_APPLICABLE
+    values = ctx.api.values
+    response_fields = values.properties(op.success.schema_pointer)
+    defaults = ctx.api.defaults(op) if ctx.role(exchange) is not Role.UPDATE else {}
+    for name, request_pointer in values.properties(op.body.schema_pointer).items():
+        response_pointer = response_fields.get(name)
+        if response_pointer is None:
+            continue
+        if name in sent:
+            expected = defined_part(ctx.api, sent[name], request_pointer)
+        elif name in defaults:
+            expected = defaults[name]
+        else:
+            continue
+        if not values.is_valid(response_pointer, expected):
+            continue  # the response schema cannot carry it (a null it does not allow): nothing to expect
+        where = f"/{escape_pointer(name)}"
+        opened = open_paths(ctx.api, expected, request_pointer, where)
+        difference = first_difference(
+            expected, got.get(name, MISSING), is_open=opened.__contains__, pointer=where
+        )
+        if difference is not None:
+            how = "as sent" if name in sent else "as its documented default"
+            return _difference(f"{name!r} does not come back {how}", difference, ctx.mask)
+    return None
+
+
+def _difference(lead: str, difference: Difference, mask: Masker) -> str:
+    note = f"; {difference.note}" if difference.note else ""
+    expected, actual = difference.expected, difference.actual
+    if isinstance(expected, str) and isinstance(actual, str):
+        # Long strings: show them from a little before where they part, not from their start.
+        start = max(_common_prefix(expected, actual) - 20, 0)
+        from_note = f" (from character {start})" if start else ""
+        sent, got = (mask.cut(show_value(text[start:]), 100) for text in (expected, actual))
+        return (
+            f"{lead}: at {difference.pointer}{from_note} expected {sent}, got {got}"
+            f"{length_note(expected, actual)}{note}"
+        )
+    sent, got = mask.cut(show_value(expected), 100), mask.cut(show_value(actual), 100)
+    return f"{lead}: at {difference.pointer} expected {sent}, got {got}{note}"
+
+
+def _common_prefix(left: str, right: str) -> int:
+    return next(
+        (index for index, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+        min(len(left), len(right)),
+    )
+
+
+def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A field the spec marks `x-unique` (and a created resource's id) is new for every created object,
+    one of `format: unixtime` the current Unix time in seconds."""
+    got = exchange.received_json
+    op = ctx.operation(exchange)
+    pointer = op.success.schema_pointer
+    if not isinstance(got, dict) or not 200 <= exchange.status < 300 or pointer is None:  # noqa: PLR2004
+        return NOT_APPLICABLE
+    role = ctx.api.role(op)
+    creates = op.method == "POST" and (role is None or role[1] is Role.CREATE)
+    id_name = role[0].id_pointer[1:] if role is not None and role[0].id_pointer.count("/") == 1 else None
+    values = ctx.api.values
+    for name, where in values.properties(pointer).items():
+        if name not in got:
+            continue
+        schema = values.schema(where)
+        value = got[name]
+        if creates and (schema.get(UNIQUE) is True or name == id_name):
+            if value in ("", None):
+                return f"{name} is {_show(ctx, value)}, expected a value of its own"
+            key = f"{op.operation_id}/{name}/{json.dumps(value, sort_keys=True)}"
+            if key in ctx.seen:
+                return f"{name} {_show(ctx, value)} was already given to the object of {ctx.seen[key]!r}"
+            ctx.seen[key] = exchange.label
+        if schema.get("format") == UNIXTIME:
+            verdict = _current_time(name, value, ctx)
+            if verdict is not None:
+                return verdict
+    return None
+
+
+def _current_time(name: str, value: Any, ctx: Judge) -> Verdict:
+    now = time.time()
+    seconds = as_double(value) if is_number(value) else None
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,20}", value):
+        seconds = float(value)
+    if seconds is None or not seconds.is_integer() or abs(seconds - now) > UNIXTIME_WINDOW_SECONDS:
+        return f"{name} is {_show(ctx, value)}, expected the current Unix time in seconds (about {int(now)})"
+    return None
+
+
+# --- requests the spec forbids -------------------------------------------------------------------------
+
+
+def invalid_body_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A JSON body the spec forbids gets the status the operation documents for an invalid request (400,
+    422...) and its error object."""
+    return _fault(exchange, ctx, Fault.INVALID, "a body the spec forbids")
+
+
+def malformed_body_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A body that is not JSON, not of the schema's JSON type, or not sent as JSON gets a 4xx and the
+    documented error object."""
+    return _expect(exchange, ctx, frozenset(range(400, 500)), "a 4xx")
+
+
+def invalid_parameter_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A required parameter (a header, a query or path parameter) left out, or a value its schema forbids,
+    gets the status documented for an invalid request and the error object."""
+    return _fault(exchange, ctx, Fault.INVALID, "a parameter the spec forbids")
+
+
+def api_key_required(exchange: Exchange, ctx: Judge) -> Verdict:
+    """No key, a wrong one, or the key in a form the spec does not declare gets 401 (or the status the
+    operation documents for it) and the error object, on every operation that needs the key."""
+    return _fault(exchange, ctx, Fault.CREDENTIALS, "a missing or wrong key")
+
+
+def api_key_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
+    """The key is accepted in every security alternative the operation declares (a second header scheme,
+    a query parameter...), each alone."""
+    refused = ctx.operation(exchange).statuses(Fault.CREDENTIALS).allowed
+    if exchange.status in refused:
+        return f"the right key, sent as this alternative declares, got {exchange.status}"
+    return None
+
+
+def other_methods_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A method the spec does not give a path gets 405 and the error object; GET gets 405 or a 2xx."""
+    # A fuller API than the spec may list the collection with GET: a server may too.
+    if exchange.request.method == "GET" and 200 <= exchange.status < 300:  # noqa: PLR2004
+        return None
+    return _expect(exchange, ctx, frozenset({405}), "405")
+
+
+def api_key_not_echoed(exchange: Exchange, ctx: Judge) -> Verdict:
+    """No response header or body contains the API key the request carried (a masked form is fine)."""
+    key = exchange.sent_key
+    if not key or exchange.response is None:
+        return NOT_APPLICABLE
+    if key.encode("utf-8") in exchange.content:
+        return "the response body contains the API key sent"
+    for name, value in exchange.response.headers:
+        if key in value:
+            return f"the response header {name!r} contains the API key sent"
+    return None
+
+
+def server_answers_every_request(exchange: Exchange, ctx: Judge) -> Verdict:
+    """Every request gets an HTTP response: no connection closed or reset without one, no hang past the
+    timeout, nothing that is not HTTP."""
+    return exchange.fault
+
+
+# --- state: what every REST resource owes its clients ---------------------------------------------------------
+
+
+def ensure_resource_availability(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A resource just created (and not deleted) can be retrieved: its retrieve gets a 2xx."""
+    known = exchange.known
+    if known is None or not known.exists or ctx.role(exchange) is not Role.RETRIEVE:
+        return NOT_APPLICABLE
+    if not 200 <= exchange.status < 300:  # noqa: PLR2004
+        return f"the resource {_show(ctx, known.id)} created before could not be retrieved: got {exchange.status}"
+    return None
+
+
+def read_after_write(exchange: Exchange, ctx: Judge) -> Verdict:
+    """After a successful create or update, a retrieve returns what that write returned."""
+    known = exchange.known
+    if known is None or not known.exists or known.last is NOT_JSON or ctx.role(exchange) is not Role.RETRIEVE:
+        return NOT_APPLICABLE
+    got = exchange.received_json
+    if not 200 <= exchange.status < 300 or got is NOT_JSON:  # noqa: PLR2004
+        return NOT_APPLICABLE  # ensure_resource_availability and the body checks judge that
+    difference = first_difference(known.last, got)
+    if difference is None:
+        difference = first_difference(got, known.last)
+        if difference is not None:
+            difference = Difference(difference.pointer, difference.actual, difference.expected, "not written")
+    if difference is None:
+        return None
+    return _difference(
+        f"the retrieve of {_show(ctx, known.id)} is not what its last write returned", difference, ctx.mask
+    )
+
+
+def update_keeps_unsent_fields(exchange: Exchange, ctx: Judge) -> Verdict:
+    """An update changes the fields it is sent and keeps the others: every field the request could have
+    set, and the id, is as it was before."""
+    known = exchange.known
+    op = ctx.operation(exchange)
+    if known is None or not known.exists or ctx.role(exchange) is not Role.UPDATE or op.body is None:
+        return NOT_APPLICABLE
+    sent, got, before = exchange.sent_json, exchange.received_json, known.before
+    if not isinstance(got, dict) or not isinstance(before, dict) or not 200 <= exchange.status < 300:  # noqa: PLR2004
+        return NOT_APPLICABLE
+    sent = sent if isinstance(sent, dict) else {}
+    role = ctx.api.role(op)
+    id_name = role[0].id_pointer[1:] if role is not None and role[0].id_pointer.count("/") == 1 else None
+    kept = [name for name in ctx.api.values.properties(op.body.schema_pointer) if name not in sent]
+    for name in [*kept, *([id_name] if id_name else [])]:
+        if name not in before:
+            continue
+        difference = first_difference(
+            before[name], got.get(name, MISSING), pointer=f"/{escape_pointer(name)}"
+        )
+        if difference is not None:
+            return _difference(f"{name!r} was not sent, yet changed", difference, ctx.mask)
+    return None
+
+
+def use_after_free(exchange: Exchange, ctx: Judge) -> Verdict:
+    """After a delete, a retrieve, an update and a delete of the same resource get 404."""
+    known = exchange.known
+    if known is None or known.exists or known.listed is not None:
+        return NOT_APPLICABLE
+    statuses = ctx.operation(exchange).statuses(Fault.NOT_FOUND)
+    return _expect(exchange, ctx, statuses.allowed, f"{statuses.describe()} for the resource deleted before")
+
+
+def list_shows_resources(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A list reaches a created resource by paging, and never shows a deleted one."""
+    known = exchange.known
+    if known is None or known.listed is None:
+        return NOT_APPLICABLE
+    shown = any(_same_id(known.id, listed) for listed in known.listed)
+    pages = f"{len(known.listed)} items listed"
+    if known.exists and not shown:
+        if not known.pages_done:
+            return NOT_APPLICABLE  # more pages than the run reads: it cannot tell
+        return f"the resource {_show(ctx, known.id)} created before is on no page of the list ({pages})"
+    if not known.exists and shown:
+        return f"the resource {_show(ctx, known.id)} deleted before is still listed"
+    return None
+
+
+def _same_id(left: Any, right: Any) -> bool:
+    return left == right or (is_number(left) and is_number(right) and as_double(left) == as_double(right))
+
+
+Check = Callable[[Exchange, Judge], Verdict]
+
+# Every check of this module, in the order a summary lists them.
+CHECKS: dict[str, Check] = {
+    check.__name__: check
+    for check in (
+        valid_request_accepted,
+        response_reflects_request,
+        server_fields_plausible,
+        invalid_body_rejected,
+        malformed_body_rejected,
+        invalid_parameter_rejected,
+        api_key_required,
+        api_key_accepted,
+        other_methods_rejected,
+        api_key_not_echoed,
+        server_answers_every_request,
+        ensure_resource_availability,
+        read_after_write,
+        update_keeps_unsent_fields,
+        use_after_free,
+        list_shows_resources,
+    )
+}
+VALID_CHECKS = ("valid_request_accepted", "response_reflects_request", "server_fields_plausible")
+STATE_CHECKS = (
+    "ensure_resource_availability",
+    "read_after_write",
+    "update_keeps_unsent_fields",
+    "use_after_free",
+    "list_shows_resources",
+)
+
+
+def _assigns(api: Api, op: Operation) -> bool:
+    """Whether the success body has a field the server assigns (`x-unique`, `format: unixtime`, an id)."""
+    pointer = op.success.schema_pointer
+    if pointer is None:
+        return False
+    role = api.role(op)
+    if role is not None and role[1] is Role.CREATE:
+        return True
+    return any(
+        api.values.schema(where).get(UNIQUE) is True or api.values.schema(where).get("format") == UNIXTIME
+        for where in api.values.properties(pointer).values()
+    )
+
+
+def _first_of_path(api: Api, op: Operation) -> bool:
+    return next(other for other in api.operations if other.path == op.path) is op
+
+
+def rule_of(name: str) -> str:
+    """The first line of a check's docstring: its rule, for summaries and reports."""
+    doc = CHECKS[name].__doc__ or ""
+    return " ".join(doc.strip().split("\n\n")[0].split())
+
+
+def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911
+    """Whether the check can judge some exchange of `op`."""
+    role = api.role(op)
+    if name in ("response_reflects_request",):
+        return op.body is not None and op.success.schema_pointer is not None
+    if name == "server_fields_plausible":
+        return _assigns(api, op)
+    if name in ("invalid_body_rejected", "malformed_body_rejected"):
+        return op.body is not None
+    if name == "invalid_parameter_rejected":
+        return any(
+            parameter.location != "path" or parameter.types != ("string",) for parameter in op.parameters
+        )
+    if name == "api_key_required":
+        return op.security.testable
+    if name == "other_methods_rejected":
+        return _first_of_path(api, op)
+    if name == "api_key_accepted":
+        return len(op.security.usable) > 1
+    if name in ("ensure_resource_availability", "read_after_write"):
+        return role is not None and role[1] is Role.RETRIEVE and role[0].first(Role.CREATE) is not None
+    if name == "update_keeps_unsent_fields":
+        return role is not None and role[1] is Role.UPDATE and role[0].first(Role.CREATE) is not None
+    if name == "use_after_free":
+        return (
+            role is not None
+            and role[1] in (Role.RETRIEVE, Role.UPDATE, Role.REPLACE, Role.DELETE)
+            and role[0].first(Role.DELETE) is not None
+            and role[0].first(Role.CREATE) is not None
+        )
+    if name == "list_shows_resources":
+        return role is not None and role[1] is Role.LIST and role[0].first(Role.CREATE) is not None
+    return True

@@ -1,0 +1,183 @@
+"""What is wrong with a request, by the spec: the rules a client must keep, each fault with where and why.
+
+The suite uses them to know which answer a request deserves (a valid request its success, a request
+without the key 401...); a judging mock or proxy uses them to tell a client what it broke. Each fault is
+a `Violation` naming the check that judges the server's answer to it, the JSON pointer (or the header,
+parameter) at fault, and a message a stranger can act on, with values shown as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.api.faults import Fault
+from contract_tests.api.model import Api, Operation, Parameter, media_type
+from contract_tests.api.model import path_values as model_path_values
+from contract_tests.api.parameters import ABSENT, read
+from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
+from contract_tests.rules.messages import schema_problem, show
+
+CREDENTIALS_CHECK = "api_key_required"
+PARAMETER_CHECK = "invalid_parameter_rejected"
+MALFORMED_CHECK = "malformed_body_rejected"
+BODY_CHECK = "invalid_body_rejected"
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str  # the check that judges the answer to it
+    fault: Fault
+    where: str  # `header OpenAI-Beta`, `/tools/0/function/name`, `the body`
+    message: str
+
+
+def path_values(api: Api, op: Operation, path: str) -> dict[str, str] | None:
+    """The path parameters' values of a request path, or None when it is not the operation's path."""
+    return model_path_values(api.base_path + op.path, [part for part in path.split("/") if part])
+
+
+def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | None:
+    """None when some alternative of the operation's security carries `key` in every scheme it names."""
+    if not op.security.testable:
+        return None
+    offered = []
+    for alternative in op.security.usable:
+        given = [_credential(sent, scheme.location, scheme.parameter) for scheme in alternative]
+        offered += [
+            scheme.label for scheme, value in zip(alternative, given, strict=True) if value is not None
+        ]
+        if all(scheme.accepts(value, key) for scheme, value in zip(alternative, given, strict=True)):
+            return None
+    if not offered:
+        return Violation(CREDENTIALS_CHECK, Fault.CREDENTIALS, "credentials", "the request carries no key")
+    return Violation(
+        CREDENTIALS_CHECK,
+        Fault.CREDENTIALS,
+        "credentials",
+        f"the key sent in {' and '.join(dict.fromkeys(offered))} is not the right key in a form the spec declares",
+    )
+
+
+def _credential(sent: Sent, location: str, name: str) -> str | None:
+    if location == "query":
+        values = [value for key, value in sent.query if key == name]
+        return values[-1] if values else None
+    if location == "cookie":
+        return sent.cookie(name)
+    return sent.header(name)
+
+
+def parameter_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:
+    """Each parameter the request leaves out though required, or carries with a value its schema forbids."""
+    found = []
+    path = path_values(api, op, sent.path) or {}
+    for parameter in op.parameters:
+        texts = _texts(sent, path, parameter)
+        items = api.values.child(parameter.schema_pointer, "items") if parameter.schema_pointer else None
+        value = read(parameter, texts, api.values.schema(items) if items else None)
+        if value is ABSENT or (parameter.location == "path" and value == ""):
+            if parameter.required:
+                found.append(
+                    Violation(
+                        PARAMETER_CHECK,
+                        Fault.INVALID,
+                        parameter.label,
+                        f"the required {parameter.label} is missing",
+                    )
+                )
+            continue
+        if parameter.schema_pointer is None:
+            continue
+        validator = api.values.validator(parameter.schema_pointer)
+        if not validator.is_valid(value):
+            problem = schema_problem(validator, value, f"a valid {parameter.label}")
+            found.append(
+                Violation(PARAMETER_CHECK, Fault.INVALID, parameter.label, f"{parameter.label}: {problem}")
+            )
+    return found
+
+
+def _texts(sent: Sent, path: dict[str, str], parameter: Parameter) -> list[str]:
+    if parameter.location == "header":
+        # HTTP drops a field value's surrounding whitespace (RFC 9110, 5.5).
+        return [value.strip(" \t") for value in sent.header_values(parameter.name)]
+    if parameter.location == "query":
+        return [value for key, value in sent.query if key == parameter.name]
+    if parameter.location == "cookie":
+        found = sent.cookie(parameter.name)
+        return [] if found is None else [found]
+    return [path[parameter.name]] if parameter.name in path else []
+
+
+def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:
+    """A body not sent as the spec's JSON media type, not JSON at all, or JSON the schema forbids."""
+    if op.body is None:
+        return []
+    sent_type = media_type(sent.header("content-type"))
+    if not sent.body and not sent_type:
+        if op.body.required:
+            return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", "the required body is missing")]
+        return []
+    if sent_type != media_type(op.body.media_type):
+        shown = show(sent_type) if sent_type else "no Content-Type"
+        return [
+            Violation(
+                MALFORMED_CHECK,
+                Fault.MEDIA_TYPE,
+                "header Content-Type",
+                f"the body is sent as {shown}, not as {show(op.body.media_type)}",
+            )
+        ]
+    value = parse_json(sent.body)
+    if value is NOT_JSON:
+        return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", _why_not_json(sent.body))]
+    validator = api.values.validator(op.body.schema_pointer)
+    if not isinstance(value, dict) and "object" in api.values.types(op.body.schema_pointer):
+        return [
+            Violation(
+                MALFORMED_CHECK,
+                Fault.INVALID,
+                "the body",
+                f"the body is {show(value)[:60]}, not a JSON object",
+            )
+        ]
+    problem = schema_problem(validator, value, "a valid request body")
+    if problem is not None:
+        return [Violation(BODY_CHECK, Fault.INVALID, problem.split(":", 1)[0], problem)]
+    return []
+
+
+def _why_not_json(raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the body is not UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
+    if not raw.strip():
+        return "the body is empty"
+    return "the body is not JSON (RFC 8259: no NaN or Infinity, nothing after the value)"
+
+
+def violations(api: Api, op: Operation, sent: Sent, key: str) -> list[Violation]:
+    """Every rule of the spec the request breaks, the credentials first (a server checks them first)."""
+    found = []
+    credentials = credentials_violation(op, sent, key)
+    if credentials is not None:
+        found.append(credentials)
+    found += parameter_violations(api, op, sent)
+    found += body_violations(api, op, sent)
+    return found
+
+
+def statuses_for(op: Operation, found: list[Violation]) -> frozenset[int]:
+    """Every status right for a request breaking `found` (any of its rules may be checked first)."""
+    allowed: frozenset[int] = frozenset()
+    for violation in found:
+        allowed |= op.statuses(violation.fault).allowed
+        if violation.check == MALFORMED_CHECK:
+            allowed |= frozenset(range(400, 500))
+    return allowed
+
+
+def value_of(sent: Sent) -> Any:
+    return parse_json(sent.body)
