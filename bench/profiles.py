@@ -28,9 +28,10 @@ from bench import clients
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, run
 from bench.server_load import BODIES
 from bench.stats import median
+from contract_tests.api.document import spec
+from contract_tests.api.model import load_api
+from contract_tests.api.validators import inlined_validator, validator_for
 from contract_tests.server import create_app
-from contract_tests.server.rules import operation_rules
-from contract_tests.api.document import load_spec, validator_for
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 
@@ -190,18 +191,16 @@ def _suite_cases(output: str) -> int:
     return int(found[-1]) if found else 0
 
 
-BODY_POINTER = "/components/schemas/CreateAssistantRequest"
-
-
 def validation_share(rounds: int) -> dict[str, float]:
     """Microseconds per body of the load mix in body validation alone: the server's validator
     (`$ref`s inlined at start-up) beside the resolving one of contract_tests.api.document, interleaved."""
-    document = load_spec()
-    body_validator = operation_rules(document, "createAssistant").body
-    assert body_validator is not None
+    document = spec()
+    create = next(op for op in load_api().operations if op.method == "POST" and op.body is not None)
+    assert create.body is not None
+    pointer = create.body.schema_pointer
     validators = {
-        "server (inlined $refs)": body_validator,
-        "resolving $refs per validation": validator_for(BODY_POINTER, document),
+        "server (inlined $refs)": inlined_validator(pointer, document),
+        "resolving $refs per validation": validator_for(pointer, document),
     }
     bodies = [json.loads(body) for body in BODIES]
     samples: dict[str, list[float]] = {name: [] for name in validators}

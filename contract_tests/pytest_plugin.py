@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from contract_tests.serving import load_app, serve_in_thread
 from contract_tests.api.document import SPEC_PATH
-from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
 from contract_tests.masking import Masker, masked_output, near_misses
+from contract_tests.serving import load_app, serve_in_thread
+from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
 from contract_tests.suite.results import CheckResult, RunResult
 
 Runner = Callable[..., RunResult]
@@ -64,10 +64,11 @@ def run_contract(
 
 
 def _check_ids(spec: Path | str) -> list[tuple[str, str]]:
-    from contract_tests.suite.operation import load_operations  # noqa: PLC0415
+    from contract_tests.api.model import load_api  # noqa: PLC0415
     from contract_tests.suite.runner import checks_for  # noqa: PLC0415
 
-    return [(op.operation_id, name) for op in load_operations(str(spec)) for name in checks_for(op)]
+    api = load_api(spec)
+    return [(op.operation_id, name) for op in api.operations for name in checks_for(api, op)]
 
 
 def contract_checks(**options: Any) -> Callable[..., None]:

@@ -15,28 +15,86 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 from contract_tests.api.document import SPEC_PATH, load_spec, node_at
-from contract_tests.suite.operation import Operation, load_operation
+from contract_tests.api.faults import Fault
+from contract_tests.api.model import Api, load_api
+from contract_tests.api.model import Operation as ModelOperation
+from contract_tests.api.parameters import text_of
 from contract_tests.api.values import Values, json_types
 
 
+class Operation:
+    """An operation of the spec as the tests read it (from the model: contract_tests.api)."""
+
+    def __init__(self, api: Api, op: ModelOperation) -> None:
+        self.api, self.op = api, op
+        self.values: Values = api.values
+        self.document = api.document
+        self.operation_id, self.path, self.method, self.label = op.operation_id, op.path, op.method, op.label
+        self.pointer = op.pointer
+        self.success_status = op.success_status
+        self.request_schema_pointer = op.body.schema_pointer if op.body is not None else None
+        self.assistant_schema_pointer = op.success.schema_pointer
+        self.content_type = op.body.media_type if op.body is not None else None
+        self.examples = api.examples(op)
+        self.defaults = api.defaults(op)
+        error = op.response_for(400) or op.response_for(op.statuses(Fault.INVALID).answer)
+        self.error_schema_pointer = error.schema_pointer if error is not None else None
+
+    @property
+    def request(self) -> jsonschema.Validator | None:
+        return self.values.validator(self.request_schema_pointer) if self.request_schema_pointer else None
+
+    @property
+    def assistant(self) -> jsonschema.Validator | None:
+        pointer = self.assistant_schema_pointer
+        return self.values.validator(pointer) if pointer else None
+
+    @property
+    def error(self) -> jsonschema.Validator:
+        """The validator of the error body the operation documents for an invalid request."""
+        assert self.error_schema_pointer is not None, f"{self.operation_id} documents no error schema"
+        return self.values.validator(self.error_schema_pointer)
+
+    @property
+    def request_schema(self) -> dict[str, Any]:
+        return self.values.schema(self.request_schema_pointer) if self.request_schema_pointer else {}
+
+    def required_headers(self) -> dict[str, str]:
+        return {
+            parameter.name: text_of(self.api.parameter_example(parameter))
+            for parameter in self.op.headers
+            if parameter.required
+        }
+
+
+def seed_operation(api: Api) -> ModelOperation:
+    """The seed's operation: the first POST of a collection (no path parameter) that takes a JSON body."""
+    for op in api.operations:
+        if op.method == "POST" and not op.path_parameters and op.body is not None:
+            return op
+    raise AssertionError("the spec has no POST of a collection with a JSON body (the seed's operation)")
+
+
 def seed(spec_path: Path | str = SPEC_PATH) -> Operation:
-    """The seed's operation (createAssistant) of the spec."""
-    return load_operation(str(spec_path))
+    """The seed's operation of the spec."""
+    api = load_api(spec_path)
+    return Operation(api, seed_operation(api))
 
 
 def request_pointer(op: Operation | None = None) -> str:
     op = op or seed()
     assert op.request_schema_pointer is not None, f"{op.operation_id} has no JSON request body"
-    return op.request_schema_pointer
+    return str(op.request_schema_pointer)
 
 
 def response_pointer(op: Operation | None = None) -> str:
     op = op or seed()
     assert op.assistant_schema_pointer is not None, f"{op.operation_id} has no JSON success body"
-    return op.assistant_schema_pointer
+    return str(op.assistant_schema_pointer)
 
 
 @dataclass(frozen=True)
@@ -142,9 +200,19 @@ def examples_of(document: dict[str, Any], op: Operation | None = None) -> list[d
 
 def request_pointer_in_document(op: Operation) -> str:
     """The pointer of the seed operation's request media type object (its examples live there)."""
-    assert op.rules.request_pointer is not None
-    return op.rules.request_pointer.rsplit("/", 1)[0]
+    from contract_tests.api.document import escape_pointer  # noqa: PLC0415
+
+    assert op.op.body is not None
+    return f"{op.pointer}/requestBody/content/{escape_pointer(op.op.body.media_type)}"
 
 
 def deep(value: Any) -> Any:
     return copy.deepcopy(value)
+
+
+def body_factory(spec_path: Path | str = SPEC_PATH) -> Any:
+    """The suite's spec-derived bodies of the seed's operation of the spec at `spec_path`."""
+    from contract_tests.suite.bodies import BodyFactory  # noqa: PLC0415
+
+    op = seed(spec_path)
+    return BodyFactory(op.api, op.op)

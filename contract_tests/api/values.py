@@ -19,8 +19,8 @@ from typing import Any
 import jsonschema
 
 from contract_tests.api.document import SpecError, escape_pointer, node_at
-from contract_tests.api.validators import ecma_regex, inlined_validator, matches
 from contract_tests.api.text import astral, text
+from contract_tests.api.validators import ecma_regex, inlined_validator, matches
 
 NO_VALUE: Any = object()  # a schema admits nothing this module can build
 MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own examples give

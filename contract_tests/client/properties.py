@@ -19,9 +19,9 @@ from assistants_v1_client.models import AssistantObject, CreateAssistantRequest,
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from contract_tests.api.validators import validator_for
 from contract_tests.client import strategies
 from contract_tests.client.calls import API_KEY, BASE_URL, Mode, Reply, create
-from contract_tests.api.document import validator_for
 
 # Fixed: the same examples on every run, so CI cannot flake; no deadline on a shared, noisy machine.
 # The spec-edit tests run these properties on each edited spec with fewer ($CONTRACT_CLIENT_EXAMPLES).

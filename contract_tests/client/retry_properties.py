@@ -29,10 +29,10 @@ from assistants_v1_client.models import AssistantObject, CreateAssistantRequest,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract_tests.api.document import deref, spec
 from contract_tests.client import strategies
 from contract_tests.client.calls import API_KEY, BASE_URL, FakeClock, Mode
 from contract_tests.client.properties import PROPERTY_SETTINGS
-from contract_tests.api.document import deref, spec
 
 # The documented rule (README, "Retries"), as the openai SDK retries.
 DEFAULT_MAX_RETRIES = 2

@@ -2,8 +2,9 @@
 
 Request bodies come from schemathesis (the same generator the contract suite uses); response bodies
 come from hypothesis-jsonschema, which needs a self-contained schema, so `inline_schema` resolves the
-spec's local `$ref`s first. Every schema is found from the seed's operation (createAssistant), by
-pointer: no component name or field name is assumed.
+spec's local `$ref`s first. Every schema is found from the seed's operation (the POST of a collection
+that takes a JSON body: the create the API's statement is about) in the model of the spec
+(contract_tests.api), by pointer: no component name or field name is assumed.
 """
 
 from __future__ import annotations
@@ -18,38 +19,74 @@ from hypothesis_jsonschema import from_schema
 from schemathesis import GenerationMode
 
 from contract_tests.api.document import SPEC_PATH, inline_refs, node_at, spec
-from contract_tests.suite.operation import Operation, load_operation
+from contract_tests.api.model import Api, load_api
+from contract_tests.api.parameters import text_of
+from contract_tests.api.values import Values
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 JSON_OBJECTS = st.dictionaries(st.text(max_size=8), JSON_SCALARS, max_size=3)
 
 
-def seed() -> Operation:
+class Seed:
+    """The seed's operation, as the client tests read it from the model of the spec."""
+
+    def __init__(self, api: Api) -> None:
+        found = [op for op in api.operations if op.method == "POST" and not op.path_parameters and op.body]
+        assert found, "the spec has no POST of a collection with a JSON body (the seed's operation)"
+        self.api = api
+        self.op = found[0]
+        self.values: Values = api.values
+        self.path, self.method = self.op.path, self.op.method
+        self.pointer = self.op.pointer
+        self.success_status = self.op.success_status
+        assert self.op.body is not None
+        self.content_type = self.op.body.media_type
+        self.defaults = api.defaults(self.op)
+
+    @property
+    def request_schema(self) -> dict[str, Any]:
+        return self.values.schema(request_pointer())
+
+    def required_headers(self) -> dict[str, str]:
+        """A valid value of every required header: its `default`, else its example or first `enum` value."""
+        return {
+            parameter.name: text_of(self.api.parameter_example(parameter))
+            for parameter in self.op.headers
+            if parameter.required
+        }
+
+
+@functools.cache
+def _seed(path: str) -> Seed:
+    return Seed(load_api(path))
+
+
+def seed() -> Seed:
     """The seed's operation of the loaded spec."""
-    return load_operation(str(SPEC_PATH))
+    return _seed(str(SPEC_PATH))
 
 
 def operation() -> dict[str, Any]:
     """The spec's seed operation object."""
-    found: dict[str, Any] = node_at(spec(), seed().rules.pointer)
+    found: dict[str, Any] = node_at(spec(), seed().pointer)
     return found
 
 
 def request_pointer() -> str:
-    pointer = seed().request_schema_pointer
-    assert pointer is not None, "the seed operation has no JSON request body"
-    return pointer
+    body = seed().op.body
+    assert body is not None, "the seed operation has no JSON request body"
+    return body.schema_pointer
 
 
 def success_pointer() -> str:
-    pointer = seed().assistant_schema_pointer
+    pointer = seed().op.success.schema_pointer
     assert pointer is not None, "the seed operation's success response has no JSON schema"
     return pointer
 
 
 def error_pointer() -> str:
     """The schema of the operation's documented error statuses (the first 4xx's, else `default`'s)."""
-    responses = seed().responses
+    responses = {response.status: response.schema_pointer for response in seed().op.responses}
     errors = [status for status in sorted(responses) if status.startswith("4") and responses[status]]
     pointer = responses[errors[0]] if errors else responses.get("default")
     assert pointer is not None, "the seed operation documents no error schema"

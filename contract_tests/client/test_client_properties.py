@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.api.validators import validator_for
 from contract_tests.client import properties, strategies
 from contract_tests.client.calls import MODES, Mode
-from contract_tests.api.document import validator_for
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -20,11 +20,12 @@ from assistants_v1_client.models import AssistantObject, CreateAssistantRequest,
 from hypothesis import given
 from starlette.applications import Starlette
 
+from contract_tests.api.document import UNIQUE, UNIXTIME
+from contract_tests.api.validators import validator_for
 from contract_tests.client import strategies
 from contract_tests.client.properties import PROPERTY_SETTINGS
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.api.document import UNIQUE, UNIXTIME, validator_for
 
 API_KEY = "sk-test-reference-server"
 IN_PROCESS_URL = "http://reference.test"

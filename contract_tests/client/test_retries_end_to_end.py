@@ -16,12 +16,13 @@ from assistants_v1_client.client import RetryPolicy
 from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
 from starlette.types import ASGIApp
 
+from contract_tests.api.validators import validator_for
 from contract_tests.client import strategies
 from contract_tests.client.calls import MODES, FakeClock, Mode, Result
 from contract_tests.client.retry_properties import backoff_bounds
 from contract_tests.gallery.conforming import rate_limited
+from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.api.document import validator_for
 
 API_KEY = "sk-test-rate-limited"
 IN_PROCESS_URL = "http://rate-limited.test"
@@ -72,7 +73,7 @@ def test_every_call_gets_its_assistant_after_waiting_the_retry_after(mode: Mode)
     # Every second request is refused with Retry-After: 1, so every call after the first is refused
     # once, waits the second the server asked for, and is answered on its retry.
     clock = FakeClock()
-    results = run_calls(mode, rate_limited(API_KEY, every=2, retry_after="1"), clock)
+    results = run_calls(mode, rate_limited(create_app, API_KEY, every=2, retry_after="1"), clock)
     for result in results:
         check_created(result)
     assert clock.waits == [1.0] * (CALLS - 1)
@@ -81,7 +82,9 @@ def test_every_call_gets_its_assistant_after_waiting_the_retry_after(mode: Mode)
 @pytest.mark.parametrize("mode", MODES)
 def test_with_max_retries_0_every_refusal_comes_back(mode: Mode) -> None:
     clock = FakeClock()
-    results = run_calls(mode, rate_limited(API_KEY, every=2, retry_after="1"), clock, max_retries=0)
+    results = run_calls(
+        mode, rate_limited(create_app, API_KEY, every=2, retry_after="1"), clock, max_retries=0
+    )
     assert [result.status_code for result in results] == [strategies.seed().success_status, 429] * (
         CALLS // 2
     )
@@ -96,7 +99,7 @@ def test_the_suites_rate_limited_server_is_waited_out_with_the_backoff(mode: Mod
     # As the contract suite meets it: every fourth request refused with Retry-After: 0, which asks for
     # no wait, so the client waits its backoff before the one retry each refusal needs.
     clock = FakeClock()
-    results = run_calls(mode, rate_limited(API_KEY), clock)
+    results = run_calls(mode, rate_limited(create_app, API_KEY), clock)
     for result in results:
         check_created(result)
     low, high = backoff_bounds(1)

@@ -16,10 +16,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SpecError
 from contract_tests.compat.compare import Row, SpecText, compare
 from contract_tests.compat.specmatic import SpecmaticError
 from contract_tests.compat.table import render, summary
-from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SpecError
 
 DEFAULT_BASE = "origin/main"
 FALLBACK_BASES = ("main", "HEAD")

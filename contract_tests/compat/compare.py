@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from contract_tests.api.document import SpecError, check_openapi, escape_pointer
 from contract_tests.compat.diff import Change, diff
 from contract_tests.compat.document import (
     YAML_LOADER,
@@ -37,7 +38,6 @@ from contract_tests.compat.document import (
 )
 from contract_tests.compat.rules import Context, Impact, classify
 from contract_tests.compat.specmatic import Finding, check_pairs, mark_tool_failures
-from contract_tests.api.document import SpecError, check_openapi, escape_pointer
 
 # The row of a finding that cannot be placed anywhere more precise: somewhere in the operations.
 _SOMEWHERE = "/paths"

@@ -26,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.compat.document import is_within, parent, segments
 from contract_tests.api.document import escape_pointer
+from contract_tests.compat.document import is_within, parent, segments
 
 # Keywords that only document: editing them changes no request or response.
 DOCUMENTATION_KEYWORDS = frozenset(

@@ -59,11 +59,11 @@ def other_habits(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> A
     api = load_api(spec)
 
     def habits(request: Request, reply: Reply) -> Reply:
-        if reply.status >= 400 and reply.body:  # noqa: PLR2004
+        if reply.status >= 400 and reply.body:
             return _other_error(request, reply)
         found = api.match(request.method, request.path)
         role = api.role(found[0]) if found is not None else None
-        if 200 <= reply.status < 300 and reply.body and found is not None:  # noqa: PLR2004
+        if 200 <= reply.status < 300 and reply.body and found is not None:
             body = json.loads(reply.body)
             if isinstance(body, dict) and (role is None or role[1] not in (Role.LIST, Role.DELETE)):
                 body = _other_assistant(body, api, found[0])
@@ -193,7 +193,11 @@ def lists_assistants(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) 
 
     def answer_get(request: Request) -> Request | Reply:
         undefined = api.match("GET", request.path) is None
-        if request.method == "GET" and undefined and request.headers.get("authorization") == f"Bearer {api_key}":
+        if (
+            request.method == "GET"
+            and undefined
+            and request.headers.get("authorization") == f"Bearer {api_key}"
+        ):
             page: dict[str, Any] = {
                 "object": "list",
                 "data": [],

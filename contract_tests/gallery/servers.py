@@ -161,7 +161,9 @@ def _open_body(api: Api) -> None:
 def _nested_nulls(api: Api) -> None:
     """Every property below the bodies' own (inside each tool, the function definition) also takes
     null, as a server with Optional[...] fields does."""
-    roots = [list(api.values.chain(op.body.schema_pointer))[-1] for op in api.operations if op.body is not None]
+    roots = [
+        list(api.values.chain(op.body.schema_pointer))[-1] for op in api.operations if op.body is not None
+    ]
     top = {
         list(api.values.chain(where))[-1] for root in roots for where in api.values.properties(root).values()
     }
@@ -242,7 +244,7 @@ def edit_success(change: Callable[[dict[str, Any], Api, Operation], None]) -> Sp
 
         def edit(request: Request, reply: Reply) -> Reply:
             op = _operation(api, request)
-            if op is not None and 200 <= reply.status < 300 and reply.body:  # noqa: PLR2004
+            if op is not None and 200 <= reply.status < 300 and reply.body:
                 body = json.loads(reply.body)
                 if isinstance(body, dict):
                     change(body, api, op)
@@ -258,7 +260,7 @@ def edit_errors(change: Callable[[dict[str, Any]], Any]) -> EditReply:
     """Replace the body of each error response."""
 
     def edit(request: Request, reply: Reply) -> Reply:
-        if reply.status >= 400 and reply.body:  # noqa: PLR2004
+        if reply.status >= 400 and reply.body:
             reply.body = json.dumps(change(json.loads(reply.body))).encode()
         return reply
 
@@ -301,7 +303,9 @@ def _lists(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
 
 def _maps(name: str, schema: dict[str, Any], api: Api, op: Operation) -> bool:
     return (
-        isinstance(schema.get("additionalProperties"), dict) and name in request_fields(api, op) and op.body is not None
+        isinstance(schema.get("additionalProperties"), dict)
+        and name in request_fields(api, op)
+        and op.body is not None
     )
 
 
@@ -343,7 +347,7 @@ def _with_key(api_key: str) -> EditRequest:
 
 def _status(status: Callable[[int], int]) -> EditReply:
     def edit(request: Request, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300:  # noqa: PLR2004
+        if 200 <= reply.status < 300:
             reply.status = status(reply.status)
         return reply
 
@@ -352,7 +356,7 @@ def _status(status: Callable[[int], int]) -> EditReply:
 
 def _content_type(value: str) -> EditReply:
     def edit(request: Request, reply: Reply) -> Reply:
-        if 200 <= reply.status < 300:  # noqa: PLR2004
+        if 200 <= reply.status < 300:
             reply.headers["content-type"] = value
         return reply
 
@@ -360,7 +364,7 @@ def _content_type(value: str) -> EditReply:
 
 
 def _not_json(request: Request, reply: Reply) -> Reply:
-    if 200 <= reply.status < 300:  # noqa: PLR2004
+    if 200 <= reply.status < 300:
         reply.body = b"assistant created"
     return reply
 
@@ -451,7 +455,7 @@ def _drop_astral(body: bytes) -> Action:
     except ValueError:
         return "forward"
     return (
-        "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"  # noqa: PLR2004
+        "drop" if any(max(map(ord, text), default=0) > 0xFFFF for text in _strings_in(value)) else "forward"
     )
 
 
@@ -553,7 +557,7 @@ def _server_error_for_unknown_ids(spec: Path) -> EditReply:
 
     def edit(request: Request, reply: Reply) -> Reply:
         found = api.match(request.method, request.path)
-        if found is not None and found[1] and reply.status == 404:  # noqa: PLR2004
+        if found is not None and found[1] and reply.status == 404:
             error = {"message": "internal error", "type": "server_error", "param": None, "code": None}
             return Reply(500, {"content-type": "application/json"}, json.dumps({"error": error}).encode())
         return reply
@@ -592,7 +596,7 @@ GALLERY: dict[str, BrokenServer] = {
     "wrong_status_code": BrokenServer(
         "a created assistant comes with another 2xx than the documented one",
         "valid_request_accepted",
-        wrapped(reply=_same(_status(lambda status: 201 if status != 201 else 200))),  # noqa: PLR2004
+        wrapped(reply=_same(_status(lambda status: 201 if status != 201 else 200))),
     ),
     "wrong_content_type": BrokenServer(
         "a created assistant is sent as text/plain",
@@ -657,7 +661,9 @@ GALLERY: dict[str, BrokenServer] = {
     "api_key_not_checked": BrokenServer(
         "accepts any API key, or none",
         "api_key_required",
-        lambda base, api_key, spec: Rewrite(base(api_key=api_key, spec_path=spec), request=_with_key(api_key)),
+        lambda base, api_key, spec: Rewrite(
+            base(api_key=api_key, spec_path=spec), request=_with_key(api_key)
+        ),
     ),
     "beta_header_not_checked": BrokenServer(
         "accepts a missing or wrong OpenAI-Beta header (any required header)",
@@ -684,7 +690,9 @@ GALLERY: dict[str, BrokenServer] = {
         "stores only the first 100 characters of each string the request sets",
         "response_reflects_request",
         wrapped(
-            reply=edit_success(_set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text))
+            reply=edit_success(
+                _set_fields(_strings, lambda text: text[:100] if isinstance(text, str) else text)
+            )
         ),
     ),
     "lists_dropped": BrokenServer(
@@ -787,7 +795,7 @@ GALLERY: dict[str, BrokenServer] = {
     ),
     "server_error_for_unknown_ids": BrokenServer(
         "answers 500 to a request naming an id it has not got",
-        "not_a_server_error",
+        "unknown_id_not_found",
         wrapped(reply=_server_error_for_unknown_ids),
         applies=_has(Role.RETRIEVE),
     ),

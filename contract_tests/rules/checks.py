@@ -84,7 +84,7 @@ def error_body_problem(exchange: Exchange, ctx: Judge) -> Verdict:
 def _expect(exchange: Exchange, ctx: Judge, allowed: frozenset[int], expected: str) -> Verdict:
     if exchange.status not in allowed and exchange.status not in exchange.also_allowed:
         extra = sorted(set(exchange.also_allowed) - allowed)
-        if len(extra) > 3:  # noqa: PLR2004
+        if len(extra) > 3:
             expected += " or another 4xx"
         elif extra:
             expected += "".join(f" or {code}" for code in extra)
@@ -189,7 +189,7 @@ def response_reflects_request(exchange: Exchange, ctx: Judge) -> Verdict:
     (an update keeps what it is not sent instead: update_keeps_unsent_fields)."""
     sent, got = exchange.sent_json, exchange.received_json
     op = ctx.operation(exchange)
-    if not isinstance(sent, dict) or not isinstance(got, dict) or not 200 <= exchange.status < 300:  # noqa: PLR2004
+    if not isinstance(sent, dict) or not isinstance(got, dict) or not 200 <= exchange.status < 300:
         return NOT_APPLICABLE
     if op.success.schema_pointer is None or op.body is None:
         return NOT_APPLICABLE
@@ -248,7 +248,7 @@ def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
     got = exchange.received_json
     op = ctx.operation(exchange)
     pointer = op.success.schema_pointer
-    if not isinstance(got, dict) or not 200 <= exchange.status < 300 or pointer is None:  # noqa: PLR2004
+    if not isinstance(got, dict) or not 200 <= exchange.status < 300 or pointer is None:
         return NOT_APPLICABLE
     role = ctx.api.role(op)
     creates = op.method == "POST" and (role is None or role[1] is Role.CREATE)
@@ -322,7 +322,7 @@ def api_key_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
 def other_methods_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
     """A method the spec does not give a path gets 405 and the error object; GET gets 405 or a 2xx."""
     # A fuller API than the spec may list the collection with GET: a server may too.
-    if exchange.request.method == "GET" and 200 <= exchange.status < 300:  # noqa: PLR2004
+    if exchange.request.method == "GET" and 200 <= exchange.status < 300:
         return None
     return _expect(exchange, ctx, frozenset({405}), "405")
 
@@ -354,7 +354,7 @@ def ensure_resource_availability(exchange: Exchange, ctx: Judge) -> Verdict:
     known = exchange.known
     if known is None or not known.exists or ctx.role(exchange) is not Role.RETRIEVE:
         return NOT_APPLICABLE
-    if not 200 <= exchange.status < 300:  # noqa: PLR2004
+    if not 200 <= exchange.status < 300:
         return f"the resource {_show(ctx, known.id)} created before could not be retrieved: got {exchange.status}"
     return None
 
@@ -365,7 +365,7 @@ def read_after_write(exchange: Exchange, ctx: Judge) -> Verdict:
     if known is None or not known.exists or known.last is NOT_JSON or ctx.role(exchange) is not Role.RETRIEVE:
         return NOT_APPLICABLE
     got = exchange.received_json
-    if not 200 <= exchange.status < 300 or got is NOT_JSON:  # noqa: PLR2004
+    if not 200 <= exchange.status < 300 or got is NOT_JSON:
         return NOT_APPLICABLE  # ensure_resource_availability and the body checks judge that
     difference = first_difference(known.last, got)
     if difference is None:
@@ -387,7 +387,7 @@ def update_keeps_unsent_fields(exchange: Exchange, ctx: Judge) -> Verdict:
     if known is None or not known.exists or ctx.role(exchange) is not Role.UPDATE or op.body is None:
         return NOT_APPLICABLE
     sent, got, before = exchange.sent_json, exchange.received_json, known.before
-    if not isinstance(got, dict) or not isinstance(before, dict) or not 200 <= exchange.status < 300:  # noqa: PLR2004
+    if not isinstance(got, dict) or not isinstance(before, dict) or not 200 <= exchange.status < 300:
         return NOT_APPLICABLE
     sent = sent if isinstance(sent, dict) else {}
     role = ctx.api.role(op)
@@ -407,10 +407,19 @@ def update_keeps_unsent_fields(exchange: Exchange, ctx: Judge) -> Verdict:
 def use_after_free(exchange: Exchange, ctx: Judge) -> Verdict:
     """After a delete, a retrieve, an update and a delete of the same resource get 404."""
     known = exchange.known
-    if known is None or known.exists or known.listed is not None:
+    if known is None or known.exists or known.listed is not None or known.never:
         return NOT_APPLICABLE
     statuses = ctx.operation(exchange).statuses(Fault.NOT_FOUND)
     return _expect(exchange, ctx, statuses.allowed, f"{statuses.describe()} for the resource deleted before")
+
+
+def unknown_id_not_found(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A request naming an id the server never gave gets 404 (and its error object), not a 2xx or a 5xx."""
+    known = exchange.known
+    if known is None or not known.never:
+        return NOT_APPLICABLE
+    statuses = ctx.operation(exchange).statuses(Fault.NOT_FOUND)
+    return _expect(exchange, ctx, statuses.allowed, f"{statuses.describe()} for an id no object has")
 
 
 def list_shows_resources(exchange: Exchange, ctx: Judge) -> Verdict:
@@ -454,6 +463,7 @@ CHECKS: dict[str, Check] = {
         read_after_write,
         update_keeps_unsent_fields,
         use_after_free,
+        unknown_id_not_found,
         list_shows_resources,
     )
 }
@@ -463,6 +473,7 @@ STATE_CHECKS = (
     "read_after_write",
     "update_keeps_unsent_fields",
     "use_after_free",
+    "unknown_id_not_found",
     "list_shows_resources",
 )
 
@@ -521,6 +532,8 @@ def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911
             and role[0].first(Role.DELETE) is not None
             and role[0].first(Role.CREATE) is not None
         )
+    if name == "unknown_id_not_found":
+        return role is not None and role[1] in (Role.RETRIEVE, Role.UPDATE, Role.REPLACE, Role.DELETE)
     if name == "list_shows_resources":
         return role is not None and role[1] is Role.LIST and role[0].first(Role.CREATE) is not None
     return True

@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -30,7 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.api.document import UNIQUE, SPEC_PATH
+from contract_tests.api.document import SPEC_PATH, UNIQUE
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, Parameter, load_api, media_type
 from contract_tests.api.parameters import ABSENT, read, text_of
@@ -44,7 +45,7 @@ DEFAULT_API_KEY = "sk-reference-local"
 # Large enough for every valid body (256,000 escaped characters of instructions plus 128 tools with
 # JSON Schema parameters), small enough that a client cannot make the server buffer without bound.
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
-ValidatorFactory = Callable[[str, dict[str, Any]], jsonschema.Validator]  # (pointer, document)
+ValidatorFactory = Callable[[str, dict[str, Any]], Validator]  # (pointer, document)
 
 logger = logging.getLogger("contract_tests.server")
 
@@ -317,7 +318,7 @@ def _route(path: str) -> tuple[str, dict[str, str]]:
     return _PARAMETER.sub(replace, path), names
 
 
-def create_app(  # noqa: PLR0913
+def create_app(
     api_key: str = DEFAULT_API_KEY,
     spec_path: Path | str = SPEC_PATH,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -349,7 +350,7 @@ def create_app(  # noqa: PLR0913
         elif op.path_parameters:
             answer = _nothing_here
         else:
-            answer = lambda call, success=success: success(call.body)  # noqa: E731
+            answer = _built(success)
         endpoint = OperationEndpoint(api, op, api_key, max_body_bytes, validator, answer)
         by_path.setdefault(op.path, {})[op.method] = endpoint
     routes = []
@@ -372,6 +373,11 @@ def _ids(api: Api, op: Operation) -> set[str]:
         return set()
     pointer = role[0].id_pointer
     return {pointer[1:]} if pointer.count("/") == 1 else set()
+
+
+def _built(success: SuccessBody) -> Answer:
+    """An operation of no resource: its success body, built from the request."""
+    return lambda call: success(call.body)
 
 
 def _nothing_here(call: Call) -> Any:

@@ -42,7 +42,7 @@ Answer = Callable[[Call], Any]
 def _top_name(pointer: str) -> str | None:
     """`id` of the pointer `/id`; None for a deeper one."""
     parts = pointer.split("/")
-    return parts[1].replace("~1", "/").replace("~0", "~") if len(parts) == 2 else None  # noqa: PLR2004
+    return parts[1].replace("~1", "/").replace("~0", "~") if len(parts) == 2 else None
 
 
 class ResourceAnswers:
@@ -62,7 +62,7 @@ class ResourceAnswers:
             Role.UPDATE: self.update,
             Role.REPLACE: self.replace,
             Role.DELETE: self.delete,
-            Role.LIST: self.list,
+            Role.LIST: self.list_page,
         }
         handler = handlers[role]
         return lambda call: handler(op, success, call)
@@ -151,7 +151,7 @@ class ResourceAnswers:
             given[self.id_name] = self.resource.id_of(found)
         return filled(self.values, pointer, given)
 
-    def list(self, op: Operation, success: SuccessBody, call: Call) -> Any:
+    def list_page(self, op: Operation, success: SuccessBody, call: Call) -> Any:
         self._parent_exists(call)
         paging = self.resource.paging
         kept = self.store.items(self.collection(call))

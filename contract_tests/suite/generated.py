@@ -18,6 +18,7 @@ import hypothesis.errors
 import schemathesis
 from hypothesis import HealthCheck, Phase
 from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis import Case
 from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.generation.modes import GenerationMode
@@ -59,14 +60,14 @@ class Schemas:
 @contextmanager
 def no_local_constants() -> Iterator[None]:
     """Hypothesis draws no constant from the code imported in this process while the block runs."""
-    found = providers._get_local_constants  # noqa: SLF001 (no public switch for it)
-    empty = providers.Constants()
-    providers._get_local_constants = lambda: empty  # noqa: SLF001
+    found = providers._get_local_constants
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
     providers.CONSTANTS_CACHE.cache.clear()
     try:
         yield
     finally:
-        providers._get_local_constants = found  # noqa: SLF001
+        providers._get_local_constants = found
         providers.CONSTANTS_CACHE.cache.clear()
 
 

@@ -73,7 +73,7 @@ class Request:
             filled = filled.replace("{" + name + "}", value)
         return filled
 
-    def probe(  # noqa: PLR0913
+    def probe(
         self,
         api: Api,
         label: str,
@@ -82,7 +82,7 @@ class Request:
         headers: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
         path: dict[str, str] | None = None,
-        body: bytes | None | Any = ...,
+        body: bytes | Any | None = ...,
         credentials: Credentials | None = None,
         key: str | None = None,
         method: str | None = None,
@@ -111,8 +111,8 @@ def valid_request(
 ) -> Request:
     """The operation's valid request: its path parameters `path`, its required headers and query
     parameters at their examples, its first request example as the body."""
-    headers = {}
-    query = {}
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
     for parameter in op.parameters:
         if not parameter.required or parameter.location in ("path", "cookie"):
             continue

@@ -71,6 +71,9 @@ class RunResult:
     # Why the run could not judge the server (it rate-limited too much): the CLI exits 2.
     untestable: str | None = None
     bodies_dir: Path | None = None  # where reproduction commands find the bodies they send
+    # What the run judged otherwise than the spec says, and why (an invalid example left out, a fault
+    # the spec documents no status for judged by HTTP's rules).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def checks(self) -> dict[str, CheckResult]:

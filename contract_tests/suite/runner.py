@@ -185,6 +185,7 @@ class Run:
             timeout=config.timeout,
         )
         self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
+        self.result.notes = notes(self.api)
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
         self.bodies_dir = config.bodies_dir
         self.own_bodies_dir: Path | None = None  # a temporary folder of this run's, removed at its end
@@ -217,7 +218,7 @@ class Run:
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
         response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
-        if response.status_code == 429:  # noqa: PLR2004 (still, after the session's retries)
+        if response.status_code == 429:
             self.result.rate_limited += 1
             self.limited_in_a_row += 1
             if self.limited_in_a_row >= RATE_LIMITED_IN_A_ROW:
@@ -294,7 +295,7 @@ class Run:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
         exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known)
-        checks = probe.checks if exchange.status != 429 else ()  # noqa: PLR2004 (the server's limit)
+        checks = probe.checks if exchange.status != 429 else ()
         exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
         self._after(op, exchange, probe_path=probe.path)
         return exchange
@@ -340,7 +341,7 @@ class Run:
         ):
             exchange.sent_key, exchange.callers_key = self.config.api_key, True
         found = violations(self.api, op, exchange.request, self.config.api_key)
-        if exchange.status == 429:  # noqa: PLR2004 (the server's limit: the answer is checked, not the case)
+        if exchange.status == 429:
             checks: tuple[str, ...] = ()
         elif found:
             checks = (found[0].check,)
@@ -349,7 +350,7 @@ class Run:
             checks = (*VALID_CHECKS, *self._state_checks(known))
             exchange.also_allowed = self._missing_ok(op, known)
         exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
-        if planned.generated and exchange.status != 429:  # noqa: PLR2004
+        if planned.generated and exchange.status != 429:
             # Schemathesis's mode checks judge only what the spec agrees is of their mode.
             mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
             extra = [mode] if (not found) == planned.valid else []
@@ -372,7 +373,7 @@ class Run:
         query: dict[str, str] | None = None,
     ) -> Exchange | None:
         """A valid request of `op` to the object at `path`, with `body` (a step of a sequence)."""
-        request = self.valid_request(op, path, body=body if op.body is not None else ...)
+        request = self.valid_request(op, path, body=body if op.body is not None and body is not None else ...)
         if query is not None:
             request.query = {**request.query, **query}
         probe = request.probe(self.api, label, VALID_CHECKS)
@@ -638,10 +639,30 @@ class Run:
                 exchange = self.send_probe(probe)
                 if exchange is not None:
                     yield exchange
+        for op in self.api.operations:
+            exchange = self._unknown_id(op)
+            if exchange is not None:
+                yield exchange
         for probe in method_probes(self.api, by_path):
             exchange = self.send_probe(probe)
             if exchange is not None:
                 yield exchange
+
+    def _unknown_id(self, op: Operation) -> Exchange | None:
+        """The operation on an object's path whose id the server never gave: a 404."""
+        role = self.api.role(op)
+        if role is None or role[1] in (Role.CREATE, Role.LIST):
+            return None
+        resource = role[0]
+        parameter = next((p for p in op.path_parameters if p.name == resource.id_parameter), None)
+        if parameter is None:
+            return None
+        made_up = _unknown_value(self.api, parameter.schema_pointer)
+        if made_up is None:
+            return None
+        path = {**self.path_for(op), resource.id_parameter: made_up}
+        known = Known(resource.label, made_up, False, never=True)
+        return self.send_step(op, path, ..., label=f"{op.operation_id} of an id no object has", known=known)
 
     def _removing(self, op: Operation, probe: Probe) -> Iterator[Exchange]:
         """A DELETE probe that must be refused, sent against an object of its own."""
@@ -767,7 +788,7 @@ class Run:
                 )
             )
         limited, sent = self.result.rate_limited, self.result.requests_sent
-        if self.result.untestable is None and limited > 3 and limited > RATE_LIMITED_SHARE * sent:  # noqa: PLR2004
+        if self.result.untestable is None and limited > 3 and limited > RATE_LIMITED_SHARE * sent:
             self.result.untestable = (
                 f"the server rate-limited {limited} of {sent} requests, even after waiting and retrying:"
                 " too many to judge it; raise its limit for the suite"
@@ -775,6 +796,42 @@ class Run:
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
         return self.result
+
+
+def notes(api: Api) -> list[str]:
+    """What the run judges otherwise than the spec says, and why."""
+    found = []
+    for op in api.operations:
+        if op.body is not None:
+            for name in op.body.examples:
+                if name not in api.examples(op):
+                    found.append(
+                        f"{op.operation_id}: the request example {name!r} is invalid against its own schema:"
+                        " not used"
+                    )
+        judged = (Fault.CREDENTIALS, Fault.INVALID, Fault.NOT_FOUND)
+        undocumented = [
+            fault for fault in op.faults() if fault in judged and not op.statuses(fault).documented
+        ]
+        if undocumented:
+            said = "; ".join(f"{fault.value} gets {op.statuses(fault).describe()}" for fault in undocumented)
+            found.append(f"{op.operation_id} names no status for these, so HTTP's rules judge them: {said}")
+    return found
+
+
+def _unknown_value(api: Api, pointer: str | None) -> str | None:
+    """An id of the parameter's schema that no server gave: made up, valid by the schema."""
+    if pointer is None:
+        return "contract-unknown-id-7f3a9c"
+    example = text_of(api.values.example(pointer))
+    for candidate in ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c"):
+        value: Any = candidate
+        types = api.values.types(pointer)
+        if "integer" in types and candidate.isdigit():
+            value = int(candidate)
+        if api.values.is_valid(pointer, value) and text_of(value) != example:
+            return text_of(value)
+    return None
 
 
 def _clone(case: Case[Any]) -> Case[Any]:
@@ -829,7 +886,9 @@ def _derived(
     examples = {name: pinned(api, op, value, dict(pins)) for name, value in api.examples(op).items()}
     factory = BodyFactory(api, op, examples)
     dialects = DialectSplit(op.body.schema_pointer, api.document) if op.body is not None else None
-    derived = [(f"valid: {body.label}", body.value, True) for body in factory.valid()]
+    # Valid bodies name the pinned values (where they stay valid); invalid ones are left as they are: the
+    # pinned field may be what makes one invalid.
+    derived = [(f"valid: {body.label}", pinned(api, op, body.value, dict(pins)), True) for body in factory.valid()]
     derived += [(f"invalid: {body.label}", body.value, False) for body in factory.invalid()]
     kept = tuple(item for item in derived if dialects is None or not dialects.disagree(item[1]))
     return kept, tuple(factory.dropped)

@@ -32,7 +32,7 @@ SendStep = Callable[..., Exchange | None]
 
 
 def is_success(exchange: Exchange | None) -> bool:
-    return exchange is not None and 200 <= exchange.status < 300  # noqa: PLR2004
+    return exchange is not None and 200 <= exchange.status < 300
 
 
 @dataclass

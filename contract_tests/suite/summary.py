@@ -26,6 +26,8 @@ def render(result: RunResult, *, examples: int) -> str:
             f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"
             f" with what they were built to be ({', '.join(result.dropped_bodies)})"
         )
+    for note in result.notes:
+        lines.append(f"  note: {note}")
     for operation in result.operations.values():
         lines += ["", f"  {operation.label}", f"  {'check':<30} {'from':<13} {'cases':>6} {'failed':>7}"]
         for check in operation.checks.values():

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
 from contract_tests.compat import specmatic
 from contract_tests.compat.cli import (
     DEFAULT_BASE,
@@ -19,7 +20,6 @@ from contract_tests.compat.cli import (
     main,
     read_base,
 )
-from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
 from tests.compat.fixtures import load_fixtures
 
 

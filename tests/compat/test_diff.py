@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract_tests.api.document import deref, escape_pointer, load_spec
 from contract_tests.compat.diff import ABSENT, Change, diff
 from contract_tests.compat.document import REQUEST, RESPONSE, contexts, pointer_at, usages
-from contract_tests.api.document import deref, escape_pointer, load_spec
 
 
 def test_a_field_and_its_required_entry_are_one_change() -> None:

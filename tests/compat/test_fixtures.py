@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
 from contract_tests.compat.cli import EXIT_BREAKING, exit_status
 from contract_tests.compat.compare import Row, SpecText, compare_many
 from contract_tests.compat.diff import diff
 from contract_tests.compat.rules import DOCUMENTATION_ONLY, NEW_RESPONSE_STATUS, PROJECT_RULES
-from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
 from tests.compat.fixtures import Fixture, FixtureError, apply_edits, load_fixtures
 
 FIXTURES = load_fixtures()

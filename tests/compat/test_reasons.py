@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from contract_tests.api.document import escape_pointer, load_spec
 from contract_tests.compat.compare import Row, _location
 from contract_tests.compat.rules import Impact
 from contract_tests.compat.specmatic import Finding, mark_tool_failures
 from contract_tests.compat.table import render, summary
-from contract_tests.api.document import escape_pointer, load_spec
 
 MISSING = Finding(
     rule="R2001",

@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 
 from contract_tests.api.document import SPEC_PATH
-from contract_tests.suite.bodies import UNKNOWN_FIELD, Body, BodyFactory
-from contract_tests.suite.operation import load_operation
 from contract_tests.api.text import LONG, astral, combining, text
+from contract_tests.suite.bodies import UNKNOWN_FIELD, Body, BodyFactory
 from tests import spec_facts as facts
 
 
 def _bodies(spec: Path | str = SPEC_PATH) -> tuple[dict[str, Any], dict[str, Any]]:
-    factory = BodyFactory(load_operation(str(spec)))
+    factory = facts.body_factory(spec)
     return _by_label(factory.valid()), _by_label(factory.invalid())
 
 
@@ -68,9 +67,9 @@ def test_each_required_field_gets_a_body_without_it(tmp_path: Path) -> None:
 
 
 def test_bodies_are_confirmed_against_the_spec(tmp_path: Path) -> None:
-    operation = load_operation()
+    operation = facts.seed()
     assert operation.request is not None
-    factory = BodyFactory(operation)
+    factory = BodyFactory(operation.api, operation.op)
     valid, invalid = factory.valid(), factory.invalid()
     assert valid and invalid
     assert all(operation.request.is_valid(body.value) for body in valid)
@@ -102,7 +101,7 @@ def test_every_string_limit_gets_astral_and_combining_bodies() -> None:
 
 def test_every_non_nullable_site_gets_an_explicit_null() -> None:
     """Explicit null at every depth: each property of each kind of tool, each map value, each item."""
-    factory = BodyFactory(load_operation())
+    factory = facts.body_factory()
     # Bodies equal to another are sent once: look for the value, whatever label it was kept under.
     sent = {json.dumps(body.value, sort_keys=True) for body in factory.invalid()}
     checked = 0
@@ -223,7 +222,7 @@ def test_bodies_the_validator_disagrees_with_are_counted(tmp_path: Path) -> None
     def keys_lowercase(document: dict[str, Any]) -> None:
         facts.target(document, prop.pointer)["propertyNames"]["pattern"] = "^[a-z]+$"
 
-    factory = BodyFactory(load_operation(str(facts.edited(tmp_path, keys_lowercase))))
+    factory = facts.body_factory(facts.edited(tmp_path, keys_lowercase))
     factory.valid()
     assert (
         f"{prop.name} at maxProperties ({prop.schema['maxProperties']}), longest keys and values"

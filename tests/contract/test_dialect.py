@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import json
 
-from contract_tests.api.document import matches
+from contract_tests.api.validators import matches
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.dialect import DialectSplit
-from contract_tests.suite.operation import load_operation
+from tests import spec_facts as facts
 
 
 def _anchored_string_site(factory: BodyFactory) -> tuple[str, str]:
@@ -27,9 +27,9 @@ def _constant(value: str, _: object) -> str:
 
 
 def test_a_trailing_newline_splits_the_dialects() -> None:
-    operation = load_operation()
+    operation = facts.seed()
     assert operation.request_schema_pointer is not None
-    factory = BodyFactory(operation)
+    factory = BodyFactory(operation.api, operation.op)
     split = DialectSplit(operation.request_schema_pointer, operation.document)
     for site in factory.sites():
         pattern = factory.values.schema(site.pointer).get("pattern")
@@ -45,7 +45,7 @@ def test_a_trailing_newline_splits_the_dialects() -> None:
 
 
 def test_a_trailing_newline_is_an_invalid_body() -> None:
-    factory = BodyFactory(load_operation())
+    factory = facts.body_factory()
     where, value = _anchored_string_site(factory)
     invalid = {body.label for body in factory.invalid()}
     assert f"{where} not matching its pattern ({json.dumps(value + chr(10))})" in invalid

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from contract_tests.rules.checks import defined_part, open_paths
 from contract_tests.rules.jsonvalues import MISSING, first_difference, same_number, show
-from contract_tests.suite.operation import load_operation
-from contract_tests.suite.our_checks import defined_part, open_paths
 from tests import spec_facts as facts
 
 TOOLS: list[dict[str, Any]] = [
@@ -80,7 +79,7 @@ def test_values_are_shown_as_json() -> None:
 
 
 def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
-    operation = load_operation()
+    operation = facts.seed()
     properties = operation.values.properties(operation.request_schema_pointer or "")
     array_fields = [
         name
@@ -88,10 +87,9 @@ def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
         if operation.values.branches(operation.values.child(pointer, "items") or pointer)
     ]
     assert array_fields, "the request has no list of tools told apart by kind"
-    tools_schema = {"$ref": "#" + properties[array_fields[0]]}
     kinds = operation.values.branches(operation.values.child(properties[array_fields[0]], "items") or "")
     sent = [{**operation.values.example(pointer), "x-extra": 1} for _, pointer in kinds]
-    kept = defined_part(sent, tools_schema, operation.resolve)
+    kept = defined_part(operation.api, sent, properties[array_fields[0]])
     assert all("x-extra" not in tool for tool in kept)
     assert [{k: v for k, v in tool.items() if k != "x-extra"} for tool in sent] == kept
 
@@ -99,14 +97,14 @@ def test_unknown_tool_fields_are_left_out_of_the_comparison() -> None:
 def test_only_objects_the_spec_leaves_open_may_grow() -> None:
     """A tool may come back with fields it was not sent; the caller's free-form data (a function's
     JSON Schema parameters) and maps (metadata) may not."""
-    operation = load_operation()
+    operation = facts.seed()
     values = operation.values
     for prop in facts.request_properties():
         items = values.child(prop.pointer, "items")
         if items is None or not values.branches(items):
             continue
         tools = [values.largest(branch) for _, branch in values.branches(items)]
-        opened = open_paths(operation, tools, prop.pointer, f"/{prop.name}")
+        opened = open_paths(operation.api, tools, prop.pointer, f"/{prop.name}")
         assert opened, "no tool object is open"
         checked = 0
         for index, tool in enumerate(tools):

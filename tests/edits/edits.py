@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.document import UNIQUE, UNIXTIME, escape_pointer
-from contract_tests.suite.operation import Operation
 from contract_tests.api.values import Values, json_types
 from tests import spec_facts as facts
+from tests.edits import resource
+from tests.spec_facts import Operation
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,12 @@ class Edit:
     # What the edit adds that the suite must now test, for the test to look for: a field, a kind, an
     # operationId; "" for an edit that changes no meaning.
     adds: str
-    # Whether a server built from the spec before the edit must fail the suite run on the edited spec.
+    # Whether a server built from the spec before the edit must fail the suite run on the edited spec
+    # (an edit that adds nothing to a spec that has it already leaves the old server passing).
     old_server_fails: bool = True
     adds_operation: bool = False  # `adds` is then its operationId
+    # What the edited spec must make the suite judge: a check that must have judged some case there.
+    judged: tuple[tuple[str, str], ...] = ()  # (operationId or "" for any, check)
 
 
 def _fresh(names: set[str], *candidates: str) -> str:
@@ -147,13 +151,25 @@ def _optional_nullable(seed: Operation) -> tuple[str, Callable[[dict[str, Any]],
 
 
 def _new_operation(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
-    """GET of one resource by a path parameter: the seed's path plus `/{id}`, its headers, its success
-    schema for 200, a 404 and the `default` error."""
-    operation_id = _fresh({op for op in _operation_ids(seed.document)}, "getAssistant", "getResource")
+    """GET of one object by a path parameter: the seed's path plus `/{id}`, its headers, its success
+    schema for 200, a 404 and the `default` error (nothing, when the spec retrieves one already)."""
+    operation_id = _fresh(set(_operation_ids(seed.document)), "getAssistant", "getResource")
+    has_one = any(
+        op.method == "GET"
+        and op.path.startswith(seed.path + "/{")
+        and op.path.count("/") == seed.path.count("/") + 1
+        for op in seed.api.operations
+    )
 
     def edit(document: dict[str, Any]) -> None:
-        node = facts.at(document, seed.rules.pointer)
+        if has_one:
+            return
+        node = facts.at(document, seed.pointer)
         success = str(seed.success_status)
+        errors = {
+            status: response for status, response in node["responses"].items() if not status.startswith("2")
+        }
+        fallback = errors.get("default", next(iter(errors.values())))
         document["paths"][f"{seed.path}/{{assistant_id}}"] = {
             "get": {
                 "operationId": operation_id,
@@ -172,13 +188,79 @@ def _new_operation(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], Non
                 ],
                 "responses": {
                     success: copy.deepcopy(node["responses"][success]),
-                    "404": copy.deepcopy(node["responses"]["default"]),
-                    "default": copy.deepcopy(node["responses"]["default"]),
+                    "401": copy.deepcopy(errors.get("401", fallback)),
+                    "404": copy.deepcopy(fallback),
+                    **({"default": copy.deepcopy(errors["default"])} if "default" in errors else {}),
                 },
             }
         }
 
-    return operation_id, edit
+    return ("" if has_one else operation_id), edit
+
+
+def _resource(links: bool) -> Callable[[Operation], tuple[str, Callable[[dict[str, Any]], None]]]:
+    """The spec grown into the whole resource (tests/edits/resource.py), with or without links."""
+
+    def make(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
+        probe = copy.deepcopy(seed.api.raw)
+        added = resource.grow(probe, seed.api, links=links)
+
+        def edit(document: dict[str, Any]) -> None:
+            resource.grow(document, seed.api, links=links)
+
+        return (added[0] if added else ""), edit
+
+    return make
+
+
+def _errors_as_422(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
+    """Every operation's 400 documented as 422 instead, as a FastAPI server answers validation errors."""
+    found = [op for op in seed.api.operations if "400" in op.documented and "422" not in op.documented]
+
+    def edit(document: dict[str, Any]) -> None:
+        for op in found:
+            responses = facts.at(document, op.pointer)["responses"]
+            responses["422"] = responses.pop("400")
+
+    return ("422" if found else ""), edit
+
+
+def _api_key_header(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
+    """An `apiKey` scheme in a header (`api-key`, as Azure OpenAI takes it) beside the bearer one: either
+    alternative is enough, on every operation."""
+    schemes = seed.document.get("components", {}).get("securitySchemes", {})
+    name = _fresh(set(schemes), "apiKeyHeader", "apiKeyHeader2")
+
+    def edit(document: dict[str, Any]) -> None:
+        document.setdefault("components", {}).setdefault("securitySchemes", {})[name] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "api-key",
+            "description": "The API key, sent as it is in the `api-key` header.",
+        }
+        document["security"] = [*document.get("security", []), {name: []}]
+        for op in seed.api.operations:
+            node = facts.at(document, op.pointer)
+            if node.get("security"):
+                node["security"] = [*node["security"], {name: []}]
+
+    return name, edit
+
+
+def _response_header(seed: Operation) -> tuple[str, Callable[[dict[str, Any]], None]]:
+    """A required response header on every success: `x-request-id`, a new value each time."""
+    header = "x-request-id"
+
+    def edit(document: dict[str, Any]) -> None:
+        for op in seed.api.operations:
+            response = facts.at(document, op.success.pointer)
+            response.setdefault("headers", {})[header] = {
+                "required": True,
+                "description": "The request's own id, for support.",
+                "schema": {"type": "string", "x-unique": True, "examples": ["req_123"]},
+            }
+
+    return header, edit
 
 
 def _operation_ids(document: dict[str, Any]) -> list[str]:
@@ -197,12 +279,37 @@ def all_edits(seed: Operation) -> list[Edit]:
         ("new tool kind", _new_kind),
         ("limits halved", _changed_limits),
         ("required field made optional and nullable", _optional_nullable),
-        ("new operation", _new_operation),
     ):
         adds, apply = make(seed)
         # An old server accepts the bodies over the halved limits, refuses the new field and kind, and
-        # still requires the field made optional; one without the new operation answers it 404.
-        found.append(Edit(name, apply, adds, adds_operation=make is _new_operation))
+        # still requires the field made optional.
+        found.append(Edit(name, apply, adds))
+    adds, apply = _new_operation(seed)
+    # A server without the new operation answers it 404, for the object the suite has just created too.
+    found.append(Edit("new operation", apply, adds, old_server_fails=bool(adds), adds_operation=bool(adds)))
+    for name, links in (("the resource, with links", True), ("the resource, without links", False)):
+        adds, apply = _resource(links)(seed)
+        found.append(
+            Edit(
+                name,
+                apply,
+                adds,
+                old_server_fails=bool(adds),
+                adds_operation=bool(adds),
+                judged=(("", "read_after_write"), ("", "use_after_free"), ("", "list_shows_resources")),
+            )
+        )
+    adds, apply = _errors_as_422(seed)
+    # A server of the old spec still answers 400, which the edited spec no longer documents.
+    found.append(Edit("validation errors as 422", apply, "", old_server_fails=bool(adds)))
+    adds, apply = _api_key_header(seed)
+    # A server of the old spec refuses the key sent in the new header alone.
+    found.append(
+        Edit("an api-key header scheme beside bearer", apply, "", judged=(("", "api_key_accepted"),))
+    )
+    adds, apply = _response_header(seed)
+    # A server of the old spec does not send the header.
+    found.append(Edit("a required response header", apply, ""))
     found.append(Edit("spec re-dumped by a YAML library", lambda document: None, "", old_server_fails=False))
     return found
 

@@ -201,9 +201,7 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
         ok = copy.deepcopy(plain)
         ok["description"] = "The resource was deleted."
         ok["content"] = {
-            create.success.media_type: {
-                "schema": {"$ref": f"#/components/schemas/{escape_pointer(deleted)}"}
-            }
+            create.success.media_type: {"schema": {"$ref": f"#/components/schemas/{escape_pointer(deleted)}"}}
         }
         item_node["delete"] = operation(
             "delete",

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 import yaml
 
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SPEC_VARIABLE, load_spec
+from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SPEC_VARIABLE, load_spec
 from contract_tests.suite.config import SuiteConfig
-from contract_tests.suite.operation import load_operations
 from contract_tests.suite.runner import run_suite
 from tests import spec_facts as facts
 from tests.edits.edits import Edit, all_edits
@@ -107,13 +107,18 @@ def test_the_reference_server_of_the_edited_spec_passes(edited: tuple[Edit, Path
         assert checks["not_a_server_error"].cases and checks["api_key_required"].cases, checks
     elif edit.adds:
         # A new field or kind: some spec-derived body exercises it.
-        seed = load_operations(str(spec))[0]
-        from contract_tests.suite.bodies import BodyFactory  # noqa: PLC0415
-
-        labels = [body.label for body in BodyFactory(seed).valid() + BodyFactory(seed).invalid()]
+        factory = facts.body_factory(spec)
+        labels = [body.label for body in factory.valid() + factory.invalid()]
         assert any(edit.adds in label for label in labels), (
             f"{edit.name}: no spec-derived body names {edit.adds!r}"
         )
+    for operation, check in edit.judged:
+        judged = [
+            op.checks[check].cases
+            for op in result.operations.values()
+            if check in op.checks and operation in ("", op.operation_id)
+        ]
+        assert any(judged), f"{edit.name}: {check} judged no case"
 
 
 def test_a_server_of_the_spec_before_the_edit_fails(edited: tuple[Edit, Path, Path]) -> None:
@@ -125,16 +130,13 @@ def test_a_server_of_the_spec_before_the_edit_fails(edited: tuple[Edit, Path, Pa
 
 def test_a_new_operation_answered_with_a_500_fails(edited_operation: tuple[Edit, Path, Path]) -> None:
     edit, spec, _ = edited_operation
-    new = [op for op in load_operations(str(spec)) if op.operation_id == edit.adds]
+    api = load_api(spec)
+    new = [op for op in api.operations if op.operation_id == edit.adds]
     assert new, f"{edit.name}: the suite does not find {edit.adds}"
-    prefix = new[0].path.split("{", 1)[0]
 
     def crash(request: Request) -> Request | Reply:
-        if (
-            request.method == new[0].method
-            and request.path.startswith(prefix)
-            and request.path != prefix.rstrip("/")
-        ):
+        found = api.match(request.method, request.path)
+        if found is not None and found[0] is new[0]:
             return Reply(500, {"content-type": "text/plain"}, b"Internal Server Error")
         return request
 
@@ -146,13 +148,13 @@ def test_a_new_operation_answered_with_a_500_fails(edited_operation: tuple[Edit,
 def test_the_gallery_follows_the_edit(edited: tuple[Edit, Path, Path]) -> None:
     edit, spec, _ = edited
     for name in BROKEN:
-        with serve_in_thread(GALLERY[name].build(API_KEY, spec)) as base_url:
+        with serve_in_thread(GALLERY[name].build(create_app, API_KEY, spec)) as base_url:
             result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, spec_path=spec, timeout=3))
         assert GALLERY[name].caught_by in result.failed_checks, (
             f"{edit.name}: {name} failed only {result.failed_checks}"
         )
     for name in CONFORMING_HERE:
-        with serve_in_thread(CONFORMING[name](API_KEY, spec)) as base_url:
+        with serve_in_thread(CONFORMING[name](create_app, API_KEY, spec)) as base_url:
             result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, spec_path=spec))
         assert result.passed, f"{edit.name}: {name}: {_failures(result)}"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.api.document import REPO_ROOT
 from contract_tests.gallery import GALLERY
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.api.document import REPO_ROOT
 
 API_KEY = "sk-test-installed-3f9e"
 EXAMPLES = "10"
@@ -167,7 +167,7 @@ def test_the_embedded_reference_server_passes(venv: Path, elsewhere: Path) -> No
 
 def test_a_broken_server_fails_and_a_conforming_one_passes_by_url(venv: Path, elsewhere: Path) -> None:
     report = elsewhere / "reports" / "contract.xml"
-    with serve_in_thread(GALLERY["accepts_long_strings"].build(API_KEY)) as broken:
+    with serve_in_thread(GALLERY["accepts_long_strings"].build(create_app, API_KEY)) as broken:
         done = _run(
             [
                 str(venv / "assistants-contract"),

@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
-from contract_tests.suite.operation import load_operation
+from tests import spec_facts as facts
 
 API_KEY = "sk-test-server-key"
 
@@ -19,4 +19,4 @@ def client() -> Iterator[TestClient]:
 
 @pytest.fixture
 def headers() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEY}", **load_operation().required_headers()}
+    return {"Authorization": f"Bearer {API_KEY}", **facts.seed().required_headers()}

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, SpecError
+from contract_tests.api.model import load_api
 from contract_tests.server import create_app
-from contract_tests.server.rules import all_operations
-from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, SpecError, load_spec
 from contract_tests.suite.bodies import BodyFactory
 from tests import spec_facts as facts
 from tests.server.conftest import API_KEY
@@ -99,7 +99,7 @@ def test_missing_or_wrong_required_header_is_400(client: TestClient, name: str, 
     assert body["error"]["param"] == name
 
 
-INVALID = BodyFactory(SEED).invalid()
+INVALID = BodyFactory(SEED.api, SEED.op).invalid()
 
 
 @pytest.mark.parametrize("body", [body.value for body in INVALID], ids=[body.label for body in INVALID])
@@ -115,7 +115,7 @@ def test_non_object_bodies_are_400(client: TestClient, headers: dict[str, str], 
 
 
 def test_a_400_names_the_field_at_any_depth(client: TestClient, headers: dict[str, str]) -> None:
-    factory = BodyFactory(SEED)
+    factory = BodyFactory(SEED.api, SEED.op)
     deep = [
         site
         for site in factory.sites()
@@ -172,8 +172,8 @@ def test_a_body_over_the_limit_is_413(headers: dict[str, str]) -> None:
 def _undefined_methods() -> list[tuple[str, str, str]]:
     """(path, a method it does not define, the methods it defines) for every path of the spec."""
     by_path: dict[str, set[str]] = {}
-    for rules in all_operations(load_spec(SPEC_PATH)):
-        by_path.setdefault(rules.path, set()).add(rules.method)
+    for op in load_api(SPEC_PATH).operations:
+        by_path.setdefault(op.path, set()).add(op.method)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
     return [
         (path, method, ", ".join(sorted(defined)))
@@ -186,8 +186,8 @@ def _undefined_methods() -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize(("path", "method", "allow"), _undefined_methods())
 def test_undefined_methods_are_405_with_allow(client: TestClient, path: str, method: str, allow: str) -> None:
     url = path
-    for rules in all_operations(load_spec(SPEC_PATH)):
-        for parameter in rules.path_parameters:
+    for op in load_api(SPEC_PATH).operations:
+        for parameter in op.path_parameters:
             url = url.replace("{" + parameter.name + "}", "x")
     response = client.request(method, url)
     assert_error(response, 405)
@@ -241,7 +241,7 @@ def test_an_operation_it_does_not_implement_answers_404_and_checks_the_key(
     error object), after the key and headers are checked like everywhere else."""
 
     def add_get(document: dict[str, Any]) -> None:
-        seed_node = facts.at(document, SEED.rules.pointer)
+        seed_node = facts.at(document, SEED.pointer)
         document["paths"][f"{PATH}/x-contract-probe/{{resource_id}}"] = {
             "get": {
                 "operationId": "xContractGetResource",
@@ -302,15 +302,15 @@ def test_a_malformed_spec_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="not valid YAML"):
         create_app(spec_path=spec)
     spec.write_text("openapi: 3.1.0\npaths: {}\n", encoding="utf-8")
-    with pytest.raises(SpecError, match="no operation 'createAssistant'"):
+    with pytest.raises(SpecError, match="has no operations"):
         create_app(spec_path=spec)
 
 
 def test_error_bodies_follow_the_error_schema(tmp_path: Path, headers: dict[str, str]) -> None:
     """A property the spec adds to the error object (a required `request_id`, say) is in every error."""
-    envelope = facts.properties(SEED.error_schema_pointer)
+    envelope = facts.properties(str(SEED.error_schema_pointer))
     inner = next((prop for prop in envelope if "properties" in prop.schema), None)
-    error_pointer = inner.pointer if inner is not None else SEED.error_schema_pointer
+    error_pointer = inner.pointer if inner is not None else str(SEED.error_schema_pointer)
 
     def add_request_id(document: dict[str, Any]) -> None:
         node = facts.target(document, error_pointer)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from contract_tests.api.document import REPO_ROOT, schema_validator
-from contract_tests.suite.operation import load_operation
+from contract_tests.api.document import REPO_ROOT
+from tests import spec_facts as facts
 
 SEED_COPY = REPO_ROOT / "spec" / "seed" / "create-assistant-v1.txt"
 SHARED_SEED = REPO_ROOT.parent / "shared" / "seed" / "create-assistant-v1.txt"
@@ -44,21 +44,23 @@ def test_seed_has_a_request_and_a_response_example() -> None:
 
 def test_seed_request_example_is_a_valid_request() -> None:
     request, _ = seed_examples(SEED_COPY.read_text(encoding="utf-8"))
-    schema_validator("CreateAssistantRequest").validate(request)
+    facts.seed().values.validator(facts.request_pointer()).validate(request)
 
 
 def test_seed_response_example_is_a_valid_response() -> None:
     _, response = seed_examples(SEED_COPY.read_text(encoding="utf-8"))
-    schema_validator("AssistantObject").validate(response)
+    facts.seed().values.validator(facts.response_pointer()).validate(response)
 
 
 def test_the_schemas_reject_what_the_seed_forbids() -> None:
     request, response = seed_examples(SEED_COPY.read_text(encoding="utf-8"))
-    request_validator = schema_validator("CreateAssistantRequest")
+    request_validator = facts.seed().values.validator(facts.request_pointer())
     assert not request_validator.is_valid({**request, "name": "x" * 257})
     assert not request_validator.is_valid({**request, "tools": [{"type": "code_interpreter"}] * 129})
     assert not request_validator.is_valid({k: v for k, v in request.items() if k != "model"})
-    assert not schema_validator("AssistantObject").is_valid({**response, "object": "thread"})
+    assert (
+        not facts.seed().values.validator(facts.response_pointer()).is_valid({**response, "object": "thread"})
+    )
 
 
 def test_seed_paths_are_files() -> None:
@@ -89,7 +91,7 @@ def test_the_spec_keeps_the_seeds_limits() -> None:
     """The seed's own numbers (a name of at most 256 characters, at most 128 tools...): an edit of the spec
     that contradicts the seed fails here, and only here, naming the seed's statement."""
     fields = _seed_fields(SEED_COPY.read_text(encoding="utf-8"))
-    operation = load_operation()
+    operation = facts.seed()
     request = operation.values.properties(operation.request_schema_pointer or "")
     checked = 0
     for name, text in fields.items():
@@ -107,7 +109,7 @@ def test_the_spec_keeps_the_seeds_limits() -> None:
 
 def test_the_spec_keeps_the_seeds_required_fields() -> None:
     fields = _seed_fields(SEED_COPY.read_text(encoding="utf-8"))
-    required = set(load_operation().request_schema.get("required", []))
+    required = set(facts.seed().request_schema.get("required", []))
     for name, text in fields.items():
         if " required " in f"{text} ":
             assert name in required, f"the seed marks {name!r} required; the spec does not"

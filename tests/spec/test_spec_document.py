@@ -9,7 +9,8 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from contract_tests.api.document import SPEC_PATH, escape_pointer, load_spec, spec, validator_for
+from contract_tests.api.document import SPEC_PATH, escape_pointer, load_spec, spec
+from contract_tests.api.validators import validator_for
 
 
 def test_spec_is_valid_openapi_3_1() -> None:

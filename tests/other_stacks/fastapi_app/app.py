@@ -1028,7 +1028,7 @@ def create_app(api_key: str | None = None, spec_path: Path | None = None) -> Fas
     if not key:
         raise ValueError("the API key must not be empty")
     if spec_path is None:
-        from contract_tests import spec as contract_spec  # noqa: PLC0415 (read when called: env-aware)
+        from contract_tests.api import document as contract_spec  # noqa: PLC0415 (read when called: env-aware)
 
         spec_path = Path(contract_spec.SPEC_PATH)
     document = load_document(spec_path)

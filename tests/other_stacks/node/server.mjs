@@ -6,6 +6,11 @@
 // schema (validated with Ajv, JSON Schema 2020-12, $refs resolved against the document), and the
 // responses (their status codes, media types and schemas, filled from defaults and examples).
 //
+// It keeps state: the resources the spec describes (a collection path and an item path below it, found from
+// the links of the creates' responses, else by REST convention; see "Resources" below) are created, read,
+// changed, listed (paged by the list's cursor parameters) and deleted in a bounded in-memory store. An id it
+// has not got is a 404, after the key, parameter and body checks.
+//
 // JSON is JavaScript's: JSON.parse in, JSON.stringify out (numbers are IEEE-754 doubles), which RFC 8259
 // allows. Limits of its own (RFC 8259, section 9): a body of at most 8 MiB, nesting at most 512 deep, and
 // no number outside the range of a double (JSON.parse would make it Infinity, which JSON.stringify writes
@@ -255,11 +260,13 @@ function compileOperation(spec, template, item, itemPtr, method) {
     if (schemaPtr) spec.validator(schemaPtr);
     // All examples (a stale one still lends the values of its fields); validExamples for whole bodies.
     const validExamples = examples.filter((ex) => !schemaPtr || spec.valid(schemaPtr, ex));
-    responses.set(String(status).toUpperCase(), { status, type, schemaPtr, examples, validExamples });
+    const links = isObject(r?.links) ? Object.entries(r.links).map(([name, raw]) => spec.deref(raw, child(ptr, "links", name)).value) : [];
+    responses.set(String(status).toUpperCase(), { status, type, schemaPtr, examples, validExamples, links });
   }
 
   const security = op.security ?? spec.doc.security ?? [];
-  return { method, template, operationId: op.operationId, opPtr, parameters, body, responses, security };
+  const update = op["x-update"];
+  return { method, template, operationId: op.operationId, opPtr, parameters, body, responses, security, update };
 }
 
 function isJsonMedia(type) {
@@ -302,7 +309,7 @@ function matchRoute(routes, rawPath) {
         else ok = false;
       }
     }
-    if (ok) return { route, pathParams: Object.fromEntries(route.names.map((n, i) => [n, values[i]])) };
+    if (ok) return { route, segments, pathParams: Object.fromEntries(route.names.map((n, i) => [n, values[i]])) };
   }
   return null;
 }
@@ -720,20 +727,67 @@ function validAll(spec, ptrs, value) {
   return value !== undefined && ptrs.every((p) => spec.valid(p, value));
 }
 
-function uniqueId(spec, ptrs, examples) {
-  const sample = examples.find((e) => typeof e === "string") ?? "";
-  const prefix = /^[A-Za-z][A-Za-z0-9]*[_-]/.exec(sample)?.[0] ?? "";
-  const candidates = [
-    `${prefix}${crypto.randomBytes(12).toString("hex")}`,
-    crypto.randomUUID(),
-    crypto.randomBytes(12).toString("hex"),
-  ];
-  return candidates.find((c) => validAll(spec, ptrs, c)) ?? candidates[0];
+// A value no object has had yet, for a field the server assigns (an id, an `x-unique` field): text shaped as
+// the examples' ids ("asst_" and hex), else a UUID, or a number counted up (for an integer id).
+let counted = 0;
+
+function freshValue(spec, ptrs, examples) {
+  const keywords = spec.view(ptrs[0]).keywords;
+  const types = [keywords.type].flat().filter((t) => t !== undefined);
+  const candidates = [];
+  if (types.length === 0 || types.includes("string")) {
+    const sample = examples.find((e) => typeof e === "string") ?? "";
+    const prefix = /^[A-Za-z][A-Za-z0-9]*[_-]/.exec(sample)?.[0] ?? "";
+    candidates.push(`${prefix}${crypto.randomBytes(12).toString("hex")}`, crypto.randomUUID());
+    candidates.push(crypto.randomBytes(12).toString("hex"));
+  }
+  if (types.includes("integer") || types.includes("number")) {
+    counted += 1;
+    const base =
+      typeof keywords.minimum === "number"
+        ? Math.ceil(keywords.minimum)
+        : typeof keywords.exclusiveMinimum === "number"
+          ? Math.floor(keywords.exclusiveMinimum) + 1
+          : 0;
+    candidates.push(base + counted);
+  }
+  return candidates.find((c) => validAll(spec, ptrs, c)) ?? candidates[0] ?? synthesize(spec, ptrs[0]);
 }
 
-// The object a create operation answers: the response schema's properties, each as the request sent it, or
-// else as the request schema's default, or else (when required) the server's own value.
-function buildCreated(spec, op, requestBody) {
+// A field holding a time in Unix seconds the server sets: `format: unixtime`, or a number named `..._at`
+// with no default.
+function isTimeField(name, keywords) {
+  if (keywords.format === "unixtime") return true;
+  const types = [keywords.type].flat();
+  const numeric = types.includes("integer") || types.includes("number");
+  return numeric && /(^|_)at$/.test(name) && !hasOwn(keywords, "default");
+}
+
+// The server's value of a field nobody sent: the current time (a time field), else its default, const,
+// examples (its own, then the response examples' `examples`), or enum, else one of its shape. `affirm`: a
+// boolean the schema says nothing else about is true (a delete's `deleted`).
+function serverValue(spec, name, ptrs, examples = [], { affirm = false } = {}) {
+  const keywords = spec.view(ptrs[0]).keywords;
+  const now = Math.floor(Date.now() / 1000);
+  if (isTimeField(name, keywords) && validAll(spec, ptrs, now)) return now;
+  const candidates = [];
+  if (hasOwn(keywords, "default")) candidates.push(keywords.default);
+  if (hasOwn(keywords, "const")) candidates.push(keywords.const);
+  if (Array.isArray(keywords.examples)) candidates.push(...keywords.examples);
+  if (hasOwn(keywords, "example")) candidates.push(keywords.example);
+  candidates.push(...examples);
+  if (Array.isArray(keywords.enum)) candidates.push(...keywords.enum);
+  if (affirm && candidates.length === 0 && validAll(spec, ptrs, true)) return true;
+  const chosen = candidates.find((c) => validAll(spec, ptrs, c));
+  return chosen !== undefined ? clone(chosen) : synthesize(spec, ptrs[0]);
+}
+
+// The object an operation with an object response answers: the response schema's properties, each as the
+// request sent it, or else as the request schema's default, or else (when required) the server's own value.
+// Options: `fresh`, the names of fields the server assigns a new value (the id of a create; `x-unique`
+// fields always are), unless the request sent one that `taken(name, value)` does not refuse; `keep`, values
+// kept from before (what a replace does not set).
+function buildObject(spec, op, requestBody, { fresh = new Set(), taken = () => false, keep = null } = {}) {
   const { status, response } = firstSuccess(op);
   if (!response?.schemaPtr) return { status, body: undefined, type: response?.type };
   const resp = spec.view(response.schemaPtr);
@@ -743,10 +797,20 @@ function buildCreated(spec, op, requestBody) {
   const exampleValues = (name) => response.examples.filter(isObject).filter((e) => hasOwn(e, name)).map((e) => e[name]);
   const out = {};
   const set = (name, value) => setOwn(out, name, value);
-  const now = Math.floor(Date.now() / 1000);
   for (const [name, ptrs] of resp.propertyPtrs) {
-    if (hasOwn(sent, name)) {
+    if (keep !== null && hasOwn(keep, name)) {
+      set(name, clone(keep[name]));
+      continue;
+    }
+    const keywords = spec.view(ptrs[0]).keywords;
+    const assigned = fresh.has(name) || keywords[UNIQUE] === true;
+    if (hasOwn(sent, name) && !(assigned && taken(name, sent[name]))) {
       set(name, sent[name]);
+      continue;
+    }
+    if (assigned) {
+      const examples = [...(Array.isArray(keywords.examples) ? keywords.examples : []), ...exampleValues(name)];
+      set(name, freshValue(spec, ptrs, examples));
       continue;
     }
     const reqPtrs = req?.propertyPtrs.get(name);
@@ -757,26 +821,7 @@ function buildCreated(spec, op, requestBody) {
         continue;
       }
     }
-    if (!resp.required.has(name)) continue;
-    const keywords = spec.view(ptrs[0]).keywords;
-    const types = [keywords.type].flat();
-    const propExamples = Array.isArray(keywords.examples) ? keywords.examples : [];
-    if (name === "id" && types.includes("string")) {
-      set(name, uniqueId(spec, ptrs, [...propExamples, ...exampleValues(name)]));
-      continue;
-    }
-    const isTime = /(^|_)at$/.test(name) && (types.includes("integer") || types.includes("number"));
-    if (isTime && (name === "created_at" || !hasOwn(keywords, "default")) && validAll(spec, ptrs, now)) {
-      set(name, now);
-      continue;
-    }
-    const candidates = [];
-    if (hasOwn(keywords, "default")) candidates.push(keywords.default);
-    if (hasOwn(keywords, "const")) candidates.push(keywords.const);
-    candidates.push(...propExamples, ...exampleValues(name));
-    if (Array.isArray(keywords.enum)) candidates.push(...keywords.enum);
-    const chosen = candidates.find((c) => validAll(spec, ptrs, c));
-    set(name, chosen !== undefined ? clone(chosen) : synthesize(spec, ptrs[0]));
+    if (resp.required.has(name)) set(name, serverValue(spec, name, ptrs, exampleValues(name)));
   }
   if (!spec.valid(response.schemaPtr, out)) {
     process.stderr.write(`server.mjs: the ${op.operationId ?? op.template} response does not validate\n`);
@@ -784,22 +829,501 @@ function buildCreated(spec, op, requestBody) {
   return { status, body: out, type: response.type };
 }
 
-// The body of an operation this server does not implement: its first 2xx, from the examples or the schema.
-function buildDefault(spec, op) {
+// An object of the schema at ptr with the `given` values (those the schema's properties allow) and the
+// server's values of the other required fields.
+function fillObject(spec, ptr, given, options = {}) {
+  const v = spec.view(ptr);
+  const out = {};
+  for (const [name, ptrs] of v.propertyPtrs) {
+    if (hasOwn(given, name) && validAll(spec, ptrs, given[name])) setOwn(out, name, clone(given[name]));
+    else if (v.required.has(name)) setOwn(out, name, serverValue(spec, name, ptrs, [], options));
+  }
+  return out;
+}
+
+// `obj` as the schema at ptr has it: itself where it is valid, else its fields the schema allows, completed.
+function shaped(spec, ptr, obj) {
+  if (!ptr || spec.valid(ptr, obj)) return clone(obj);
+  return fillObject(spec, ptr, isObject(obj) ? obj : {});
+}
+
+// The body of an operation that acts on no resource: an object response built as a create's (what the
+// request sent comes back), else its first 2xx from the examples or the schema.
+function buildDefault(spec, op, requestBody) {
   const { status, response } = firstSuccess(op);
   if (!response?.schemaPtr) return { status, body: clone(response?.examples[0]), type: response?.type };
+  if (spec.view(response.schemaPtr).propertyPtrs.size > 0) {
+    // By REST convention, a POST's `id` is the server's.
+    return buildObject(spec, op, requestBody, { fresh: new Set(op.method === "post" ? ["id"] : []) });
+  }
   const body = response.validExamples.length > 0 ? clone(response.validExamples[0]) : synthesize(spec, response.schemaPtr);
   return { status, body, type: response.type };
 }
 
-const HANDLERS = {
-  createAssistant: (spec, op, ctx) => buildCreated(spec, op, ctx.body),
-};
+// ---------------------------------------------------------------------------------------------------
+// Resources: what is created can be retrieved, changed, listed and deleted
+//
+// A resource is a collection path and an item path below it whose one new segment is a path parameter
+// (`/things` and `/things/{thing_id}`). It is found from the spec's links, where declared (a link of a POST's
+// success response that gives an item operation's path parameter the value `$response.body#/<pointer>`:
+// the pointer names the id in the created object), else by REST convention (a POST to a collection returns
+// an object and an operation exists on its item path; the id is the response property named as the
+// parameter, else `id`, else the one property marked `x-unique`).
+//
+// What each operation does follows from its method: on the collection, POST creates and GET lists; on the
+// item, GET retrieves, PATCH and POST change the fields sent and keep the others (merge), PUT replaces,
+// DELETE deletes. An operation's `x-update: merge` or `x-update: replace` says otherwise.
+
+const UNIQUE = "x-unique";
+const MAX_OBJECTS = 10_000; // kept in all, the oldest dropped first
+const DEFAULT_PAGE = 20; // a list's page size where the spec gives its size parameter no default
+const LIMIT_NAMES = ["limit", "page_size", "pageSize", "per_page", "perPage", "max_results", "maxResults", "size"];
+const AFTER_NAMES = ["after", "starting_after", "startingAfter", "cursor", "page_token", "pageToken", "next"];
+const BEFORE_NAMES = ["before", "ending_before", "endingBefore"];
+const ORDER_NAMES = ["order", "sort", "sort_order", "sortOrder", "direction"];
+const MORE_NAMES = ["has_more", "hasMore", "more"];
+const COLLECTION_ROLES = { post: "create", get: "list" };
+const ITEM_ROLES = { get: "retrieve", patch: "update", post: "update", put: "replace", delete: "delete" };
+
+const pathSegments = (template) => template.split("/").filter((s) => s !== "");
+const loneParameter = (segment) => (/^\{[^{}]*\}$/.test(segment) ? segment.slice(1, -1) : null);
+const typesOf = (spec, ptr) => [spec.view(ptr).keywords.type].flat().filter((t) => t !== undefined);
+
+// The parameter of `item` when it is `collection` plus one parameter segment, else null.
+function itemParameter(collection, item) {
+  const outer = pathSegments(collection);
+  const inner = pathSegments(item);
+  if (inner.length !== outer.length + 1 || outer.some((s, i) => s !== inner[i])) return null;
+  return loneParameter(inner[inner.length - 1]);
+}
+
+function roleOf(op, onItem) {
+  if (onItem && ["patch", "post", "put"].includes(op.method) && ["merge", "replace"].includes(op.update)) {
+    return op.update === "merge" ? "update" : "replace";
+  }
+  const roles = onItem ? ITEM_ROLES : COLLECTION_ROLES;
+  return hasOwn(roles, op.method) ? roles[op.method] : null;
+}
+
+// A JSON pointer's tokens ("/a~1b/c" -> ["a/b", "c"]); a URI fragment's percent-escapes decoded.
+function pointerTokens(pointer) {
+  let text = pointer;
+  try {
+    text = decodeURIComponent(pointer);
+  } catch {
+    // not percent-encoded: as written
+  }
+  return text === "" ? [] : text.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function valueAt(value, tokens) {
+  let node = value;
+  for (const token of tokens) {
+    if (node === null || typeof node !== "object" || !hasOwn(node, token)) return undefined;
+    node = node[token];
+  }
+  return node;
+}
+
+// An id as the text of a path segment (as the store keys it); null for an id that is no scalar.
+function idText(value) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  return null;
+}
+
+// (collection, item) -> {parameter, pointer}, from the links of POSTs' success responses.
+function linkedIds(routes) {
+  const ops = routes.flatMap((r) => [...r.operations.values()]);
+  const byId = new Map(ops.filter((o) => typeof o.operationId === "string").map((o) => [o.operationId, o]));
+  const ref = (ptr) => pointerTokens(ptr.slice(ptr.indexOf("#") + 1)).join("\0");
+  const byRef = new Map(ops.map((o) => [ref(o.opPtr), o]));
+  const found = new Map();
+  for (const op of ops) {
+    if (op.method !== "post") continue;
+    for (const [status, response] of op.responses) {
+      if (!status.startsWith("2")) continue;
+      for (const link of response.links) {
+        if (!isObject(link) || !isObject(link.parameters)) continue;
+        let target;
+        if (typeof link.operationId === "string") target = byId.get(link.operationId);
+        else if (typeof link.operationRef === "string" && link.operationRef.startsWith("#")) {
+          target = byRef.get(ref(link.operationRef));
+        }
+        if (!target) continue;
+        for (const [qualified, expression] of Object.entries(link.parameters)) {
+          const prefix = "$response.body#";
+          if (typeof expression !== "string" || !expression.startsWith(prefix)) continue;
+          const name = qualified.replace(/^path\./, "");
+          const key = `${op.template}\n${target.template}`;
+          if (itemParameter(op.template, target.template) === name && !found.has(key)) {
+            found.set(key, { parameter: name, pointer: expression.slice(prefix.length) });
+          }
+        }
+      }
+    }
+  }
+  return found;
+}
+
+// By convention: the success body's property named as the parameter, else `id`, else the `x-unique` one.
+function conventionalId(spec, op, parameter) {
+  const ptr = firstSuccess(op).response?.schemaPtr;
+  if (!ptr) return null;
+  const v = spec.view(ptr);
+  const types = typesOf(spec, ptr);
+  if (!types.includes("object") && !(types.length === 0 && v.propertyPtrs.size > 0)) return null;
+  for (const name of [parameter, "id"]) if (v.propertyPtrs.has(name)) return `/${escapeToken(name)}`;
+  const unique = [...v.propertyPtrs].filter(([, ptrs]) => ptrs.some((p) => spec.view(p).keywords[UNIQUE] === true));
+  return unique.length === 1 ? `/${escapeToken(unique[0][0])}` : null;
+}
+
+// The schema of an array's items (its own `items`, or that of a schema it refers to), or null.
+function itemsSchema(spec, ptr) {
+  for (const p of spec.view(ptr).ptrs) {
+    if (isObject(getPointer(spec.doc, p)?.items)) return child(p, "items");
+  }
+  return null;
+}
+
+// Where a chain of $refs ends: the same schema however it is reached.
+function refEnd(spec, ptr) {
+  const seen = new Set();
+  let node = getPointer(spec.doc, ptr);
+  while (isObject(node) && typeof node.$ref === "string" && !seen.has(node.$ref)) {
+    seen.add(node.$ref);
+    ptr = node.$ref;
+    node = getPointer(spec.doc, ptr);
+  }
+  return pointerTokens(ptr.slice(1)).join("\0");
+}
+
+// How a list operation pages: its cursor, size and order parameters, where its body holds the items, its
+// boolean "more follow" and its first and last ids.
+function listingOf(spec, op, resourcePtr, idName) {
+  const ptr = firstSuccess(op).response?.schemaPtr ?? null;
+  const query = op.parameters.filter((p) => p.in === "query");
+  const named = (names, kind = null) => {
+    for (const name of names) {
+      const found = query.find((p) => p.name === name && (kind === null || (p.schemaPtr && schemaTypes(spec, p.schemaPtr).includes(kind))));
+      if (found) return found;
+    }
+    return null;
+  };
+  let order = named(ORDER_NAMES);
+  if (order?.schemaPtr) {
+    const values = (spec.view(order.schemaPtr).keywords.enum ?? []).map((e) => String(e).toLowerCase());
+    if (!values.includes("asc") || !values.includes("desc")) order = null;
+  }
+  const listing = {
+    ptr,
+    limit: named(LIMIT_NAMES, "integer"),
+    after: named(AFTER_NAMES),
+    before: named(BEFORE_NAMES),
+    order,
+    items: null, // the property holding the items ("" for the body itself)
+    itemPtr: null,
+    more: null,
+    first: null,
+    last: null,
+  };
+  if (!ptr) return listing;
+  const types = typesOf(spec, ptr);
+  const v = spec.view(ptr);
+  if (types.includes("array") && !types.includes("object")) {
+    listing.items = "";
+    listing.itemPtr = itemsSchema(spec, ptr);
+    return listing;
+  }
+  const resourceEnd = resourcePtr ? refEnd(spec, resourcePtr) : null;
+  const candidates = [];
+  for (const [name, ptrs] of v.propertyPtrs) {
+    const items = itemsSchema(spec, ptrs[0]);
+    if (items === null || !typesOf(spec, ptrs[0]).includes("array")) continue;
+    let rank = 2;
+    if (resourceEnd !== null && refEnd(spec, items) === resourceEnd) rank = 0;
+    else if (idName !== null && spec.view(items).propertyPtrs.has(idName)) rank = 1;
+    candidates.push({ rank, name, items });
+  }
+  candidates.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (candidates.length === 0) return listing;
+  listing.items = candidates[0].name;
+  listing.itemPtr = candidates[0].items;
+  const booleans = [...v.propertyPtrs].filter(([, ptrs]) => {
+    const t = typesOf(spec, ptrs[0]);
+    return t.length === 1 && t[0] === "boolean";
+  });
+  const names = booleans.map(([name]) => name);
+  listing.more = MORE_NAMES.find((n) => names.includes(n)) ?? (names.length === 1 ? names[0] : null);
+  for (const [name, ptrs] of v.propertyPtrs) {
+    if (!typesOf(spec, ptrs[0]).includes("string")) continue;
+    if (listing.first === null && name.toLowerCase().includes("first")) listing.first = name;
+    if (listing.last === null && name.toLowerCase().includes("last")) listing.last = name;
+  }
+  return listing;
+}
+
+// Every resource of the spec, and for each operation that acts on one: {resource, role}.
+function findResources(spec, routes) {
+  const byTemplate = new Map(routes.map((r) => [r.template, r]));
+  const linked = linkedIds(routes);
+  const resources = [];
+  for (const template of Object.keys(spec.doc.paths ?? {})) {
+    const route = byTemplate.get(template);
+    const segments = pathSegments(template);
+    if (!route || segments.length === 0 || loneParameter(segments[segments.length - 1]) === null) continue;
+    const collection = `/${segments.slice(0, -1).join("/")}`;
+    let parameter = itemParameter(collection, template);
+    if (parameter === null) continue;
+    const roles = new Map();
+    const add = (op, role) => role !== null && roles.set(role, [...(roles.get(role) ?? []), op]);
+    for (const op of byTemplate.get(collection)?.operations.values() ?? []) add(op, roleOf(op, false));
+    for (const op of route.operations.values()) add(op, roleOf(op, true));
+    const shownBy = (roles.get("create") ?? roles.get("retrieve") ?? [])[0];
+    if (!shownBy) continue;
+    let idPointer;
+    const link = linked.get(`${collection}\n${template}`);
+    if (link) ({ parameter, pointer: idPointer } = link);
+    else idPointer = conventionalId(spec, shownBy, parameter);
+    if (idPointer === null) continue;
+    const idTokens = pointerTokens(idPointer);
+    const idName = idTokens.length === 1 ? idTokens[0] : null;
+    const schemaPtr = firstSuccess(shownBy).response?.schemaPtr ?? null;
+    const lister = roles.get("list")?.[0];
+    resources.push({
+      collection,
+      item: template,
+      depth: segments.length - 1, // the collection's segments: the item's id is the next one
+      parameter,
+      idTokens,
+      idName,
+      schemaPtr,
+      roles,
+      listing: lister ? listingOf(spec, lister, schemaPtr, idName) : null,
+      parent: null,
+    });
+  }
+  // A collection below another resource's item (`/threads/{thread_id}/runs`) lives in that object.
+  const byItem = new Map(resources.map((r) => [r.item, r]));
+  for (const resource of resources) {
+    const segments = pathSegments(resource.collection);
+    for (let end = segments.length; end > 0 && resource.parent === null; end -= 1) {
+      const parent = byItem.get(`/${segments.slice(0, end).join("/")}`);
+      if (parent && parent !== resource) resource.parent = parent;
+    }
+  }
+  const roleByOp = new Map();
+  for (const resource of resources) {
+    for (const [role, ops] of resource.roles) {
+      for (const op of ops) if (!roleByOp.has(op)) roleByOp.set(op, { resource, role });
+    }
+  }
+  return roleByOp;
+}
+
+// The objects created, by collection (its path as requested, a parent's id in it) and id, in creation order.
+// At most `cap` in all: past it, the oldest is dropped. Kept as JSON text: what is read back is what was
+// written, never an object a later change could reach.
+class Store {
+  constructor(cap = MAX_OBJECTS) {
+    this.cap = cap;
+    this.objects = new Map(); // JSON [collection, id] -> {collection, id, text}
+  }
+
+  put(collection, id, value) {
+    // A known key keeps its place (Map order is insertion order).
+    this.objects.set(JSON.stringify([collection, id]), { collection, id, text: JSON.stringify(value) });
+    while (this.objects.size > this.cap) this.objects.delete(this.objects.keys().next().value);
+  }
+
+  get(collection, id) {
+    const found = this.objects.get(JSON.stringify([collection, id]));
+    return found === undefined ? undefined : JSON.parse(found.text);
+  }
+
+  delete(collection, id) {
+    return this.objects.delete(JSON.stringify([collection, id]));
+  }
+
+  // [{id, text}] of a collection, oldest first.
+  entries(collection) {
+    return [...this.objects.values()].filter((e) => e.collection === collection);
+  }
+}
+
+// The answers of the operations that act on resources, over one store.
+class Resources {
+  constructor(spec, routes) {
+    this.spec = spec;
+    this.roles = findResources(spec, routes);
+    this.store = new Store();
+  }
+
+  // The handler of an operation that acts on a resource, or null.
+  handler(op) {
+    const found = this.roles.get(op);
+    if (!found) return null;
+    const { resource, role } = found;
+    const run = {
+      create: this.create,
+      list: this.list,
+      retrieve: this.retrieve,
+      update: this.update,
+      replace: this.replace,
+      delete: this.delete,
+    }[role];
+    return (ctx) => run.call(this, resource, op, ctx);
+  }
+
+  // The collection a request names: the JSON of its path's segments up to the resource's collection.
+  collectionOf(resource, segments) {
+    return JSON.stringify(segments.slice(0, resource.depth));
+  }
+
+  requireParent(resource, segments) {
+    const parent = resource.parent;
+    if (parent === null) return;
+    this.requireParent(parent, segments);
+    if (this.store.get(this.collectionOf(parent, segments), segments[parent.depth]) === undefined) {
+      throw notFound(parent, segments[parent.depth]);
+    }
+  }
+
+  // {collection, id, found} of the object an item request names; 404 when the store has not got it.
+  kept(resource, ctx) {
+    this.requireParent(resource, ctx.segments);
+    const collection = this.collectionOf(resource, ctx.segments);
+    const id = ctx.segments[resource.depth];
+    const found = this.store.get(collection, id);
+    if (found === undefined) throw notFound(resource, id);
+    return { collection, id, found };
+  }
+
+  create(resource, op, ctx) {
+    this.requireParent(resource, ctx.segments);
+    const collection = this.collectionOf(resource, ctx.segments);
+    const entries = () => this.store.entries(collection).map((e) => JSON.parse(e.text));
+    // A value the request sent for a field the server assigns is kept only when no other object has it.
+    const taken = (name, value) => {
+      const text = JSON.stringify(value);
+      if (name === resource.idName) return idText(value) === null || this.store.get(collection, idText(value)) !== undefined;
+      return entries().some((obj) => isObject(obj) && hasOwn(obj, name) && JSON.stringify(obj[name]) === text);
+    };
+    const fresh = new Set(resource.idName !== null ? [resource.idName] : []);
+    const result = buildObject(this.spec, op, ctx.body, { fresh, taken });
+    const id = idText(valueAt(result.body, resource.idTokens));
+    if (id !== null) this.store.put(collection, id, result.body);
+    return result;
+  }
+
+  retrieve(resource, op, ctx) {
+    const { found } = this.kept(resource, ctx);
+    return this.answer(op, found);
+  }
+
+  update(resource, op, ctx) {
+    const { collection, id, found } = this.kept(resource, ctx);
+    const merged = isObject(found) ? found : {};
+    let properties = resource.schemaPtr ? this.spec.view(resource.schemaPtr).propertyPtrs : null;
+    if (properties?.size === 0) properties = null; // a schema that names no fields: every field sent is one
+    for (const [name, value] of Object.entries(isObject(ctx.body) ? ctx.body : {})) {
+      if (name === resource.idName) continue;
+      if (properties === null || (properties.has(name) && validAll(this.spec, properties.get(name), value))) {
+        setOwn(merged, name, value);
+      }
+    }
+    this.store.put(collection, id, merged);
+    return this.answer(op, merged);
+  }
+
+  replace(resource, op, ctx) {
+    const { collection, id, found } = this.kept(resource, ctx);
+    const media = op.body?.media.find((m) => m.schemaPtr && isJsonMedia(m.type));
+    const settable = media ? this.spec.view(media.schemaPtr).propertyPtrs : new Map();
+    const keep = {};
+    for (const [name, value] of Object.entries(isObject(found) ? found : {})) {
+      if (!settable.has(name) || name === resource.idName) setOwn(keep, name, value);
+    }
+    const result = buildObject(this.spec, op, ctx.body, { keep });
+    this.store.put(collection, id, result.body);
+    return result;
+  }
+
+  delete(resource, op, ctx) {
+    const { collection, id, found } = this.kept(resource, ctx);
+    this.store.delete(collection, id);
+    const { status, response } = firstSuccess(op);
+    if (!response?.schemaPtr) return { status, body: undefined, type: response?.type };
+    const given = {};
+    if (resource.idName !== null) setOwn(given, resource.idName, valueAt(found, resource.idTokens));
+    return { status, body: fillObject(this.spec, response.schemaPtr, given, { affirm: true }), type: response.type };
+  }
+
+  list(resource, op, ctx) {
+    const listing = resource.listing;
+    if (listing === null || listing.items === null) return buildDefault(this.spec, op, ctx.body);
+    this.requireParent(resource, ctx.segments);
+    const entries = this.store.entries(this.collectionOf(resource, ctx.segments));
+    const order = this.queryValue(listing.order, ctx);
+    if (typeof order === "string" && order.toLowerCase() === "desc") entries.reverse();
+    const ids = entries.map((e) => e.id);
+    let start = 0;
+    let end = entries.length;
+    const after = this.queryValue(listing.after, ctx);
+    const before = this.queryValue(listing.before, ctx);
+    if (after !== null && ids.includes(String(after))) start = ids.indexOf(String(after)) + 1;
+    if (before !== null && ids.includes(String(before))) end = Math.max(start, ids.indexOf(String(before)));
+    const asked = Number(this.queryValue(listing.limit, ctx));
+    const size = Number.isInteger(asked) && asked > 0 ? asked : DEFAULT_PAGE;
+    // The page right after `after`, else the one right before `before`, else the first.
+    const from = after === null && before !== null ? Math.max(start, end - size) : start;
+    const page = entries.slice(from, Math.min(end, from + size)).map((e) => JSON.parse(e.text));
+    const more = after === null && before !== null ? from > start : from + page.length < end;
+    const items = page.map((obj) => shaped(this.spec, listing.itemPtr, obj));
+    const { status, response } = firstSuccess(op);
+    if (listing.items === "") return { status, body: items, type: response?.type };
+    const given = {};
+    setOwn(given, listing.items, items);
+    if (listing.more !== null) setOwn(given, listing.more, more);
+    const idOf = (obj) => (obj === undefined ? null : valueAt(obj, resource.idTokens) ?? null);
+    if (listing.first !== null) setOwn(given, listing.first, idOf(page[0]));
+    if (listing.last !== null) setOwn(given, listing.last, idOf(page[page.length - 1]));
+    return { status, body: fillObject(this.spec, listing.ptr, given), type: response?.type };
+  }
+
+  // A query parameter's value as sent (a number for a numeric schema), else its schema's default, else null.
+  queryValue(parameter, ctx) {
+    if (parameter === null) return null;
+    const sent = ctx.query.get(parameter.name);
+    if (sent !== null) {
+      const numeric = parameter.schemaPtr && schemaTypes(this.spec, parameter.schemaPtr).some((t) => t === "integer" || t === "number");
+      return numeric && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(sent) ? Number(sent) : sent;
+    }
+    const keywords = parameter.schemaPtr ? this.spec.view(parameter.schemaPtr).keywords : {};
+    return hasOwn(keywords, "default") ? keywords.default : null;
+  }
+
+  // The kept object as the operation's success schema has it.
+  answer(op, obj) {
+    const { status, response } = firstSuccess(op);
+    return { status, body: response?.schemaPtr ? shaped(this.spec, response.schemaPtr, obj) : undefined, type: response?.type };
+  }
+}
+
+function notFound(resource, id) {
+  const shown = id.length > 64 ? `${id.slice(0, 64)}...` : id;
+  return new HttpError(404, `No object at ${resource.item} with ${resource.parameter} '${shown}'.`, {
+    param: resource.parameter,
+    code: "not_found",
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The server
 
 function createServer(spec, routes, keyMatches) {
+  const resources = new Resources(spec, routes);
   // Errors outside any operation (unknown path, method) are described by the responses of the path's
   // operations, or else of the document's first operation.
   const anyOp = routes.flatMap((r) => [...r.operations.values()])[0] ?? null;
@@ -812,7 +1336,7 @@ function createServer(spec, routes, keyMatches) {
         op: anyOp,
       });
     }
-    const { route, pathParams } = match;
+    const { route, segments, pathParams } = match;
     let method = String(req.method).toLowerCase();
     if (method === "head" && !route.operations.has("head") && route.operations.has("get")) method = "get";
     const op = route.operations.get(method);
@@ -828,12 +1352,13 @@ function createServer(spec, routes, keyMatches) {
       authorize(spec, op, req, url, keyMatches);
       checkParameters(spec, op, req, url, pathParams);
       const body = await readRequestBody(spec, op, req);
-      const handler = op.operationId !== undefined && hasOwn(HANDLERS, op.operationId) ? HANDLERS[op.operationId] : null;
+      const handler = resources.handler(op);
       let result;
-      if (handler) result = handler(spec, op, { body: body.value, pathParams, req });
+      if (handler) result = handler({ body: body.value, segments, query: new URLSearchParams(url.query) });
       else if (route.hasParams) {
+        // A path with an id of no resource this server keeps: nothing is there.
         throw new HttpError(404, `No such resource: ${route.template}.`, { code: "not_found" });
-      } else result = buildDefault(spec, op);
+      } else result = buildDefault(spec, op, body.value);
       send(res, result.status, result.body, result.type && result.type !== "*/*" ? result.type : "application/json");
     } catch (err) {
       if (err instanceof HttpError) err.op ??= op;
