@@ -32,9 +32,9 @@ def gallery(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(
         prog="assistants-contract gallery",
-        description="Serve a gallery server: NAME is a broken server (the suite must fail it) or a conforming"
-        " one (the suite must pass it). The key it accepts is $ASSISTANTS_API_KEY (default: sk-reference-local)."
-        " With no NAME, list them.",
+        description="Serve a gallery server: NAME is a broken server (the suite must fail it) or a"
+        " conforming one (the suite must pass it). The key it accepts is $ASSISTANTS_API_KEY (default:"
+        " sk-reference-local). With no NAME, list them.",
     )
     parser.add_argument("name", nargs="?", help="the server to serve")
     parser.add_argument("--host", default="127.0.0.1")

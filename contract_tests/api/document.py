@@ -62,12 +62,32 @@ def check_openapi(document: dict[str, Any], origin: str) -> None:
         raise SpecError(f"{origin} cannot be checked as OpenAPI: {type(exc).__name__}: {exc}") from exc
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, taking an anchor defined again as YAML 1.2 does (an alias names the latest
+    node of that anchor): published specs do that (OpenAI's own), and PyYAML alone refuses them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if not isinstance(event, yaml.AliasEvent) and getattr(event, "anchor", None) in self.anchors:
+            del self.anchors[event.anchor]
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML (or JSON) text as data: the C loader where it can, the tolerant one where it cannot."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.composer.ComposerError:
+        return yaml.load(text, Loader=_YamlLoader)
+
+
 def load_spec(path: Path | str = SPEC_PATH) -> dict[str, Any]:
     """Parse an OpenAPI document (YAML or JSON), raising SpecError (not a YAML traceback) when it is
     malformed. The document as written: `normalized` reads a 3.0 one as 3.1."""
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -216,7 +236,7 @@ def normalized(document: dict[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def _schemas_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+def _schemas_of(document: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: PLR0912 (a place each)
     """The root schema objects of an OpenAPI 3.0 document: components, parameters, bodies, headers."""
     found: list[Any] = list((document.get("components") or {}).get("schemas", {}).values())
 
@@ -267,15 +287,18 @@ def _schemas_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [schema for schema in found if isinstance(schema, dict)]
 
 
-def _schema_30(schema: dict[str, Any]) -> None:
+def _schema_30(schema: dict[str, Any]) -> None:  # noqa: PLR0912 (a keyword each)
     """Rewrite one 3.0 schema object, and every schema inside it, in place."""
     if "$ref" in schema:
         return  # 3.0 ignores a `$ref`'s siblings; its target is rewritten where it is defined
     for side in ("Minimum", "Maximum"):
         exclusive, bound = f"exclusive{side}", side.lower()
-        if isinstance(schema.get(exclusive), bool):
-            if schema.pop(exclusive) and isinstance(schema.get(bound), int | float):
-                schema[exclusive] = schema.pop(bound)
+        if (
+            isinstance(schema.get(exclusive), bool)
+            and schema.pop(exclusive)
+            and isinstance(schema.get(bound), int | float)
+        ):
+            schema[exclusive] = schema.pop(bound)
     if schema.pop("nullable", False) is True:
         declared = schema.get("type")
         if isinstance(declared, str):

@@ -518,9 +518,9 @@ def build_api(raw: dict[str, Any], path: Path) -> Api:
     for spec_path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        item = deref(document, item)
+        target = deref(document, item)
         for method in METHODS:
-            if isinstance(item.get(method), dict):
+            if isinstance(target.get(method), dict):
                 operations.append(_operation(document, str(spec_path), method, schemes))
     if not operations:
         raise SpecError(f"{path} has no operations: nothing to serve or test")

@@ -9,6 +9,7 @@ and the schema's validator then says it is wrong.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from contract_tests.api.model import Parameter
@@ -24,7 +25,7 @@ def scalar(raw: str, types: tuple[str, ...]) -> Any:
                 value = parse(raw)
             except ValueError:
                 continue
-            if kind == "number" and value != value:  # NaN is not a JSON number
+            if kind == "number" and math.isnan(value):  # NaN is not a JSON number
                 continue
             return value
     if "boolean" in types and raw in ("true", "false"):

@@ -241,8 +241,8 @@ def _paging(api: Api, list_op: Operation, items_pointer: str | None) -> Paging:
     ends: dict[str, str | None] = {"first": None, "last": None}
     if pointer is not None and items_pointer:
         for name, where in api.values.properties(pointer).items():
-            for end in ends:
-                if end in name.lower() and "string" in api.values.types(where) and ends[end] is None:
+            for end, found in ends.items():
+                if end in name.lower() and "string" in api.values.types(where) and found is None:
                     ends[end] = f"/{escape_pointer(name)}"
     return Paging(
         first=ends["first"],

@@ -136,7 +136,7 @@ def _error_reply(api: Api, op: Operation | None, status: int, message: str, head
     return Reply(status, {"content-type": "application/json", **headers}, json.dumps(body).encode())
 
 
-def _invalid(api: Api, request: Request) -> bool:
+def _invalid(api: Api, request: Request) -> bool:  # noqa: PLR0911 (a return per rule)
     """Whether the request breaks the spec in its headers or body (what this server checks first)."""
     found = api.match(request.method, request.path)
     if found is None:

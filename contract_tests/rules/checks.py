@@ -346,7 +346,7 @@ def server_answers_every_request(exchange: Exchange, ctx: Judge) -> Verdict:
     return exchange.fault
 
 
-# --- state: what every REST resource owes its clients ---------------------------------------------------------
+# --- state: what every REST resource owes its clients --------------------------------------------------
 
 
 def ensure_resource_availability(exchange: Exchange, ctx: Judge) -> Verdict:
@@ -355,7 +355,8 @@ def ensure_resource_availability(exchange: Exchange, ctx: Judge) -> Verdict:
     if known is None or not known.exists or ctx.role(exchange) is not Role.RETRIEVE:
         return NOT_APPLICABLE
     if not 200 <= exchange.status < 300:
-        return f"the resource {_show(ctx, known.id)} created before could not be retrieved: got {exchange.status}"
+        shown = _show(ctx, known.id)
+        return f"the resource {shown} created before could not be retrieved: got {exchange.status}"
     return None
 
 

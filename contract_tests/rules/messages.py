@@ -110,7 +110,8 @@ def message(error: jsonschema.ValidationError) -> str:  # noqa: PLR0911 (one sen
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
         known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         unknown = [field for field in instance if field not in known]
-        return f"unknown property {show(unknown[0] if unknown else '?')}: the object allows only {show(list(known), 200)}"
+        allowed = show(list(known), 200)
+        return f"unknown property {show(unknown[0] if unknown else '?')}: the object allows only {allowed}"
     if keyword in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
         side = {
             "maximum": "at most",

@@ -55,7 +55,8 @@ def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | No
         CREDENTIALS_CHECK,
         Fault.CREDENTIALS,
         "credentials",
-        f"the key sent in {' and '.join(dict.fromkeys(offered))} is not the right key in a form the spec declares",
+        f"the key sent in {' and '.join(dict.fromkeys(offered))} is not the right key in a form the spec"
+        " declares",
     )
 
 
@@ -110,7 +111,7 @@ def _texts(sent: Sent, path: dict[str, str], parameter: Parameter) -> list[str]:
     return [path[parameter.name]] if parameter.name in path else []
 
 
-def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:
+def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # noqa: PLR0911 (per rule)
     """A body not sent as the spec's JSON media type, not JSON at all, or JSON the schema forbids."""
     if op.body is None:
         return []

@@ -321,6 +321,7 @@ def _route(path: str) -> tuple[str, dict[str, str]]:
 def create_app(
     api_key: str = DEFAULT_API_KEY,
     spec_path: Path | str = SPEC_PATH,
+    *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     validator: ValidatorFactory = inlined_validator,
     store: Store | None = None,

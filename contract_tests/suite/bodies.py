@@ -184,8 +184,14 @@ class BodyFactory:
                 if variant.valid != valid:
                     continue
                 value = self.embed(site, variant.change)
+                # Inside one of several alternatives, a value that breaks it may still fit another: an
+                # invalid variant there is sent only where the validator agrees, without a count.
+                branched = not valid and any(step.kind == "branch" for step in site.steps)
                 if value is not NO_VALUE:
-                    yield Body(f"{site.where} {variant.what}".strip(), value), variant.expected
+                    yield (
+                        Body(f"{site.where} {variant.what}".strip(), value),
+                        variant.expected and not branched,
+                    )
 
     def _unicode_everywhere(self) -> Iterator[tuple[Body, bool]]:
         if not isinstance(self.base, dict):

@@ -85,7 +85,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the model every valid request names, for a server that checks it exists (default: $MODEL)",
     )
     parser.add_argument(
-        "--spec", default=str(SPEC_PATH), help="the OpenAPI document (default: the spec this tool carries)"
+        "--spec",
+        default=str(SPEC_PATH),
+        help="the OpenAPI document, 3.0 or 3.1, YAML or JSON (default: the spec this tool carries)",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="a header to send with every request, for one the server needs that the spec does not declare"
+        " (a published spec that names `OpenAI-Beta` in prose only); repeat for more",
     )
     return parser.parse_args(argv)
 
@@ -139,6 +149,21 @@ def _api_key(what: str) -> str:
     return key
 
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
+
+
+def _headers(given: list[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for text in given:
+        name, colon, value = text.partition(":")
+        if not colon or not _HEADER_NAME.fullmatch(name.strip()) or any(c in value for c in "\r\n\0"):
+            raise UsageError(f"--header must be 'NAME: VALUE', got {text!r}")
+        if name.strip().lower() in ("authorization", "content-type", "content-length", "host"):
+            raise UsageError(f"--header cannot set {name.strip()}: the suite sets it itself")
+        found.append((name.strip(), value.strip()))
+    return tuple(found)
+
+
 def _spec_usable(path: Path) -> None:
     """SpecError, in one line, unless the spec is valid OpenAPI with what the suite needs."""
     check_needs(path)
@@ -153,7 +178,17 @@ def run(args: argparse.Namespace) -> RunResult:
     spec_path = Path(args.spec)
     bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else None
     # The base URL and key are filled in below, once known.
-    settings = SuiteConfig("", "", seed, args.examples, args.timeout, spec_path, bodies_dir, model=args.model)
+    settings = SuiteConfig(
+        "",
+        "",
+        seed,
+        args.examples,
+        args.timeout,
+        spec_path,
+        bodies_dir,
+        model=args.model,
+        headers=_headers(args.header),
+    )
     if args.base_url and args.app:
         raise UsageError("give --base-url or --app, not both")
     if args.base_url or args.app:

@@ -39,6 +39,8 @@ class SuiteConfig:
     model: str | None = None
     # Other request fields pinned so (field name -> value), wherever a valid body has the field.
     pins: tuple[tuple[str, str], ...] = ()
+    # Headers sent with every request, for one a server needs that the spec does not declare.
+    headers: tuple[tuple[str, str], ...] = ()
 
     def pinned_fields(self) -> dict[str, str]:
         found = dict(self.pins)

@@ -37,6 +37,7 @@ class RunContext(Judge):
     api_key: str = ""
     session: requests.Session | None = None
     timeout: float = 10.0
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request (`--header`)
 
     def credentials(self, op: Operation, key: str | None = None) -> Credentials:
         """The key (the caller's by default) as the operation's first usable alternative carries it."""
@@ -46,4 +47,5 @@ class RunContext(Judge):
         return credentials(usable[0], key if key is not None else self.api_key)
 
     def auth_headers(self, op: Operation) -> dict[str, str]:
-        return self.credentials(op).headers
+        """The headers every request of `op` carries: `--header`'s and the key."""
+        return {**self.headers, **self.credentials(op).headers}

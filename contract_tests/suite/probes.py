@@ -280,8 +280,8 @@ def _parameter_values(api: Api, parameter: Parameter, request: Request) -> Itera
                 continue
             kept_valid += 1
         seen.add(text)
-        label = label.removeprefix("spec example 'example'").replace("the body", "").strip()
-        yield label or f"= {json.dumps(text)}", text, valid
+        said = label.removeprefix("spec example 'example'").replace("the body", "").strip()
+        yield said or f"= {json.dumps(text)}", text, valid
 
 
 def _header_safe(text: str) -> bool:

@@ -183,6 +183,7 @@ class Run:
             api_key=config.api_key,
             session=_session(),
             timeout=config.timeout,
+            headers=dict(config.headers),
         )
         self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
         self.result.notes = notes(self.api)
@@ -270,7 +271,7 @@ class Run:
             if probe.credentials is not None
             else (self.config.api_key if given != Credentials() else None)
         )
-        headers = {**probe.headers, **given.headers}
+        headers = {**dict(self.config.headers), **probe.headers, **given.headers}
         query = [*probe.query, *given.query.items()]
         url = self.ctx.base_url + _quoted(probe.path)
         try:
@@ -322,7 +323,7 @@ class Run:
                 lambda: case.call(
                     base_url=self.ctx.base_url,
                     session=self.ctx.session,
-                    headers=given.headers,
+                    headers={**dict(self.config.headers), **given.headers},
                     timeout=self.config.timeout,
                 ),
             )
@@ -888,7 +889,9 @@ def _derived(
     dialects = DialectSplit(op.body.schema_pointer, api.document) if op.body is not None else None
     # Valid bodies name the pinned values (where they stay valid); invalid ones are left as they are: the
     # pinned field may be what makes one invalid.
-    derived = [(f"valid: {body.label}", pinned(api, op, body.value, dict(pins)), True) for body in factory.valid()]
+    derived = [
+        (f"valid: {body.label}", pinned(api, op, body.value, dict(pins)), True) for body in factory.valid()
+    ]
     derived += [(f"invalid: {body.label}", body.value, False) for body in factory.invalid()]
     kept = tuple(item for item in derived if dialects is None or not dialects.disagree(item[1]))
     return kept, tuple(factory.dropped)

@@ -123,7 +123,7 @@ class Sequences:
         self.send = send
         self.update_bodies = update_bodies
 
-    def lifecycle(self, resource: Resource, create_body: Any) -> Iterator[Exchange]:
+    def lifecycle(self, resource: Resource, create_body: Any) -> Iterator[Exchange]:  # noqa: PLR0912
         create = resource.first(Role.CREATE)
         collection = self.world.collection_path(resource)
         if create is None or collection is None:

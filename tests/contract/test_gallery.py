@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH
 from contract_tests.api.model import load_api
@@ -15,8 +14,8 @@ from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.rules.checks import STATE_CHECKS
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
-from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.cli import EXIT_FAIL, main
+from contract_tests.suite.config import SuiteConfig
 from contract_tests.suite.runner import run_suite
 from tests.contract.conftest import API_KEY, EXAMPLES
 

@@ -38,7 +38,7 @@ def _item_path(api: Api, collection: str) -> str:
     return f"{collection}/{{{ID_PARAMETER}}}"
 
 
-def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]:
+def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]:  # noqa: PLR0915
     """Add the list, retrieve, modify and delete operations the spec lacks (and, with `links`, the
     links from the create's response to the item operations); the operationIds added."""
     create = create_operation(api)
