@@ -52,15 +52,16 @@ def run_contract(
     if (app is None) == (base_url is None):
         raise pytest.UsageError("the contract suite needs app= or base_url= (one of them)")
 
-    def config(url: str) -> SuiteConfig:
-        return SuiteConfig(url, key, seed, examples, timeout, Path(spec), model=model)
+    def config(url: str, shown: str | None = None) -> SuiteConfig:
+        return SuiteConfig(url, key, seed, examples, timeout, Path(spec), model=model, shown_base_url=shown)
 
     if base_url is not None:
         return run_suite(config(base_url))
     with masked_output(Masker(key, *near_misses(key).values())):
         served = load_app(app) if isinstance(app, str) else app
         with serve_in_thread(served) as url:
-            return run_suite(config(url))
+            # The app's port is gone when the tests end: reproductions name the server $BASE_URL.
+            return run_suite(config(url, "$BASE_URL"))
 
 
 def _check_ids(spec: Path | str) -> list[tuple[str, str]]:

@@ -388,18 +388,22 @@ def _matching(schema: dict[str, Any]) -> Any:
     from hypothesis import strategies as st  # noqa: PLC0415
     from hypothesis.errors import NoSuchExample  # noqa: PLC0415
 
+    from contract_tests.isolation import isolated  # noqa: PLC0415
+
     low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
     try:
-        return find(
-            st.from_regex(re.compile(ecma_regex(schema["pattern"]), re.ASCII)),
-            lambda value: len(value) >= low and (high is None or len(value) <= high),
-            settings=settings(
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-                phases=(Phase.generate, Phase.shrink),  # no `explain`: it costs seconds and says nothing here
-            ),
-        )
+        with isolated():
+            return find(
+                st.from_regex(re.compile(ecma_regex(schema["pattern"]), re.ASCII)),
+                lambda value: len(value) >= low and (high is None or len(value) <= high),
+                settings=settings(
+                    database=None,
+                    derandomize=True,
+                    suppress_health_check=list(HealthCheck),
+                    # No `explain` phase: it costs seconds and says nothing here.
+                    phases=(Phase.generate, Phase.shrink),
+                ),
+            )
     except (NoSuchExample, re.error):
         return NO_VALUE
 

@@ -471,6 +471,111 @@ def _hang_on_bad_json(body: bytes) -> Action:
     return "forward"
 
 
+# --- the input slips of other stacks ----------------------------------------------------------------------
+
+
+def _fields_ignoring_case(spec: Path) -> EditRequest:
+    """Reads a body's fields ignoring case, as Go's encoding/json does into a struct (`MODEL` is `model`)."""
+    api = load_api(spec)
+
+    def edit(request: Request) -> Request:
+        found = api.match(request.method, request.path)
+        if found is None or found[0].body is None:
+            return request
+        known = {name.lower(): name for name in api.values.properties(found[0].body.schema_pointer)}
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return request
+        if isinstance(body, dict):
+            body = {known.get(key.lower(), key): value for key, value in body.items()}
+            request.body = json.dumps(body).encode()
+        return request
+
+    return edit
+
+
+def _trailing_data_dropped(request: Request) -> Request:
+    """Reads the first JSON value of a body and ignores the rest (Go's json.Decoder.Decode)."""
+    try:
+        text = request.body.decode("utf-8")
+        value, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return request
+    if text[end:].strip():
+        request.body = json.dumps(value).encode()
+    return request
+
+
+def _bytes_replaced(request: Request) -> Request:
+    """Reads a body that is not UTF-8 with U+FFFD for each bad byte, as Go's encoding/json does."""
+    try:
+        request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        request.body = request.body.decode("utf-8", "replace").encode("utf-8")
+    return request
+
+
+def _bare_key(api_key: str) -> EditRequest:
+    """Takes the key with or without its `Bearer` word (`strings.TrimPrefix(header, "Bearer ")`)."""
+
+    def edit(request: Request) -> Request:
+        if request.headers.get("authorization", "").strip() == api_key:
+            request.headers["authorization"] = f"Bearer {api_key}"
+        return request
+
+    return edit
+
+
+class _FirstValues(dict[str, Any]):
+    """An object read with the first value of each name; `twice` holds the last of those given again."""
+
+    twice: dict[str, Any]
+
+    @classmethod
+    def of(cls, items: list[tuple[str, Any]]) -> _FirstValues:
+        found = cls()
+        found.twice = {}
+        for name, value in items:
+            if name in found:
+                found.twice[name] = value
+            else:
+                found[name] = value
+        return found
+
+
+def _first_checked_last_kept() -> tuple[EditRequest, EditReply]:
+    """Checks a field given twice by its first value and keeps its last, as a validating front and an
+    application that parse JSON differently do."""
+    kept: dict[int, dict[str, Any]] = {}
+
+    def request_edit(request: Request) -> Request:
+        try:
+            value = json.loads(request.body, object_pairs_hook=_FirstValues.of)
+        except ValueError:
+            return request
+        if isinstance(value, _FirstValues) and value.twice:
+            kept[id(request)] = value.twice
+            request.body = json.dumps(value).encode()
+        return request
+
+    def reply_edit(request: Request, reply: Reply) -> Reply:
+        last = kept.pop(id(request), None)
+        if last and 200 <= reply.status < 300:
+            body = json.loads(reply.body)
+            if isinstance(body, dict):
+                body.update({name: value for name, value in last.items() if name in body})
+                reply.body = json.dumps(body).encode()
+        return reply
+
+    return request_edit, reply_edit
+
+
+def _duplicates_split(base: ServerFactory, api_key: str, spec: Path) -> Any:
+    request_edit, reply_edit = _first_checked_last_kept()
+    return Rewrite(base(api_key=api_key, spec_path=spec), request=request_edit, reply=reply_edit)
+
+
 # --- resources kept wrong ------------------------------------------------------------------------------
 
 
@@ -750,6 +855,34 @@ GALLERY: dict[str, BrokenServer] = {
         "never answers a body that is not JSON",
         "server_answers_every_request",
         _front(_hang_on_bad_json),
+    ),
+    # The input slips of other stacks' code.
+    "fields_ignoring_case": BrokenServer(
+        "reads a body's field names ignoring case (Go's encoding/json: `MODEL` is taken as `model`)",
+        "invalid_body_rejected",
+        wrapped(request=_fields_ignoring_case),
+    ),
+    "trailing_data_ignored": BrokenServer(
+        "reads the first JSON value of a body and ignores what follows it (`{...} garbage`)",
+        "malformed_body_rejected",
+        wrapped(request=_same(_trailing_data_dropped)),
+    ),
+    "bad_bytes_replaced": BrokenServer(
+        "reads a body that is not UTF-8 with U+FFFD for each bad byte (a Latin-1 byte in a string)",
+        "malformed_body_rejected",
+        wrapped(request=_same(_bytes_replaced)),
+    ),
+    "bare_key_accepted": BrokenServer(
+        "takes the key with or without its `Bearer` word (`strings.TrimPrefix`)",
+        "api_key_required",
+        lambda base, api_key, spec: Rewrite(
+            base(api_key=api_key, spec_path=spec), request=_bare_key(api_key)
+        ),
+    ),
+    "first_checked_last_kept": BrokenServer(
+        "checks a field given twice by its first value and keeps its last",
+        "duplicate_keys_consistent",
+        _duplicates_split,
     ),
     # Resources kept wrong: on a spec with a resource (a create and a retrieve, update, delete or list).
     "forgets_created": BrokenServer(

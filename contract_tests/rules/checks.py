@@ -298,6 +298,27 @@ def malformed_body_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
     return _expect(exchange, ctx, frozenset(range(400, 500)), "a 4xx")
 
 
+def duplicate_keys_consistent(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A body giving a field twice (a valid value, then one its schema forbids) is refused with a 4xx, or
+    read as one of its values throughout: never checked as one and kept as the other (RFC 8259 leaves
+    the choice to the parser, not the inconsistency)."""
+    name, first, second = (exchange.expect.get(key) for key in ("name", "first", "second"))
+    if not isinstance(name, str):
+        return NOT_APPLICABLE
+    if 400 <= exchange.status < 500:
+        return error_body_problem(exchange, ctx)
+    if not 200 <= exchange.status < 300:
+        return f"got {exchange.status}, expected a 4xx, or the success of the request read with one value"
+    got = exchange.received_json
+    if isinstance(got, dict) and name in got and first_difference(second, got[name]) is None:
+        return (
+            f"{name!r} was given twice ({_show(ctx, first)}, then {_show(ctx, second)}): the request was"
+            f" accepted, so checked with the first value, and {name!r} came back as the second, which its"
+            " schema forbids"
+        )
+    return None
+
+
 def invalid_parameter_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
     """A required parameter (a header, a query or path parameter) left out, or a value its schema forbids,
     gets the status documented for an invalid request and the error object."""
@@ -454,6 +475,7 @@ CHECKS: dict[str, Check] = {
         server_fields_plausible,
         invalid_body_rejected,
         malformed_body_rejected,
+        duplicate_keys_consistent,
         invalid_parameter_rejected,
         api_key_required,
         api_key_accepted,
@@ -510,7 +532,7 @@ def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911
         return op.body is not None and op.success.schema_pointer is not None
     if name == "server_fields_plausible":
         return _assigns(api, op)
-    if name in ("invalid_body_rejected", "malformed_body_rejected"):
+    if name in ("invalid_body_rejected", "malformed_body_rejected", "duplicate_keys_consistent"):
         return op.body is not None
     if name == "invalid_parameter_rejected":
         return any(

@@ -138,6 +138,7 @@ class Exchange:
     # Statuses also right for this request, when it breaks several rules that the spec does not order.
     also_allowed: frozenset[int] = frozenset()
     known: Known | None = None
+    expect: dict[str, Any] = field(default_factory=dict)  # what a probe's check needs beyond the wire
     case: Any = None  # the sender's own record (schemathesis's Case, for its checks)
     raw: Any = None  # the sender's own response object (schemathesis's Response)
     _received: Any = field(default=NOT_JSON, repr=False)
@@ -173,9 +174,10 @@ class Exchange:
         got = str(self.status) if self.response is not None else f"nothing ({self.fault})"
         return f"{self.request.method} {self.request.path} -> {got}"
 
-    def describe(self, mask: Masker, bodies_dir: Path) -> str:
+    def describe(self, mask: Masker, bodies_dir: Path, shown: tuple[str, str] | None = None) -> str:
         """What was sent, what came back and how to reproduce it, with the API key masked; for a request
-        of a sequence, the requests that led to it first."""
+        of a sequence, the requests that led to it first. `shown` is (the server's URL, what reproductions
+        name it by instead), for a server whose URL is gone once the command exits (an app in process)."""
         lines = []
         steps = self.known.steps if self.known is not None else ()
         if steps:
@@ -196,13 +198,13 @@ class Exchange:
             ]
         if steps:
             lines.append("reproduce, in order:")
-            lines += [f"  {step.curl(bodies_dir, mask)}" for step in steps]
-            lines.append(f"  {self.curl(bodies_dir, mask)}")
+            lines += [f"  {step.curl(bodies_dir, mask, shown)}" for step in steps]
+            lines.append(f"  {self.curl(bodies_dir, mask, shown)}")
         else:
-            lines.append(f"reproduce: {self.curl(bodies_dir, mask)}")
+            lines.append(f"reproduce: {self.curl(bodies_dir, mask, shown)}")
         return mask("\n".join(printable(line) for line in lines))
 
-    def curl(self, bodies_dir: Path, mask: Masker | None = None) -> str:
+    def curl(self, bodies_dir: Path, mask: Masker | None = None, shown: tuple[str, str] | None = None) -> str:
         """A curl command resending the request; the key is read from $API_KEY, never spelled out.
 
         A body too long for a command line, or not printable text, is written to a file in `bodies_dir`,
@@ -229,7 +231,10 @@ class Exchange:
         elif body:
             parts += ["--data-binary", shlex.quote(text)]
         if self.callers_key and self.sent_key and self.sent_key in url:
-            parts.append('"' + url.replace(self.sent_key, "$API_KEY") + '"')
+            url = url.replace(self.sent_key, "$API_KEY")
+            parts.append('"' + (url.replace(shown[0], shown[1], 1) if shown else url) + '"')
+        elif shown and url.startswith(shown[0]):
+            parts.append(f'"{shown[1]}"' + shlex.quote(url[len(shown[0]) :]))
         else:
             parts.append(shlex.quote(url))
         return " ".join(parts)

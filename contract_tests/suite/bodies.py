@@ -463,6 +463,16 @@ class BodyFactory:
                 False,
             )
         properties = set(schema.get("properties", {}))
+        # A known field's name in another case: unknown where the object is closed, and its own field then
+        # missing where required. Go's encoding/json matches names ignoring case, and takes it.
+        for name in [*schema.get("required", []), *sorted(properties)][:1]:
+            shifted = name.swapcase() if name.swapcase() != name else None
+            if shifted and shifted not in properties:
+                yield Variant(
+                    f"with {name!r} named {shifted!r}",
+                    functools.partial(_renamed, name, shifted),
+                    False,
+                )
         if schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False:
             unknown = next(name for name in (UNKNOWN_FIELD, UNKNOWN_FIELD + "_2") if name not in properties)
             yield Variant(
@@ -561,6 +571,13 @@ def _get(value: Any, path: tuple[str | int, ...]) -> Any:
 
 def _put(value: Any, path: tuple[str | int, ...], new: Any) -> None:
     _get(value, path[:-1])[path[-1]] = new
+
+
+def _renamed(name: str, other: str, value: Any) -> Any:
+    """`value` with the property `name` under the name `other` (its value kept, or built if absent)."""
+    if not isinstance(value, dict) or name not in value:
+        return value
+    return {other if key == name else key: item for key, item in value.items()}
 
 
 def _without(name: str, value: Any) -> Any:

@@ -16,6 +16,7 @@ import os
 import random
 import re
 import secrets
+import shlex
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,8 +46,38 @@ class UsageError(Exception):
     """Bad input from the caller: a one-line reason."""
 
 
+DESCRIPTION = """\
+Check that a server keeps the contract of an OpenAPI spec (the Assistants API's by default): every
+operation it declares, the state of its resources, JSON's and HTTP's rules. With --base-url it tests that
+server; with --app it serves that ASGI or WSGI app in this process and tests it; with neither, the
+reference server the spec describes, started on a free loopback port."""
+
+EPILOG = """\
+environment:
+  API_KEY     the key the server under test accepts (required with --base-url or --app; read from the
+              environment only, never the command line; masked as *** in everything printed or written)
+  BASE_URL, APP, REPORT, SEED, EXAMPLES, MODEL   defaults of the options of the same names
+
+exit status:
+  0  the server keeps the contract
+  1  it breaks a check (each failure: what was sent, what came back, the rule, a reproduction)
+  2  it cannot be tested: unreachable or silent, the key refused, a spec that cannot be used, bad
+     arguments, too rate-limited to judge (one line: error: ...)
+
+other commands:
+  assistants-contract gallery [NAME]    list the gallery's servers, or serve one
+  assistants-reference-server           the reference server alone (--port, --spec, --state)
+
+Docs: README.md and docs/ of the project."""
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="assistants-contract", description=" ".join(__doc__.split()[:20]))
+    parser = argparse.ArgumentParser(
+        prog="assistants-contract",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--base-url",
         default=os.environ.get("BASE_URL", ""),
@@ -203,7 +234,10 @@ def run(args: argparse.Namespace) -> RunResult:
         with masked_output(Masker(api_key, *near_misses(api_key).values())):
             app = load_app(args.app)
             with serve_in_thread(app) as base_url:
-                return run_suite(dataclasses.replace(settings, base_url=base_url, api_key=api_key))
+                shown = "$BASE_URL"  # the port is gone when the command exits
+                return run_suite(
+                    dataclasses.replace(settings, base_url=base_url, api_key=api_key, shown_base_url=shown)
+                )
     _spec_usable(spec_path)
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
@@ -226,10 +260,37 @@ def run(args: argparse.Namespace) -> RunResult:
     raise AssertionError("unreachable")
 
 
+def _rerun(args: argparse.Namespace, seed: int) -> str:
+    """The command that sends the same cases again, as the reader can type it (no key on it)."""
+    parts = ["assistants-contract", "--seed", str(seed), "--examples", str(args.examples)]
+    if args.base_url:
+        parts += ["--base-url", args.base_url]
+    if args.app:
+        parts += ["--app", args.app]
+    if str(args.spec) != str(SPEC_PATH):
+        parts += ["--spec", str(args.spec)]
+    if args.model:
+        parts += ["--model", args.model]
+    for header in args.header:
+        parts += ["--header", header]
+    if args.timeout != DEFAULT_TIMEOUT:
+        parts += ["--timeout", f"{args.timeout:g}"]
+    command = " ".join(shlex.quote(part) for part in parts)
+    if args.base_url or args.app:
+        command = "API_KEY=... " + command
+    return (
+        command
+        + f"  (in a clone: SEED={seed} EXAMPLES={args.examples} make contract, with the same BASE_URL)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # The key in use is masked (with the near misses made from it); with no server to test it is not used.
+    # The key in use is masked (with the near misses made from it); with no server to test it is not used,
+    # and a key refused for its form is used nowhere (masking a short one would mask the words about it).
     key = os.environ.get("API_KEY", "") if args.base_url or args.app else ""
+    if len(key) < SHORTEST_KEY or not _KEY.fullmatch(key):
+        key = ""
     mask = Masker(key, *near_misses(key).values())
     try:
         result = run(args)
@@ -243,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
         print(mask(f"error: the suite could not run ({where})"), file=sys.stderr)
         return EXIT_ERROR
-    print(mask(render(result, examples=args.examples)))
+    print(mask(render(result, examples=args.examples, rerun=_rerun(args, result.seed))))
     if result.untestable is not None:
         print(mask(f"error: {result.untestable}"), file=sys.stderr)
     if args.report:

@@ -41,6 +41,9 @@ class SuiteConfig:
     pins: tuple[tuple[str, str], ...] = ()
     # Headers sent with every request, for one a server needs that the spec does not declare.
     headers: tuple[tuple[str, str], ...] = ()
+    # What reproduction commands name the server by instead of `base_url` (an app served in this process
+    # on a port gone when it exits: `$BASE_URL`); None: its URL.
+    shown_base_url: str | None = None
 
     def pinned_fields(self) -> dict[str, str]:
         found = dict(self.pins)

@@ -1,16 +1,13 @@
 """Cases schemathesis generates from the spec, positive and negative, reproducibly from a seed.
 
 The cases depend on the spec, the seed and the options alone: Hypothesis's example database is off, and
-so is its habit of drawing string and number constants from the code imported in the process (an app
-checked in process would otherwise lend its own literals, its key among them, to the cases, and the
-same seed would send other cases from another entry point).
+it runs isolated from the process (contract_tests.isolation): no constant drawn from imported code,
+nothing written in the working directory.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +15,12 @@ import hypothesis
 import hypothesis.errors
 import schemathesis
 from hypothesis import HealthCheck, Phase
-from hypothesis.internal.conjecture import providers
-from hypothesis.internal.constants_ast import Constants
 from schemathesis import Case
 from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.generation.modes import GenerationMode
 
 from contract_tests.api.model import Operation, load_api
+from contract_tests.isolation import isolated
 
 
 class Schemas:
@@ -60,20 +56,6 @@ class Schemas:
         return schema[op.path][op.method]
 
 
-@contextmanager
-def no_local_constants() -> Iterator[None]:
-    """Hypothesis draws no constant from the code imported in this process while the block runs."""
-    found = providers._get_local_constants
-    empty = Constants()
-    providers._get_local_constants = lambda: empty
-    providers.CONSTANTS_CACHE.cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = found
-        providers.CONSTANTS_CACHE.cache.clear()
-
-
 def generate(operation: Any, mode: GenerationMode, count: int, seed: int) -> list[Case[Any]]:
     """Up to `count` cases of `mode` for a schemathesis APIOperation; the same seed gives the same cases."""
     cases: list[Case[Any]] = []
@@ -92,7 +74,7 @@ def generate(operation: Any, mode: GenerationMode, count: int, seed: int) -> lis
         cases.append(case)
 
     try:
-        with no_local_constants():
+        with isolated():
             collect()
     except hypothesis.errors.Unsatisfiable:
         return []  # nothing to vary (an operation with no parameters and no body has no invalid case)

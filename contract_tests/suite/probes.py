@@ -10,13 +10,15 @@ feeds can only be about that one thing:
 - on every operation: each required parameter (a header, a query or path parameter) left out, and each
   parameter at the limits of its schema (valid) and one step past them (invalid);
 - on every operation with a JSON body: malformed JSON, an empty body, bodies of another JSON type, NaN
-  and Infinity where the schema allows any value, the body as text/plain or without a Content-Type;
+  and Infinity where the schema allows any value, data after the value, a byte that is not UTF-8 inside
+  a string, a field given twice, the body as text/plain or without a Content-Type;
 - on every path: each of GET, POST, PUT, PATCH, DELETE it does not define.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ class Probe:
     credentials: Credentials | None = None  # None: the caller's key, as the operation's first alternative
     key: str | None = None  # the key the credentials carry (to mask and to tell the caller's from others)
     removes: bool = False  # a DELETE that must be refused: sent against a resource of its own
+    expect: dict[str, Any] = field(default_factory=dict)  # what its check needs to know beyond the wire
 
 
 @dataclass
@@ -355,6 +358,15 @@ def body_probes(api: Api, request: Request) -> list[Probe]:
     ):
         if raw is not None:
             found.append(request.probe(api, label, malformed, body=raw))
+    # What other stacks' readers let through: data after the value (Go's json.Decoder.Decode), bytes that
+    # are not UTF-8 inside a string (replaced by U+FFFD in Go, by a lone surrogate elsewhere).
+    found.append(request.probe(api, "data after the JSON value", malformed, body=body + b" garbage"))
+    latin1 = _latin1_inside_a_string(api, op, body)
+    if latin1 is not None:
+        found.append(request.probe(api, "a Latin-1 byte inside a string (not UTF-8)", malformed, body=latin1))
+    duplicated = _duplicated_key(api, op, request)
+    if duplicated is not None:
+        found.append(duplicated)
     found.append(
         request.probe(
             api,
@@ -372,6 +384,52 @@ def body_probes(api: Api, request: Request) -> list[Probe]:
         )
     )
     return found
+
+
+def _free_text(api: Api, op: Operation, value: Any) -> tuple[str, str] | None:
+    """(name, value) of the body's first top-level string field that takes any text."""
+    if op.body is None or not isinstance(value, dict):
+        return None
+    for name, where in api.values.properties(op.body.schema_pointer).items():
+        schema = api.values.schema(where)
+        free = not {"pattern", "enum", "const", "format"} & schema.keys()
+        if free and isinstance(value.get(name), str) and value[name]:
+            return name, value[name]
+    return None
+
+
+def _latin1_inside_a_string(api: Api, op: Operation, body: bytes) -> bytes | None:
+    """The body with a Latin-1 byte (0xE9, e-acute) at the end of a free-text string: valid JSON text in
+    Latin-1, not UTF-8, which RFC 8259 requires."""
+    found = _free_text(api, op, json.loads(body))
+    if found is None:
+        return None
+    name, text = found
+    pair = json.dumps(name).encode() + b": " + json.dumps(text).encode()
+    at = body.find(pair)
+    if at < 0:
+        return None
+    end = at + len(pair) - 1  # before the closing quote
+    return body[:end] + bytes([0xE9]) + body[end:]
+
+
+def _duplicated_key(api: Api, op: Operation, request: Request) -> Probe | None:
+    """The body with a field given twice: its valid value first, then one its schema forbids (RFC 8259
+    leaves the reading to the parser: a server may refuse it, or read either value, but must not check one
+    and keep the other)."""
+    if request.body is None or op.body is None:
+        return None
+    value = json.loads(request.body)
+    found = _free_text(api, op, value)
+    body = request.body.rstrip()
+    if found is None or not body.endswith(b"}"):
+        return None
+    name, _ = found
+    wrong = 7
+    raw = body[:-1] + b", " + json.dumps(name).encode() + b": " + json.dumps(wrong).encode() + b"}"
+    label = f"{name!r} given twice: a valid value, then {wrong}"
+    probe = request.probe(api, label, ("duplicate_keys_consistent",), body=raw)
+    return dataclasses.replace(probe, expect={"name": name, "first": value[name], "second": wrong})
 
 
 def method_probes(api: Api, requests_by_path: dict[str, Request]) -> list[Probe]:

@@ -71,6 +71,8 @@ class RunResult:
     # Why the run could not judge the server (it rate-limited too much): the CLI exits 2.
     untestable: str | None = None
     bodies_dir: Path | None = None  # where reproduction commands find the bodies they send
+    own_bodies_dir: bool = False  # bodies_dir is the run's own, removed when the process exits
+    shown_base_url: str | None = None  # what reproductions name the server by, when not its real URL
     # What the run judged otherwise than the spec says, and why (an invalid example left out, a fault
     # the spec documents no status for judged by HTTP's rules).
     notes: list[str] = field(default_factory=list)

@@ -292,6 +292,7 @@ class Run:
             self.result.skipped_cases += 1
             return None
         exchange = self._exchange(probe.label, op, sent, key, known)
+        exchange.expect = probe.expect
         if exchange.response is None:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
@@ -510,7 +511,8 @@ class Run:
         failure = None
         if verdict is not None:
             # Only the first failures of a check are shown: describe (and write bodies for) only those.
-            details = exchange.describe(self.mask, self._bodies_dir()) if tally.keeps_details else ""
+            shown = (self.result.base_url, self.config.shown_base_url) if self.config.shown_base_url else None
+            details = exchange.describe(self.mask, self._bodies_dir(), shown) if tally.keeps_details else ""
             failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
         tally.record(failure)
 
@@ -796,6 +798,8 @@ class Run:
             )
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
+        self.result.own_bodies_dir = self.own_bodies_dir is not None
+        self.result.shown_base_url = self.config.shown_base_url
         return self.result
 
 

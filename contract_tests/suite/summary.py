@@ -5,7 +5,8 @@ from __future__ import annotations
 from contract_tests.suite.results import RunResult
 
 
-def render(result: RunResult, *, examples: int) -> str:
+def render(result: RunResult, *, examples: int, rerun: str = "") -> str:
+    """The summary; `rerun` is the command that sends the same cases again, as its reader can run it."""
     lines = [
         f"Contract suite against {result.base_url}",
         f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative),"
@@ -54,12 +55,25 @@ def render(result: RunResult, *, examples: int) -> str:
         return "\n".join(lines)
     if failed:
         names = ", ".join(f"{operation.operation_id}: {check.name}" for operation, check in failed)
-        lines.append(
-            f"The same cases again: assistants-contract --seed {result.seed} --examples {examples} (and the"
-            f" same --base-url or --app), or SEED={result.seed} EXAMPLES={examples}"
-            " make contract BASE_URL=..."
-        )
+        lines += _again(result, examples, rerun)
         lines.append(f"RESULT: FAIL, {len(failed)} of {result.check_count} checks broken ({names}); {total}")
     else:
         lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
     return "\n".join(lines)
+
+
+def _again(result: RunResult, examples: int, rerun: str) -> list[str]:
+    """How to send the same cases again, and what the reproductions need."""
+    default = f"assistants-contract --seed {result.seed} --examples {examples} (and the same --base-url)"
+    lines = [f"The same cases again: {rerun or default}"]
+    if result.shown_base_url:
+        lines.append(
+            f"  (the curl commands name the server {result.shown_base_url}: serve the app yourself, e.g."
+            " `uvicorn module:app --port 8000`, and set BASE_URL=http://127.0.0.1:8000)"
+        )
+    if result.bodies_dir is not None and result.own_bodies_dir:
+        lines.append(
+            f"  (bodies too long for a command line are in {result.bodies_dir}, removed when this command"
+            " exits: give --report DIR/report.xml to keep them in DIR/contract-bodies)"
+        )
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -527,3 +528,56 @@ def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
     )
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     assert "is not valid OpenAPI" in _one_line_error(capsys)
+
+
+def test_a_run_leaves_nothing_behind_but_its_report(tmp_path: Path) -> None:
+    """A failing run writes the bodies its reproductions send into a temporary folder it removes when it
+    exits, or next to the report it was asked for; nothing in the working directory, nothing in $TMPDIR."""
+    temporary, work = tmp_path / "tmp", tmp_path / "work"
+    temporary.mkdir()
+    work.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "API_KEY": API_KEY}
+    with serve_in_thread(GALLERY["accepts_long_strings"].build(create_app, API_KEY)) as base_url:
+        command = [sys.executable, "-m", "contract_tests", "--base-url", base_url, "--examples", "2"]
+        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == EXIT_FAIL, done.stdout[-2000:] + done.stderr[-2000:]
+        assert "--data-binary @" in done.stdout, "no body was long enough to be written to a file"
+        assert not list(temporary.iterdir()) and not list(work.iterdir())
+        report = work / "reports" / "contract.xml"
+        done = subprocess.run(
+            [*command, "--report", str(report)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == EXIT_FAIL
+    assert not list(temporary.iterdir())
+    assert sorted(path.name for path in work.iterdir()) == ["reports"]
+    assert {path.name for path in report.parent.iterdir()} == {"contract.xml", "contract-bodies"}
+    for body in (report.parent / "contract-bodies").iterdir():
+        assert API_KEY.encode() not in body.read_bytes()
+
+
+@pytest.mark.parametrize("key", ["API", "a", "sk-1"])
+def test_a_key_too_short_to_mask_is_refused_in_words_left_whole(
+    key: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message about a short key is not masked with that key (it is used nowhere)."""
+    monkeypatch.setenv("API_KEY", key)
+    assert main(["--base-url", "http://127.0.0.1:9"]) == EXIT_ERROR
+    assert (
+        "error: API_KEY is shorter than 8 characters: too short to mask in the output"
+        in capsys.readouterr().err
+    )
+
+
+def test_help_names_the_key_the_exit_codes_and_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    for needed in ("API_KEY", "exit status:", "  0  ", "  1  ", "  2  ", "--base-url", "--app", "--header"):
+        assert needed in shown, needed
+    assert shown.rstrip().endswith("Docs: README.md and docs/ of the project.")

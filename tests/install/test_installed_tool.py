@@ -9,7 +9,9 @@ serves; and the pytest entry, registered through `pytest11`, collects a test per
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,6 +44,48 @@ def app(environ, start_response):
     start_response("404 Not Found", [("Content-Type", "application/json")])
     return [body.encode()]
 '''
+# The reference server behind a recorder of every request it gets (to $RECORD_FILE, one JSON line each),
+# without what differs between runs by nature: the port in Host, schemathesis's random case id.
+RECORDER_MODULE = f"""
+import json
+import os
+
+from contract_tests.server import create_app
+
+_app = create_app(api_key={API_KEY!r})
+_SKIPPED = {{"host", "x-schemathesis-testcaseid", "user-agent", "connection", "accept-encoding"}}
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        await _app(scope, receive, send)
+        return
+    messages = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if not message.get("more_body"):
+            break
+    body = b"".join(message.get("body", b"") for message in messages)
+    headers = sorted(
+        (name.decode("latin-1").lower(), value.decode("latin-1"))
+        for name, value in scope["headers"]
+        if name.decode("latin-1").lower() not in _SKIPPED
+    )
+    record = [scope["method"], scope["path"], scope["query_string"].decode("latin-1"), headers, body.hex()]
+    with open(os.environ["RECORD_FILE"], "a", encoding="utf-8") as sink:
+        sink.write(json.dumps(record) + "\\n")
+
+    async def replay():
+        return messages.pop(0) if messages else {{"type": "http.disconnect"}}
+
+    await _app(scope, replay, send)
+"""
+PYTEST_RECORDED = f"""
+from contract_tests.pytest_plugin import contract_checks
+
+test_contract = contract_checks(app="recorder:app", api_key={API_KEY!r}, seed=7, examples=3)
+"""
 PYTEST_MODULE = f"""
 from contract_tests.pytest_plugin import contract_checks
 
@@ -61,10 +105,8 @@ def _run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProce
     )
 
 
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bin directory of a fresh venv with the wheel of this working tree (and pytest) installed."""
-    work = tmp_path_factory.mktemp("installed")
+def _make_venv(python: str, work: Path) -> Path:
+    """The bin directory of a fresh venv of `python` with the wheel of this working tree (and pytest)."""
     built = _run([str(UV), "build", "--wheel", "--out-dir", str(work / "dist"), str(REPO_ROOT)], REPO_ROOT)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = (work / "dist").glob("*.whl")
@@ -82,30 +124,58 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert exported.returncode == 0, exported.stderr
     constraints = work / "constraints.txt"
-    # pytest comes from the lock file too, for the pytest entry.
-    pins = [
-        line for line in _locked() if line.split("==")[0] in ("pytest", "pluggy", "iniconfig", "packaging")
-    ]
+    # pytest (for the pytest entry) and FastAPI (a team's app) come from the lock file too.
+    pins = [line for line in _locked() if line.split("==")[0] in _TEAM_PACKAGES]
     constraints.write_text(exported.stdout + "\n".join(pins) + "\n", encoding="utf-8")
-    made = _run([str(UV), "venv", "--python", sys.executable, str(work / "venv")], work)
+    made = _run([str(UV), "venv", "--python", python, str(work / "venv")], work)
     assert made.returncode == 0, made.stderr
-    python = work / "venv" / "bin" / "python"
+    venv_python = work / "venv" / "bin" / "python"
     installed = _run(
         [
             str(UV),
             "pip",
             "install",
             "--python",
-            str(python),
+            str(venv_python),
             "--constraint",
             str(constraints),
             str(wheel),
             "pytest",
+            "fastapi",
         ],
         work,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
-    return python.parent
+    return venv_python.parent
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bin directory of a fresh venv with the wheel of this working tree (and pytest) installed."""
+    return _make_venv(sys.executable, tmp_path_factory.mktemp("installed"))
+
+
+def newest_python() -> str | None:
+    """The newest Python 3 above this one on the machine (pyenv's, or on PATH), if any."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = [str(path) for path in root.glob("3.1[2-9]*/bin/python3") if path.is_file()]
+    found += [shutil.which(f"python3.{minor}") or "" for minor in (14, 13, 12)]
+
+    def version(path: str) -> tuple[int, ...]:
+        done = subprocess.run(
+            [path, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return tuple(int(part) for part in done.stdout.split()) if done.returncode == 0 else (0,)
+
+    usable = [
+        path
+        for path in found
+        if path and version(path) > tuple(sys.version_info[:2]) and version(path) < (3, 15)
+    ]
+    return max(usable, key=version) if usable else None
 
 
 # What a server team has in its own environment beside the tool: pytest (for the pytest entry) and FastAPI
@@ -157,6 +227,19 @@ def test_only_the_runtime_dependencies_are_installed(venv: Path, elsewhere: Path
     assert "assistants-contract" in names and "schemathesis" in names
     for dev_only in ("assistants-v1-client", "openapi-python-client", "ruff", "mypy", "openai"):
         assert dev_only not in names, f"{dev_only} was installed"
+
+
+def test_the_newest_python_installs_the_tool_and_passes(tmp_path: Path, elsewhere: Path) -> None:
+    """The tool installs from the lock file on the newest Python the machine has (3.13 on this project's
+    machines), beside 3.11 which every other test of this module uses."""
+    python = newest_python()
+    if python is None:
+        pytest.skip(f"no Python newer than {sys.version_info[0]}.{sys.version_info[1]} on this machine")
+    bin_dir = _make_venv(python, tmp_path)
+    version = _run([str(bin_dir / "python"), "-c", "import sys; print(sys.version)"], elsewhere).stdout
+    done = _run([str(bin_dir / "assistants-contract"), "--examples", EXAMPLES], elsewhere)
+    assert done.returncode == 0, version + done.stdout[-3000:] + done.stderr[-2000:]
+    assert "RESULT: PASS" in done.stdout
 
 
 def test_the_embedded_reference_server_passes(venv: Path, elsewhere: Path) -> None:
@@ -224,6 +307,131 @@ def test_the_pytest_entry_runs_a_test_per_operation_and_check(venv: Path, elsewh
     assert done.returncode == 0, done.stdout[-3000:]
     passed = int(done.stdout.strip().splitlines()[-1].split(" passed")[0].split()[-1])
     assert passed > 10, done.stdout[-1000:]
+
+
+def test_the_same_seed_sends_the_same_requests_from_every_entry_point(
+    venv: Path, elsewhere: Path, tmp_path: Path
+) -> None:
+    """One seed through `make contract` (scripts/contract), `python -m contract_tests.suite`, the
+    installed command by URL and with --app, and the pytest entry: the same requests, byte for byte."""
+    (elsewhere / "recorder.py").write_text(RECORDER_MODULE, encoding="utf-8")
+    (elsewhere / "test_recorded.py").write_text(PYTEST_RECORDED, encoding="utf-8")
+    options = ["--seed", "7", "--examples", "3"]
+    key = {"API_KEY": API_KEY}
+    records: dict[str, list[str]] = {}
+
+    def recorded(name: str) -> Path:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("", encoding="utf-8")
+        return path
+
+    by_url = {
+        "make contract": (["scripts/contract", *options], REPO_ROOT, {"BASE_URL": "{url}"}),
+        "python -m": (
+            [str(REPO_ROOT / ".venv" / "bin" / "python"), "-m", "contract_tests.suite", *options],
+            REPO_ROOT,
+            {"BASE_URL": "{url}"},
+        ),
+        "installed, by URL": (
+            [str(venv / "assistants-contract"), *options],
+            elsewhere,
+            {"BASE_URL": "{url}"},
+        ),
+    }
+    for name, (command, cwd, env) in by_url.items():
+        record = recorded(name)
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                str(venv / "python"),
+                "-m",
+                "uvicorn",
+                "recorder:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=elsewhere,
+            env={**os.environ, "RECORD_FILE": str(record)},
+        )
+        try:
+            _wait_for(port)
+            url = f"http://127.0.0.1:{port}"
+            done = _run(command, cwd, **key, **{k: v.format(url=url) for k, v in env.items()})
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        assert done.returncode == 0, f"{name}: {done.stdout[-2000:]}{done.stderr[-1000:]}"
+        records[name] = record.read_text(encoding="utf-8").splitlines()
+    in_process = {
+        "installed, --app": [str(venv / "assistants-contract"), *options, "--app", "recorder:app"],
+        "pytest entry": [
+            str(venv / "python"),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "test_recorded.py",
+        ],
+    }
+    for name, command in in_process.items():
+        record = recorded(name)
+        done = _run(command, elsewhere, **key, RECORD_FILE=str(record))
+        assert done.returncode == 0, f"{name}: {done.stdout[-2000:]}{done.stderr[-1000:]}"
+        records[name] = record.read_text(encoding="utf-8").splitlines()
+    first, *others = records
+    assert len(records[first]) > 50, records[first][:3]
+    # The key is only where a probe puts it: in the credentials, never drawn into a body or a query.
+    for line in records[first]:
+        _, path, query, headers, body = json.loads(line)
+        assert API_KEY not in query + path and API_KEY.encode().hex() not in body, line[:300]
+        assert all(API_KEY not in value for name, value in headers if name != "authorization"), line[:300]
+    for name in others:
+        assert records[name] == records[first], (
+            f"{name} sent {len(records[name])} requests, {first} {len(records[first])}; first difference: "
+            + next(
+                (f"{a} != {b}" for a, b in zip(records[name], records[first], strict=False) if a != b),
+                "(one is a prefix of the other)",
+            )
+        )
+
+
+# The FastAPI app with its default key as a literal in its own module (not a test file): imported in the
+# suite's process, its literals must not find their way into the cases (the key drawn into a tool, then
+# echoed back as the spec allows, was a false alarm of api_key_not_echoed).
+SEEDS_MODULE = """
+from contract_tests.pytest_plugin import contract_checks
+from fastapi_under_test import DEFAULT_KEY, create_app
+
+for seed in range(1, 11):
+    globals()[f"test_seed_{seed}"] = contract_checks(
+        app=create_app(), api_key=DEFAULT_KEY, seed=seed, examples=5
+    )
+"""
+
+
+def test_an_app_with_its_key_as_a_literal_passes_on_ten_seeds(venv: Path, elsewhere: Path) -> None:
+    (elsewhere / "test_seeds.py").write_text(SEEDS_MODULE, encoding="utf-8")
+    done = _run(
+        [str(venv / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_seeds.py"], elsewhere
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert " failed" not in done.stdout.splitlines()[-1], done.stdout[-1000:]
+    assert not (elsewhere / ".hypothesis").exists(), (
+        "the run left a .hypothesis folder in the working directory"
+    )
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 def _free_port() -> int:
