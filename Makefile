@@ -1,5 +1,5 @@
 # Each target is one short script in scripts/: read it to see what it does.
-.PHONY: help bootstrap generate check-generated lint format test contract serve bench compat
+.PHONY: help bootstrap generate check-generated lint format test contract serve bench compat docs
 
 BASE_URL ?=
 API_KEY ?=
@@ -35,6 +35,9 @@ contract:        ## the contract suite against BASE_URL (key in API_KEY), else t
 
 compat:          ## classify the spec's changes since BASE (ref or file); ALLOW_BREAKING=1 for a major change
 	scripts/bootstrap && scripts/compat $(BASE) $(if $(ALLOW_BREAKING),--allow-breaking)
+
+docs:            ## render the spec as one static page, build/reference.html (served at /__contract/reference)
+	scripts/bootstrap && scripts/docs
 
 serve:           ## run the reference server on 127.0.0.1:$(PORT) (API_KEY=... to choose the key)
 	scripts/bootstrap --runtime && scripts/serve $(PORT)

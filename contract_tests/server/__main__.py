@@ -15,7 +15,7 @@ import sys
 import uvicorn
 
 from contract_tests.api.document import SPEC_PATH, SpecError
-from contract_tests.server.app import DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, create_app
+from contract_tests.server.app import DEFAULT_API_KEY, DEFAULT_DOCS, DEFAULT_MAX_BODY_BYTES, create_app
 
 API_KEY_VARIABLE = "ASSISTANTS_API_KEY"
 
@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--state", default=None, help="keep the resources in this SQLite file (default: in memory)"
     )
+    parser.add_argument(
+        "--docs",
+        default=str(DEFAULT_DOCS),
+        help="the spec rendered as a page (`make docs`), served at /__contract/reference"
+        " (default: %(default)s)",
+    )
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
@@ -40,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         app = create_app(
-            api_key=api_key, spec_path=args.spec, max_body_bytes=args.max_body_bytes, state=args.state
+            api_key=api_key,
+            spec_path=args.spec,
+            max_body_bytes=args.max_body_bytes,
+            state=args.state,
+            docs=args.docs,
         )
     except (SpecError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

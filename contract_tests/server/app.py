@@ -27,11 +27,11 @@ from jsonschema.protocols import Validator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from contract_tests.api.document import SPEC_PATH, UNIQUE
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, UNIQUE
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, Parameter, load_api, media_type
 from contract_tests.api.parameters import ABSENT, read, text_of
@@ -42,6 +42,9 @@ from contract_tests.server.store import Store, open_store
 from contract_tests.server.success import SuccessBody
 
 DEFAULT_API_KEY = "sk-reference-local"
+# Where the server serves the spec rendered as a page (`make docs`): a path no spec of an API takes.
+REFERENCE_PAGE = "/__contract/reference"
+DEFAULT_DOCS = REPO_ROOT / "build" / "reference.html"
 # Large enough for every valid body (256,000 escaped characters of instructions plus 128 tools with
 # JSON Schema parameters), small enough that a client cannot make the server buffer without bound.
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -327,12 +330,14 @@ def create_app(
     store: Store | None = None,
     state: Path | str | None = None,
     wrap_store: Callable[[Store], Store] | None = None,
+    docs: Path | str | None = DEFAULT_DOCS,
 ) -> Starlette:
     """The reference server for the spec at `spec_path`, accepting only `api_key`.
 
     `validator` builds the validators of request bodies and parameters from a schema's pointer (the
     gallery swaps it for one with a defect); `store` keeps the resources (default: in memory, or the
-    SQLite file `state`), through `wrap_store` if given (the gallery's stores with a defect).
+    SQLite file `state`), through `wrap_store` if given (the gallery's stores with a defect); `docs` is the
+    page `make docs` renders, served at /__contract/reference.
     """
     if not api_key:
         raise ValueError("the API key must not be empty")
@@ -359,12 +364,24 @@ def create_app(
     for path in sorted(by_path, key=lambda path: (path.count("{"), path)):
         template, names = _route(api.base_path + path)
         routes.append(Route(template, PathEndpoint(api, by_path[path], names)))
+    routes.append(Route(REFERENCE_PAGE, _reference_page(api, docs), methods=["GET"]))
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _not_found(api), Exception: _server_error(api)},
     )
     app.router.redirect_slashes = False
     return app
+
+
+def _reference_page(api: Api, docs: Path | str | None) -> Callable[[Request], Awaitable[Response]]:
+    """The rendered spec, or a 404 saying how to render it."""
+
+    async def page(request: Request) -> Response:
+        if docs is not None and Path(docs).is_file():
+            return HTMLResponse(Path(docs).read_bytes())
+        return APIError(404, "The spec is not rendered: run `make docs` (scripts/docs).").response(api)
+
+    return page
 
 
 def _ids(api: Api, op: Operation) -> set[str]:
