@@ -132,7 +132,17 @@ def _outcome(future: Future[Verdict]) -> str:
 def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
     for name in list(GALLERY)[:limit]:
         port = free_port()
-        command = [PYTHON, "-m", "contract_tests.gallery", name, "--host", "127.0.0.1", "--port", str(port)]
+        command = [
+            PYTHON,
+            "-m",
+            "contract_tests",
+            "gallery",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
         log = REPO / logs / f"gallery-{name}.log"
         with (
             serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,

@@ -1,7 +1,7 @@
-"""Type-checks the Python examples of README.md with mypy --strict.
+"""Type-checks the Python examples of README.md and docs/*.md with mypy --strict.
 
-Each ```python block of the README becomes a module in a temporary folder; mypy checks them all
-against the installed generated client, so the README cannot drift from the client's API.
+Each ```python block becomes a module in a temporary folder; mypy checks them all against the installed
+generated client and the installed tool, so the docs cannot drift from their APIs.
 """
 
 from __future__ import annotations
@@ -24,11 +24,16 @@ def readme_blocks(readme: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="run mypy --strict on the blocks")
-    parser.add_argument("--readme", type=Path, default=REPO_ROOT / "README.md")
+    parser.add_argument("--readme", type=Path, default=None, help="one document (default: README and docs)")
     args = parser.parse_args()
-    blocks = readme_blocks(args.readme)
+    documents = (
+        [args.readme]
+        if args.readme
+        else [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    )
+    blocks = [block for document in documents for block in readme_blocks(document)]
     if not blocks:
-        print(f"no python examples in {args.readme}", file=sys.stderr)
+        print(f"no python examples in {', '.join(str(document) for document in documents)}", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -42,7 +47,7 @@ def main() -> int:
         result = subprocess.run(
             [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *paths], check=False
         )
-    print(f"checked {len(blocks)} README examples")
+    print(f"checked {len(blocks)} Python examples of {len(documents)} documents")
     return result.returncode
 
 
