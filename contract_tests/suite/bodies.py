@@ -468,10 +468,12 @@ class BodyFactory:
         for name in [*schema.get("required", []), *sorted(properties)][:1]:
             shifted = name.swapcase() if name.swapcase() != name else None
             if shifted and shifted not in properties:
+                # Where the body lacks the field (an update's), the variant changes nothing: left out.
                 yield Variant(
                     f"with {name!r} named {shifted!r}",
                     functools.partial(_renamed, name, shifted),
                     False,
+                    expected=False,
                 )
         if schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False:
             unknown = next(name for name in (UNKNOWN_FIELD, UNKNOWN_FIELD + "_2") if name not in properties)
