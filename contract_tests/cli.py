@@ -1,6 +1,8 @@
 """`assistants-contract`: the project's one command, and the only place that puts its rooms together.
 
     assistants-contract [options]            the contract suite (contract_tests.suite.cli: --help)
+    assistants-contract mock [-- COMMAND]    the reference server judging a client (contract_tests.mock)
+    assistants-contract proxy --upstream URL [-- COMMAND]   a validating proxy (contract_tests.proxy)
     assistants-contract gallery [NAME]       list the gallery's servers, or serve one (--port, --spec)
 
 The suite, the reference server and the gallery never import one another; this module wires them (the
@@ -72,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "gallery":
         return gallery(args[1:])
+    if args and args[0] == "mock":
+        from contract_tests.mock.command import main as mock  # noqa: PLC0415
+
+        return mock(args[1:])
+    if args and args[0] == "proxy":
+        from contract_tests.proxy.command import main as proxy  # noqa: PLC0415
+
+        return proxy(args[1:])
     from contract_tests.suite.cli import main as suite  # noqa: PLC0415
 
     return suite(args)

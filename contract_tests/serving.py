@@ -37,18 +37,23 @@ class Fronted(Protocol):
 
 
 @contextmanager
-def serve_in_thread(app: Any) -> Iterator[str]:
-    """Serve `app` (ASGI, or WSGI) until the block ends; yields its base URL. The socket is bound first,
-    so no other process can take the port in between."""
+def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` (ASGI, or WSGI) until the block ends, on `port` (0: a free one); yields its base URL.
+    The socket is bound first, so no other process can take the port in between."""
     if isinstance(app, Fronted):
-        with serve_in_thread(app.app) as upstream, app.front(upstream) as url:
+        with serve_in_thread(app.app) as upstream, app.front(upstream, port, host) as url:
             yield url
         return
     sock = socket.socket()
     # Accepted connections inherit this: without it a response written in two parts (head, then body)
     # waits for the client's delayed ACK, 40 ms a request on Linux.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise AppError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off", interface="auto")
     server = uvicorn.Server(config)
@@ -61,7 +66,7 @@ def serve_in_thread(app: Any) -> Iterator[str]:
             raise AppError("the app did not start serving (see its own errors above)")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -348,6 +348,48 @@ def other_methods_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
     return _expect(exchange, ctx, frozenset({405}), "405")
 
 
+def response_matches_spec(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: PLR0911 (one per rule)
+    """A response's status is documented (or HTTP's rules give it to the request), its content type is
+    one documented for it, its body valid against the schema of its status, and its required headers
+    present and valid. (The suite leaves this to schemathesis's own checks; the proxy judges with it.)"""
+    if exchange.response is None:
+        return NOT_APPLICABLE
+    op = ctx.operation(exchange)
+    status = exchange.status
+    response = op.response_for(status)
+    if response is None:
+        if status in exchange.also_allowed:
+            return None  # HTTP's rule for a fault the spec names no status for
+        documented = ", ".join(r.status for r in op.responses)
+        return f"status {status} is not documented for {op.operation_id} (it documents {documented})"
+    got = exchange.response_media_type
+    listed = [media.split(";")[0].strip().lower() for media in response.media_types]
+    if listed and exchange.content and got not in listed:
+        return f"content type {got or '(none)'!r} is not one documented for {status} ({', '.join(listed)})"
+    if response.schema_pointer is not None and got == (response.media_type or "").lower():
+        problem = schema_problem(
+            ctx.api.values.validator(response.schema_pointer),
+            exchange.received_json,
+            f"the body documented for {status}",
+            ctx.mask,
+        )
+        if problem is not None:
+            return f"the body is not the one documented for {status}: {problem}"
+    for header in response.headers:
+        value = exchange.response.header(header.name)
+        if value is None:
+            if header.required:
+                return f"the required response header {header.name} is missing"
+            continue
+        if header.schema_pointer is not None:
+            from contract_tests.api.parameters import scalar  # noqa: PLC0415
+
+            typed = scalar(value, ctx.api.values.types(header.schema_pointer))
+            if not ctx.api.values.is_valid(header.schema_pointer, typed):
+                return f"the response header {header.name} is {_show(ctx, value)}, which its schema forbids"
+    return None
+
+
 def api_key_not_echoed(exchange: Exchange, ctx: Judge) -> Verdict:
     """No response header or body contains the API key the request carried (a masked form is fine)."""
     key = exchange.sent_key
@@ -480,6 +522,7 @@ CHECKS: dict[str, Check] = {
         api_key_required,
         api_key_accepted,
         other_methods_rejected,
+        response_matches_spec,
         api_key_not_echoed,
         server_answers_every_request,
         ensure_resource_availability,
@@ -525,7 +568,7 @@ def rule_of(name: str) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
-def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911
+def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911, PLR0912 (one per check)
     """Whether the check can judge some exchange of `op`."""
     role = api.role(op)
     if name in ("response_reflects_request",):
@@ -542,6 +585,8 @@ def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911
         return op.security.testable
     if name == "other_methods_rejected":
         return _first_of_path(api, op)
+    if name == "response_matches_spec":
+        return False  # the suite has schemathesis's own checks for it: judged on traffic only
     if name == "api_key_accepted":
         return len(op.security.usable) > 1
     if name in ("ensure_resource_availability", "read_after_write"):

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.faults import Fault
+from contract_tests.api.messages import first_error, message, pointer, show
 from contract_tests.api.model import Api, Operation, Parameter, media_type
 from contract_tests.api.model import path_values as model_path_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
-from contract_tests.rules.messages import schema_problem, show
 
 CREDENTIALS_CHECK = "api_key_required"
 PARAMETER_CHECK = "invalid_parameter_rejected"
@@ -26,10 +26,36 @@ BODY_CHECK = "invalid_body_rejected"
 
 @dataclass(frozen=True)
 class Violation:
-    check: str  # the check that judges the answer to it
+    check: str  # the check that judges the server's answer to it
     fault: Fault
     where: str  # `header OpenAI-Beta`, `/tools/0/function/name`, `the body`
     message: str
+
+    @property
+    def rule(self) -> str:
+        """The rule the client broke, as a client's report names it."""
+        if self.check == PARAMETER_CHECK:
+            return "headers_valid" if self.where.startswith("header ") else "parameters_valid"
+        return CLIENT_RULES.get(self.check, self.check)
+
+
+# A client's rules, by the check that judges the server's answer to a request breaking them.
+CLIENT_RULES = {
+    CREDENTIALS_CHECK: "api_key_sent",
+    MALFORMED_CHECK: "body_is_json",
+    BODY_CHECK: "body_valid",
+}
+# What each rule of a client's says, for its report.
+CLIENT_RULE_TEXT = {
+    "api_key_sent": "Every request carries the key, in a form the spec declares (`Authorization: Bearer`).",
+    "headers_valid": "Every required header is sent, with a value its schema allows.",
+    "parameters_valid": "Every required query or path parameter is sent, with a value its schema allows.",
+    "body_is_json": "A body is sent as the spec's JSON media type: one UTF-8 JSON value of its type.",
+    "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
+    "operation_declared": "Every request is for an operation the spec declares (its path and method).",
+    "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
+    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as it was.",
+}
 
 
 def path_values(api: Api, op: Operation, path: str) -> dict[str, str] | None:
@@ -92,10 +118,9 @@ def parameter_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]
             continue
         validator = api.values.validator(parameter.schema_pointer)
         if not validator.is_valid(value):
-            problem = schema_problem(validator, value, f"a valid {parameter.label}")
-            found.append(
-                Violation(PARAMETER_CHECK, Fault.INVALID, parameter.label, f"{parameter.label}: {problem}")
-            )
+            error = first_error(validator, value)
+            said = message(error) if error is not None else f"{show(value)} is not allowed"
+            found.append(Violation(PARAMETER_CHECK, Fault.INVALID, parameter.label, said))
     return found
 
 
@@ -143,9 +168,9 @@ def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # 
                 f"the body is {show(value)[:60]}, not a JSON object",
             )
         ]
-    problem = schema_problem(validator, value, "a valid request body")
-    if problem is not None:
-        return [Violation(BODY_CHECK, Fault.INVALID, problem.split(":", 1)[0], problem)]
+    error = first_error(validator, value)
+    if error is not None:
+        return [Violation(BODY_CHECK, Fault.INVALID, pointer(error.absolute_path) or "/", message(error))]
     return []
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -33,6 +32,7 @@ from starlette.types import Receive, Scope, Send
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH, UNIQUE
 from contract_tests.api.faults import Fault
+from contract_tests.api.messages import first_error, message, pointer, show
 from contract_tests.api.model import Api, Operation, Parameter, load_api, media_type
 from contract_tests.api.parameters import ABSENT, read, text_of
 from contract_tests.api.validators import inlined_validator
@@ -168,11 +168,9 @@ class OperationEndpoint:
                     raise APIError(self.invalid, f"Missing required {parameter.label}.", param=parameter.name)
                 continue
             if checked.validator is not None and not checked.validator.is_valid(value):
-                raise APIError(
-                    self.invalid,
-                    f"Invalid value for {parameter.label}: {texts[-1][:100]!r}.",
-                    param=parameter.name,
-                )
+                error = first_error(checked.validator, value)
+                said = message(error) if error is not None else f"{show(texts[-1])} is not allowed"
+                raise APIError(self.invalid, f"Invalid {parameter.label}: {said}", param=parameter.name)
             if parameter.location == "query":
                 query[parameter.name] = value
         return query
@@ -212,11 +210,14 @@ class OperationEndpoint:
 
     def check_body(self, body: Any) -> None:
         assert self.body is not None
-        errors = list(self.body.iter_errors(body))
-        if errors:
-            error = best_match(errors)
-            message = error.message if len(error.message) <= 300 else error.message[:300] + "..."
-            raise APIError(self.invalid, f"Invalid request body: {message}", param=_param(error))
+        if self.body.is_valid(body):
+            return
+        error = first_error(self.body, body)
+        assert error is not None
+        where = pointer(error.absolute_path) or "/"
+        raise APIError(
+            self.invalid, f"Invalid request body at {where}: {message(error)}", param=_param(error)
+        )
 
 
 def _credential(request: Request, location: str, name: str) -> str | None:

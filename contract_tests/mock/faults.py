@@ -1,0 +1,109 @@
+"""Faults on demand: what the mock answers instead of the reference server's answer, when a request asks
+for one (`X-Contract-Fault: 429`) or a `--faults` rule draws one (`429:0.1` answers a tenth of requests so).
+
+    429[;retry-after=S]   the documented 429 (its error object), with `Retry-After: S` (default 1)
+    503[;retry-after=S]   the same with 503
+    500                   a server error
+    latency=200ms         the answer, 200 ms late (`s` for seconds)
+    drop                  the connection closed without any answer
+    truncate              the answer cut in the middle of its body
+
+A rule is FAULT:RATE (RATE in 0..1, default 1); rules are separated by commas and tried in turn. Draws come
+from a seeded generator (`--seed`), so that a client's CI meets the same faults on every run.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass
+
+FAULT_HEADER = "x-contract-fault"
+_LATENCY = re.compile(r"latency=(\d+(?:\.\d+)?)(ms|s)")
+
+
+class FaultError(ValueError):
+    """A fault or a rule that cannot be read: a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # "status", "latency", "drop" or "truncate"
+    status: int = 0
+    seconds: float = 0.0  # the latency, or the wait a 429 or 503 asks for
+
+    @property
+    def label(self) -> str:
+        if self.kind == "status":
+            return f"{self.status}" + (
+                f" (Retry-After: {self.seconds:g})" if self.status in (429, 503) else ""
+            )
+        if self.kind == "latency":
+            return f"{self.seconds * 1000:g} ms of latency"
+        return self.kind
+
+
+def parse_fault(text: str) -> Fault:
+    """One fault, as a header or a rule names it."""
+    head, _, options = text.strip().partition(";")
+    head = head.strip().lower()
+    if head in ("429", "503", "500", "502", "504"):
+        wait = 1.0
+        for option in options.split(";"):
+            name, _, value = option.strip().partition("=")
+            if name.strip().lower() == "retry-after" and value.strip():
+                try:
+                    wait = float(value)
+                except ValueError:
+                    raise FaultError(f"retry-after must be a number of seconds, got {value!r}") from None
+        return Fault("status", int(head), wait)
+    latency = _LATENCY.fullmatch(head)
+    if latency:
+        amount = float(latency.group(1))
+        return Fault("latency", seconds=amount / 1000 if latency.group(2) == "ms" else amount)
+    if head in ("drop", "truncate"):
+        return Fault(head)
+    raise FaultError(
+        f"unknown fault {text!r}: say 429, 503, 500, latency=200ms, drop or truncate (429;retry-after=2)"
+    )
+
+
+class FaultPlan:
+    """The faults of one mock: its rules, drawn from a seeded generator."""
+
+    def __init__(self, rules: list[tuple[Fault, float]], seed: int = 0) -> None:
+        self.rules = rules
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def parse(cls, text: str | None, seed: int = 0) -> FaultPlan:
+        rules = []
+        for part in (text or "").split(","):
+            if not part.strip():
+                continue
+            fault_text, _, rate_text = part.rpartition(":") if _has_rate(part) else (part, "", "1")
+            try:
+                rate = float(rate_text)
+            except ValueError:
+                raise FaultError(f"the rate of {part.strip()!r} must be a number from 0 to 1") from None
+            if not 0 <= rate <= 1:
+                raise FaultError(f"the rate of {part.strip()!r} must be from 0 to 1")
+            rules.append((parse_fault(fault_text), rate))
+        return cls(rules, seed)
+
+    def choose(self, asked: str | None) -> Fault | None:
+        """The fault for one request: the one it asks for, else one a rule draws, else none."""
+        if asked:
+            return parse_fault(asked)
+        with self._lock:
+            for fault, rate in self.rules:
+                if self._random.random() < rate:
+                    return fault
+        return None
+
+
+def _has_rate(part: str) -> bool:
+    head, colon, tail = part.rpartition(":")
+    return bool(colon) and bool(head) and bool(re.fullmatch(r"\s*\d*\.?\d+\s*", tail))

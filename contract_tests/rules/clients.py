@@ -1,0 +1,129 @@
+"""How a client behaves across requests: what it does after a 429 or a refusal, judged on the traffic.
+
+A request's fingerprint is its method, path, query and body, and the key it carries: the same request sent
+again is a retry. After a 429 or a 503 that asked for a wait (`Retry-After`, or `retry-after-ms`), a retry
+sooner than asked breaks `retry_after_respected`; after a 4xx other than 408, 409 and 429 (which say the
+request may succeed later), a retry within `RETRY_WINDOW_SECONDS` breaks `client_errors_not_retried`: the
+same request gets the same refusal, and a client retrying it only adds load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from contract_tests.api.faults import Fault
+from contract_tests.rules.exchange import Sent
+from contract_tests.rules.requests import Violation
+
+RETRY_WINDOW_SECONDS = 10.0
+RETRYABLE = frozenset({408, 409, 429})
+TOLERANCE_SECONDS = 0.05  # clocks and schedulers: a retry this much early is on time
+_KEPT = 10_000  # fingerprints remembered, at most
+
+
+@dataclass(frozen=True)
+class Answered:
+    status: int
+    at: float
+    wait: float | None  # seconds the answer asked the client to wait, if it did
+
+
+# Headers that differ between two sendings of one request: set by the transport, or counting the tries.
+_VOLATILE = frozenset(
+    {
+        "host",
+        "content-length",
+        "user-agent",
+        "accept-encoding",
+        "connection",
+        "date",
+        "traceparent",
+        "tracestate",
+        "x-request-id",
+        "idempotency-key",
+        "x-contract-fault",
+    }
+)
+
+
+def fingerprint(sent: Sent) -> str:
+    """The request as a retry repeats it: its method, URL, body and headers (not those a client or its
+    transport change from one try to the next, such as a retry count)."""
+    digest = hashlib.sha256()
+    headers = sorted(
+        (name.lower(), value)
+        for name, value in sent.headers
+        if name.lower() not in _VOLATILE and not name.lower().startswith("x-stainless-")
+    )
+    for part in (sent.method, sent.url, *(f"{name}: {value}" for name, value in headers)):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(sent.body)
+    return digest.hexdigest()
+
+
+def asked_wait(headers: dict[str, str], now: float) -> float | None:
+    """The seconds a response asks a client to wait: `retry-after-ms`, else `Retry-After` (seconds or an
+    HTTP date)."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            return max(float(milliseconds) / 1000, 0.0)
+        except ValueError:
+            pass
+    seconds = headers.get("retry-after")
+    if seconds is None:
+        return None
+    try:
+        return max(float(seconds), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(seconds).timestamp() - now, 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+class ClientHistory:
+    """What each request got, so that its next sending can be judged."""
+
+    def __init__(self) -> None:
+        self._answered: dict[str, Answered] = {}
+        self._lock = threading.Lock()
+
+    def judge(self, sent: Sent, now: float) -> list[Violation]:
+        """The rules of behaviour a request breaks, sent at `now`."""
+        with self._lock:
+            before = self._answered.get(fingerprint(sent))
+        if before is None:
+            return []
+        elapsed = now - before.at
+        if before.status in (429, 503) and before.wait and elapsed + TOLERANCE_SECONDS < before.wait:
+            return [
+                Violation(
+                    "retry_after_respected",
+                    Fault.INVALID,
+                    "Retry-After",
+                    f"sent again {elapsed:.2f} s after a {before.status} that asked to wait"
+                    f" {before.wait:g} s",
+                )
+            ]
+        retryable = before.status in RETRYABLE or before.status < 400 or before.status >= 500
+        if not retryable and elapsed < RETRY_WINDOW_SECONDS:
+            return [
+                Violation(
+                    "client_errors_not_retried",
+                    Fault.INVALID,
+                    "the request",
+                    f"sent again, as it was, {elapsed:.2f} s after a {before.status} refused it",
+                )
+            ]
+        return []
+
+    def answered(self, sent: Sent, status: int, headers: dict[str, str], now: float) -> None:
+        with self._lock:
+            if len(self._answered) >= _KEPT:
+                self._answered.pop(next(iter(self._answered)))
+            self._answered[fingerprint(sent)] = Answered(status, now, asked_wait(headers, now))
