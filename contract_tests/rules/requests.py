@@ -54,7 +54,7 @@ CLIENT_RULE_TEXT = {
     "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
     "operation_declared": "Every request is for an operation the spec declares (its path and method).",
     "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
-    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as it was.",
+    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as is.",
 }
 
 

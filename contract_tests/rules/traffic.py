@@ -143,12 +143,12 @@ class TrafficJudge:
         exchange.sent_key = (
             self.key if self.key and self.key in " ".join(v for _, v in judged.sent.headers) else None
         )
-        if judged.violations:
+        if received.status == 429:
+            checks: tuple[str, ...] = ()
+        elif judged.violations:
             first = judged.violations[0]
-            if first.check not in CHECKS:  # a rule of behaviour: the server answers as it would anyway
-                checks: tuple[str, ...] = ()
-            else:
-                checks = (first.check,)
+            # A rule of behaviour (a retry too soon): the server answers as it would anyway.
+            checks = (first.check,) if first.check in CHECKS else ()
             exchange.also_allowed = statuses_for(op, [v for v in judged.violations if v.check in CHECKS])
         else:
             checks = (*VALID_CHECKS, *(STATE_CHECKS if judged.known is not None else ()))

@@ -1,0 +1,164 @@
+"""Clients judged by the mock and through the proxy: each broken client of the gallery is reported on the
+client's side with its rule (and the command exits 1); the conforming clients (the generated client, the
+official openai SDKs for Python and Node) break no rule; a broken server behind the proxy is blamed on
+the server's side, never the client's, and a broken client never on the server's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, load_spec
+from contract_tests.api.model import load_api
+from contract_tests.gallery import GALLERY
+from contract_tests.gallery.clients import CLIENTS, Target
+from contract_tests.masking import Masker
+from contract_tests.mock.app import JudgingMock
+from contract_tests.mock.faults import FaultPlan
+from contract_tests.proxy.app import ValidatingProxy, upstream_client
+from contract_tests.rules.report import CLIENT, SERVER, TrafficReport
+from contract_tests.rules.traffic import TrafficJudge
+from contract_tests.server import create_app
+from contract_tests.serving import serve_in_thread
+from tests.edits.resource import grow
+
+KEY = "sk-test-clients-2b7e9d"
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def resource_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    document = load_spec(SPEC_PATH)
+    grow(document, load_api(SPEC_PATH), links=True)
+    path = tmp_path_factory.mktemp("resource") / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def mock(spec: Path = SPEC_PATH) -> Iterator[tuple[str, TrafficReport]]:
+    api = load_api(spec)
+    report = TrafficReport(Masker(KEY), "mock")
+    judge = TrafficJudge(api, KEY, Masker(KEY), report, Path("/tmp"))
+    app = JudgingMock(create_app(api_key=KEY, spec_path=spec), api, judge, FaultPlan([]))
+    with serve_in_thread(app) as url:
+        yield url, report
+
+
+@contextmanager
+def proxy(upstream: str, spec: Path = SPEC_PATH) -> Iterator[tuple[str, TrafficReport]]:
+    api = load_api(spec)
+    report = TrafficReport(Masker(KEY), "proxy")
+    judge = TrafficJudge(api, KEY, Masker(KEY), report, Path("/tmp"))
+    with serve_in_thread(ValidatingProxy(upstream, judge, upstream_client())) as url:
+        yield url, report
+
+
+def _rules(report: TrafficReport, side: str) -> set[str]:
+    return {rule for (owner, _, rule) in report.tallies if owner == side}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS))
+def test_each_broken_client_is_reported_by_the_mock_and_through_the_proxy(name: str) -> None:
+    client = CLIENTS[name]
+    with mock() as (url, report):
+        client.run(Target(url, KEY, load_api(SPEC_PATH)))
+        assert client.rule in _rules(report, CLIENT), report.summary()
+        assert not _rules(report, SERVER)
+        with proxy(url) as (through, proxied):  # the mock as the upstream: it answers asked faults
+            client.run(Target(through, KEY, load_api(SPEC_PATH)))
+    assert client.rule in _rules(proxied, CLIENT), proxied.summary()
+    assert not _rules(proxied, SERVER), (
+        f"the proxy blamed the server for a client's fault: {proxied.summary()}"
+    )
+
+
+def _command(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "contract_tests", *argv],
+        cwd=REPO_ROOT,
+        env={**os.environ, "API_KEY": KEY, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS))
+def test_a_broken_client_fails_the_mock_command_naming_its_rule(name: str, tmp_path: Path) -> None:
+    report = tmp_path / "client.xml"
+    child = [sys.executable, "-m", "contract_tests.gallery.clients", name]
+    done = _command("mock", "--report", str(report), "--", *child)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert f"BROKEN by the client: {CLIENTS[name].rule}" in done.stdout
+    assert KEY not in done.stdout + done.stderr + report.read_text(encoding="utf-8")
+    assert f'name="{CLIENTS[name].rule}"' in report.read_text(encoding="utf-8")
+
+
+def test_a_broken_client_fails_the_proxy_command(tmp_path: Path) -> None:
+    with mock() as (upstream, _):
+        child = [sys.executable, "-m", "contract_tests.gallery.clients", "string_over_its_limit"]
+        done = _command("proxy", "--upstream", upstream, "--", *child)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "BROKEN by the client: body_valid" in done.stdout and "the server 0 times" in done.stdout
+
+
+CONFORMING = {
+    "the generated client": [sys.executable, str(HERE / "generated_client.py")],
+    "openai-python 1.20.0": [sys.executable, str(HERE / "openai_python_client.py")],
+    "the openai Node SDK 4.36.0": ["node", str(HERE / "openai_node_client.mjs")],
+}
+
+
+@pytest.mark.parametrize("spec_kind", ["the project's spec", "the spec grown into a resource"])
+@pytest.mark.parametrize("name", sorted(CONFORMING))
+def test_conforming_clients_break_no_rule(name: str, spec_kind: str, resource_spec: Path) -> None:
+    if CONFORMING[name][0] == "node" and (
+        shutil.which("node") is None or not (REPO_ROOT / "node_modules" / "openai").is_dir()
+    ):
+        pytest.skip("node or the openai Node SDK is not installed: run scripts/bootstrap")
+    spec = SPEC_PATH if spec_kind == "the project's spec" else resource_spec
+    whole = {"WHOLE_RESOURCE": "1" if spec != SPEC_PATH else "0"}
+    if name == "the generated client" and spec != SPEC_PATH:
+        pytest.skip("the generated client is the project's spec's: it has the create only")
+    done = _command("mock", "--spec", str(spec), "--", *CONFORMING[name], env=whole)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "RESULT: PASS, no rule of the contract broken" in done.stdout
+    with mock(spec) as (upstream, _):
+        done = _command(
+            "proxy", "--upstream", upstream, "--spec", str(spec), "--", *CONFORMING[name], env=whole
+        )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "RESULT: PASS, no rule of the contract broken" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "server", ["strings_truncated", "missing_response_field", "delete_keeps", "wrong_field_type"]
+)
+def test_a_broken_server_behind_the_proxy_is_blamed_on_the_server(server: str, resource_spec: Path) -> None:
+    spec = resource_spec
+    broken = GALLERY[server].build(create_app, KEY, spec)
+    with serve_in_thread(broken) as upstream:
+        done = _command(
+            "proxy",
+            "--upstream",
+            upstream,
+            "--spec",
+            str(spec),
+            "--",
+            sys.executable,
+            str(HERE / "openai_python_client.py"),
+            env={"WHOLE_RESOURCE": "1"},
+        )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "the client broke the contract 0 times" in done.stdout, done.stdout[-3000:]
+    assert "BROKEN by the server:" in done.stdout
