@@ -58,7 +58,8 @@ class Target:
             value for value in self.api.examples(self.op).values() if isinstance(value, dict)
         ]
         if examples:
-            return dict(max(examples, key=lambda example: len(example)))
+            richest: dict[str, Any] = max(examples, key=len)
+            return dict(richest)
         assert self.op.body is not None
         built: dict[str, Any] = self.api.values.example(self.op.body.schema_pointer)
         return built
