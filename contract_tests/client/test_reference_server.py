@@ -1,8 +1,5 @@
-"""End to end: the generated client against the reference server (contract_tests/server).
-
-The async path runs in-process through httpx.ASGITransport, for any valid request body; the sync
-path goes over a real loopback socket to the server under uvicorn.
-"""
+"""End to end: the generated client against the reference server, a process of its own on a loopback
+port, on its sync path and on its async path for any valid request body."""
 
 from __future__ import annotations
 
@@ -12,33 +9,24 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from assistants_v1_client import AuthenticatedClient
 from assistants_v1_client.api.assistants import create_assistant
 from assistants_v1_client.models import AssistantObject, CreateAssistantRequest, ErrorResponse
 from hypothesis import given
-from starlette.applications import Starlette
 
 from contract_tests.api.document import UNIQUE, UNIXTIME
 from contract_tests.api.validators import validator_for
 from contract_tests.client import strategies
+from contract_tests.client.processes import reference_server
 from contract_tests.client.properties import PROPERTY_SETTINGS
-from contract_tests.server import create_app
-from contract_tests.serving import serve_in_thread
 
 API_KEY = "sk-test-reference-server"
-IN_PROCESS_URL = "http://reference.test"
 
 
 @pytest.fixture(scope="module")
-def app() -> Starlette:
-    return create_app(api_key=API_KEY)
-
-
-@pytest.fixture(scope="module")
-def base_url(app: Starlette) -> Iterator[str]:
-    with serve_in_thread(app) as url:
+def base_url() -> Iterator[str]:
+    with reference_server(API_KEY) as url:
         yield url
 
 
@@ -90,15 +78,12 @@ def test_sync_client_gets_the_servers_error_with_its_status(base_url: str) -> No
     validator_for(strategies.error_pointer()).validate(json.loads(result.content))
 
 
-def test_async_client_creates_any_valid_assistant_in_process(app: Starlette) -> None:
+def test_async_client_creates_any_valid_assistant(base_url: str) -> None:
     @PROPERTY_SETTINGS
     @given(request=strategies.request_bodies())
     def check(request: dict[str, Any]) -> None:
         async def run() -> Any:
-            transport = httpx.ASGITransport(app=app)
-            client = AuthenticatedClient(
-                base_url=IN_PROCESS_URL, token=API_KEY, httpx_args={"transport": transport}
-            )
+            client = AuthenticatedClient(base_url=base_url, token=API_KEY)
             async with client:
                 return await create_assistant.asyncio_detailed(
                     client=client, body=CreateAssistantRequest.from_dict(request)

@@ -8,8 +8,9 @@ for one (`X-Contract-Fault: 429`) or a `--faults` rule draws one (`429:0.1` answ
     drop                  the connection closed without any answer
     truncate              the answer cut in the middle of its body
 
-A rule is FAULT:RATE (RATE in 0..1, default 1); rules are separated by commas and tried in turn. Draws come
-from a seeded generator (`--seed`), so that a client's CI meets the same faults on every run.
+A rule is FAULT:RATE (RATE in 0..1, default 1, drawn from a seeded generator: `--seed`) or FAULT:1/N (every
+Nth request, counted from the first: `429:1/4` answers the 4th, 8th... so); rules are separated by commas
+and tried in turn. A client's CI meets the same faults on every run.
 """
 
 from __future__ import annotations
@@ -72,22 +73,27 @@ def parse_fault(text: str) -> Fault:
 class FaultPlan:
     """The faults of one mock: its rules, drawn from a seeded generator."""
 
-    def __init__(self, rules: list[tuple[Fault, float]], seed: int = 0) -> None:
-        self.rules = rules
-        self._random = random.Random(seed)
+    def __init__(self, rules: list[tuple[Fault, float | int]], seed: int = 0) -> None:
+        self.rules = rules  # (fault, a rate in 0..1, or an int N: every Nth request)
+        self._random = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
         self._lock = threading.Lock()
+        self._count = 0
 
     @classmethod
     def parse(cls, text: str | None, seed: int = 0) -> FaultPlan:
-        rules = []
+        rules: list[tuple[Fault, float | int]] = []
         for part in (text or "").split(","):
             if not part.strip():
                 continue
             fault_text, _, rate_text = part.rpartition(":") if _has_rate(part) else (part, "", "1")
+            every = re.fullmatch(r"\s*1/(\d+)\s*", rate_text)
+            if every and int(every.group(1)) >= 1:
+                rules.append((parse_fault(fault_text), int(every.group(1))))
+                continue
             try:
                 rate = float(rate_text)
             except ValueError:
-                raise FaultError(f"the rate of {part.strip()!r} must be a number from 0 to 1") from None
+                raise FaultError(f"the rate of {part.strip()!r} must be 0 to 1, or 1/N") from None
             if not 0 <= rate <= 1:
                 raise FaultError(f"the rate of {part.strip()!r} must be from 0 to 1")
             rules.append((parse_fault(fault_text), rate))
@@ -98,12 +104,16 @@ class FaultPlan:
         if asked:
             return parse_fault(asked)
         with self._lock:
+            self._count += 1
             for fault, rate in self.rules:
-                if self._random.random() < rate:
+                if isinstance(rate, int) and not isinstance(rate, bool):
+                    if self._count % rate == 0:
+                        return fault
+                elif self._random.random() < rate:
                     return fault
         return None
 
 
 def _has_rate(part: str) -> bool:
     head, colon, tail = part.rpartition(":")
-    return bool(colon) and bool(head) and bool(re.fullmatch(r"\s*\d*\.?\d+\s*", tail))
+    return bool(colon) and bool(head) and bool(re.fullmatch(r"\s*(\d*\.?\d+|1/\d+)\s*", tail))
