@@ -75,7 +75,7 @@ class FaultPlan:
 
     def __init__(self, rules: list[tuple[Fault, float | int]], seed: int = 0) -> None:
         self.rules = rules  # (fault, a rate in 0..1, or an int N: every Nth request)
-        self._random = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
+        self._random = random.Random(seed)  # a reproducible draw, not a secret
         self._lock = threading.Lock()
         self._count = 0
 
