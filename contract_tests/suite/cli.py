@@ -64,7 +64,9 @@ exit status:
   2  it cannot be tested: unreachable or silent, the key refused, a spec that cannot be used, bad
      arguments, too rate-limited to judge (one line: error: ...)
 
-other commands:
+other commands (each with --help):
+  assistants-contract mock [-- CMD]     the reference server judging a client's requests, faults on demand
+  assistants-contract proxy --upstream URL [-- CMD]   a proxy judging both sides of real traffic
   assistants-contract gallery [NAME]    list the gallery's servers, or serve one
   assistants-reference-server           the reference server alone (--port, --spec, --state)
 
