@@ -5,6 +5,7 @@ allowed`). The suite's failures, the reference server's errors and a mock's repo
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -27,9 +28,102 @@ def pointer(path: Any) -> str:
     return "".join(f"/{escape_pointer(str(part))}" for part in path)
 
 
-def first_error(validator: jsonschema.Validator, value: Any) -> jsonschema.ValidationError | None:
-    """The error that names the field at fault: the deepest, inside the `oneOf` branch the value is
+@dataclass
+class ErrorView:
+    """What a message needs of a validation error, whichever engine found it (jsonschema's own errors have
+    the same attributes)."""
+
+    validator: str  # the keyword that failed
+    validator_value: Any
+    instance: Any
+    absolute_path: list[str | int]
+    schema: Any = None
+    context: list[ErrorView] = field(default_factory=list)
+
+
+def _node(schema: Any, path: list[Any]) -> Any:
+    """The schema node a jsonschema-rs error's schema path leads to (None where it cannot be followed)."""
+    node = schema
+    for part in path:
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (LookupError, ValueError, TypeError):
+            return None
+    return node
+
+
+def _instance(error: Any, root: Any) -> Any:
+    """The value at fault as the caller gave it: jsonschema-rs hands back a copy with its keys sorted,
+    and a message names the first unknown key in the order it was sent."""
+    node = root
+    for part in error.instance_path:
+        try:
+            node = node[part]
+        except (LookupError, TypeError):
+            return error.instance
+    return node
+
+
+def _view(error: Any, schema: Any, root: Any, path: list[str | int] | None = None) -> ErrorView:
+    """A jsonschema-rs error as a view, with what the schema itself says where the engine is terse (the
+    properties an object allows, the order of its types)."""
+    kind = error.kind
+    where = list(error.instance_path) if path is None else path
+    instance = _instance(error, root) if path is None else error.instance
+    name = kind.name
+    owner = _node(schema, list(error.schema_path)[:-1])
+    if name in ("oneOf", "anyOf"):
+        context = [_view(sub, schema, root) for branch in kind.context for sub in branch]
+        return ErrorView(name, None, instance, where, context=context)
+    if name == "propertyNames":  # as jsonschema reports it: the key's keyword, at the object
+        return _view(kind.as_dict()["error"], schema, root, where)
+    found = kind.as_dict()
+    value: Any = found
+    if "limit" in found:
+        value = found["limit"]
+    elif name == "type":
+        declared = owner.get("type") if isinstance(owner, dict) else None
+        types = declared if declared is not None else list(found.get("types", []))
+        value = types[0] if isinstance(types, list) and len(types) == 1 else types
+    elif name == "required":
+        value = [found.get("property")]
+    elif name == "enum":
+        value = found.get("options")
+    elif name == "const":
+        value = found.get("expected_value")
+    elif name == "pattern":
+        value = found.get("pattern")
+    elif name == "multipleOf":
+        value = found.get("multiple_of")
+    elif name == "additionalProperties":
+        value = False
+    return ErrorView(name, value, instance, where, owner if isinstance(owner, dict) else None)
+
+
+def _order(view: ErrorView, schema: Any, error: Any) -> tuple[int, int]:
+    """Shallowest first; at one depth, in the order the schema names its keywords (jsonschema's own)."""
+    owner = _node(schema, list(error.schema_path)[:-1])
+    keyword = list(error.schema_path)[-1] if list(error.schema_path) else ""
+    position = list(owner).index(keyword) if isinstance(owner, dict) and keyword in owner else 0
+    return len(view.absolute_path), position
+
+
+def first_error(validator: jsonschema.Validator, value: Any) -> Any:
+    """The error that names the field at fault (a jsonschema ValidationError, or an ErrorView of the same
+    shape from the compiled engine): the shallowest, then inside a `oneOf` the branch the value is
     closest to; None for a valid value."""
+    compiled = getattr(validator, "compiled", None)
+    schema = getattr(validator, "schema", None)
+    if compiled is not None:
+        try:
+            found = [(error, _view(error, schema, value)) for error in compiled.iter_errors(value)]
+        except Exception:  # a value the compiled engine cannot take: the Python validator explains it
+            found = None
+        if found is not None:
+            if not found:
+                return None
+            _, view = min(found, key=lambda pair: _order(pair[1], schema, pair[0]))
+            return _deepest(view)
     error = best_match(validator.iter_errors(value), key=_relevance)
     return None if error is None else _deepest(error)
 
@@ -42,11 +136,11 @@ def explain(validator: jsonschema.Validator, value: Any) -> str | None:
     return f"at {pointer(error.absolute_path) or '/'}: {message(error)}"
 
 
-def _relevance(error: jsonschema.ValidationError) -> tuple[int, ...]:
+def _relevance(error: Any) -> tuple[int, ...]:
     return (-len(error.absolute_path),)
 
 
-def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+def _deepest(error: Any) -> Any:
     """For a `oneOf`/`anyOf` failure, the error of the branch the value matched best (the deepest
     failure), so that it names a field; when every branch fails on the same value's enum or const (an
     unknown tool `type`), one error listing every value the branches allow."""
@@ -87,7 +181,7 @@ def _types(expected: Any) -> str:
     return " or ".join(_TYPE_WORDS.get(str(kind), str(kind)) for kind in kinds)
 
 
-def message(error: jsonschema.ValidationError) -> str:  # noqa: PLR0911 (one sentence per keyword)
+def message(error: Any) -> str:  # noqa: PLR0911 (one sentence per keyword)
     """What the keyword demands and what was there, the limit first so that a cut keeps the reason."""
     keyword, expected, instance = error.validator, error.validator_value, error.instance
     name = str(error.absolute_path[-1]) if error.absolute_path else "the value"
