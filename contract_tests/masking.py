@@ -52,6 +52,8 @@ class Masker:
 
 def printable(text: str) -> str:
     """`text` with control and other unprintable characters escaped (a tab becomes \\t)."""
+    if text.isprintable():  # the common case, without a step per character
+        return text
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 

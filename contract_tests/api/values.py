@@ -83,6 +83,12 @@ class Values:
         self._validators: dict[str, jsonschema.Validator] = {}
         self._minimal: dict[str, Any] = {}
         self._largest: dict[str, Any] = {}
+        # Readings by pointer: the document does not change once loaded, and the checks ask the same
+        # questions of every response (a proxy judges thousands a second). Each answer is a copy.
+        self._schemas: dict[str, dict[str, Any]] = {}
+        self._wheres: dict[tuple[str, str], str | None] = {}
+        self._properties: dict[str, dict[str, str]] = {}
+        self._branches: dict[str, list[tuple[str, str]]] = {}
 
     # --- reading schemas -------------------------------------------------------------------------
 
@@ -113,17 +119,23 @@ class Values:
 
     def schema(self, pointer: str) -> dict[str, Any]:
         """The keywords that apply at `pointer`: its own, over those of the schemas its `$ref`s name."""
-        merged: dict[str, Any] = {}
-        for where in reversed(list(self.chain(pointer))):
-            merged.update({key: value for key, value in self.node(where).items() if key != "$ref"})
-        return merged
+        if pointer not in self._schemas:
+            merged: dict[str, Any] = {}
+            for where in reversed(list(self.chain(pointer))):
+                merged.update({key: value for key, value in self.node(where).items() if key != "$ref"})
+            self._schemas[pointer] = merged
+        return dict(self._schemas[pointer])
 
     def where(self, pointer: str, keyword: str) -> str | None:
         """The pointer of `keyword` at `pointer` (its own, else the first of its `$ref` chain's)."""
-        for where in self.chain(pointer):
-            if keyword in self.node(where):
-                return f"{where}/{escape_pointer(keyword)}"
-        return None
+        if (pointer, keyword) not in self._wheres:
+            found = None
+            for where in self.chain(pointer):
+                if keyword in self.node(where):
+                    found = f"{where}/{escape_pointer(keyword)}"
+                    break
+            self._wheres[(pointer, keyword)] = found
+        return self._wheres[(pointer, keyword)]
 
     def child(self, pointer: str, keyword: str, *names: str | int) -> str | None:
         base = self.where(pointer, keyword)
@@ -133,19 +145,24 @@ class Values:
 
     def properties(self, pointer: str) -> dict[str, str]:
         """Property name -> pointer of its schema."""
-        names = self.schema(pointer).get("properties", {})
-        return {name: f"{self.where(pointer, 'properties')}/{escape_pointer(name)}" for name in names}
+        if pointer not in self._properties:
+            names = self.schema(pointer).get("properties", {})
+            base = self.where(pointer, "properties")
+            self._properties[pointer] = {name: f"{base}/{escape_pointer(name)}" for name in names}
+        return dict(self._properties[pointer])
 
     def branches(self, pointer: str) -> list[tuple[str, str]]:
         """(label, pointer) of each `oneOf`/`anyOf` alternative; the label is its discriminator value
         (e.g. "function"), else the name of the component it refers to, else its position."""
-        schema = self.schema(pointer)
-        found = []
-        for keyword in ("oneOf", "anyOf"):
-            for index, branch in enumerate(schema.get(keyword, [])):
-                where = f"{self.where(pointer, keyword)}/{index}"
-                found.append((self.branch_label(pointer, where, branch, index), where))
-        return found
+        if pointer not in self._branches:
+            schema = self.schema(pointer)
+            found = []
+            for keyword in ("oneOf", "anyOf"):
+                for index, branch in enumerate(schema.get(keyword, [])):
+                    where = f"{self.where(pointer, keyword)}/{index}"
+                    found.append((self.branch_label(pointer, where, branch, index), where))
+            self._branches[pointer] = found
+        return list(self._branches[pointer])
 
     def branch_label(self, parent: str, where: str, branch: Any, index: int) -> str:
         discriminator = self.schema(parent).get("discriminator", {}).get("propertyName")

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import zlib
 
-import httpx
 from starlette.types import Receive, Scope, Send
 
 from contract_tests.asgi import REPORT_PATH, read_body, send_json, sent_of
+from contract_tests.proxy.upstream import Upstream, UpstreamError
 from contract_tests.rules.exchange import Received
 from contract_tests.rules.traffic import TrafficJudge
 
@@ -41,10 +41,10 @@ def _decoded(body: bytes, encoding: str | None) -> bytes:
 class ValidatingProxy:
     """Forwards to `upstream`, judging both directions."""
 
-    def __init__(self, upstream: str, judge: TrafficJudge, client: httpx.AsyncClient) -> None:
+    def __init__(self, upstream: str, judge: TrafficJudge) -> None:
         self.upstream = upstream.rstrip("/")
         self.judge = judge
-        self.client = client
+        self.client = Upstream(self.upstream)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,15 +56,18 @@ class ValidatingProxy:
         sent = sent_of(scope, body)
         query = scope.get("query_string", b"").decode("latin-1")
         url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
-        # The request is judged (in a thread) while the upstream answers it: the judgment adds no time.
+        # The request is judged while the upstream answers it: the forwarding task runs until it waits
+        # for the answer, then the judgment (on this thread: a thread of its own would fight the event
+        # loop for the GIL) takes the time the upstream takes anyway.
         forwarding = asyncio.ensure_future(
-            self._forward(scope["method"], url, _forwarded(sent.headers), body)
+            self.client.send(scope["method"], url, _forwarded(sent.headers), body)
         )
-        judged = await asyncio.to_thread(self.judge.request, sent)
+        await asyncio.sleep(0)
+        judged = self.judge.request(sent)
         try:
             status, headers, raw = await forwarding
-        except httpx.HTTPError as exc:
-            reason = f"the upstream server did not answer: {type(exc).__name__}"
+        except UpstreamError as exc:
+            reason = f"the upstream server did not answer: {exc}"
             operation = judged.operation.operation_id if judged.operation else "(no operation)"
             self.judge.record(
                 "server", "server_answers_every_request", operation, "the response", reason, sent, None
@@ -84,28 +87,3 @@ class ValidatingProxy:
             passed.append((VIOLATIONS_HEADER.encode(), ", ".join(dict.fromkeys(broken)).encode("latin-1")))
         await send({"type": "http.response.start", "status": status, "headers": passed})
         await send({"type": "http.response.body", "body": raw})
-
-    async def _forward(
-        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        request = self.client.build_request(method, url, headers=headers, content=body or None)
-        # Exactly the client's headers (httpx would add its own Accept, User-Agent...), the upstream's Host.
-        given = {name.lower() for name, _ in headers} | {"content-length", "host"}
-        for name in list(request.headers):
-            if name.lower() not in given:
-                del request.headers[name]
-        response = await self.client.send(request, stream=True)
-        try:
-            raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        finally:
-            await response.aclose()
-        return response.status_code, [(n, v) for n, v in response.headers.multi_items()], raw
-
-
-def upstream_client() -> httpx.AsyncClient:
-    """A pooled client that changes nothing: no redirects followed, no decompression, no timeout of its own
-    beyond a generous one."""
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    return httpx.AsyncClient(
-        follow_redirects=False, timeout=httpx.Timeout(60.0), limits=limits, trust_env=False
-    )

@@ -26,7 +26,7 @@ from contract_tests.api.needs import check_needs
 from contract_tests.asgi import REPORT_PATH
 from contract_tests.commands import client_environment, run_command, scratch_dir, split_command
 from contract_tests.masking import Masker, near_misses
-from contract_tests.proxy.app import ValidatingProxy, upstream_client
+from contract_tests.proxy.app import ValidatingProxy
 from contract_tests.rules.report import TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
 
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
         return EXIT_ERROR
     report = TrafficReport(mask, "proxy")
     judge = TrafficJudge(api, key, mask, report, scratch_dir(args.report))
-    proxy = ValidatingProxy(args.upstream, judge, upstream_client())
+    proxy = ValidatingProxy(args.upstream, judge)
     if command:
         from contract_tests.serving import serve_in_thread  # noqa: PLC0415
 

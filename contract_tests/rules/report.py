@@ -66,6 +66,17 @@ class TrafficReport:
         with self._lock:
             self.requests += 1
 
+    def keeps(self, side: str, operation: str, rule: str) -> bool:
+        """Whether a finding of this kind would be kept in detail (else `add` only counts it): a busy
+        client repeats its faults thousands of times, and a reproduction costs more than the judging."""
+        tally = self.tallies.get((side, operation, rule))
+        return tally is None or len(tally.kept) < DETAILED
+
+    def count(self, side: str, operation: str, rule: str) -> None:
+        """One more of a kind already kept in detail."""
+        with self._lock:
+            self.tallies.setdefault((side, operation, rule), Tally()).count += 1
+
     def add(self, finding: Finding) -> None:
         key = (finding.side, finding.operation, finding.rule)
         with self._lock:

@@ -179,6 +179,9 @@ class TrafficJudge:
         self, side: str, rule: str, operation: str, where: str, message: str, sent: Sent, status: int | None
     ) -> None:
         """A broken rule, on the side that broke it."""
+        if not self.report.keeps(side, operation, rule):
+            self.report.count(side, operation, rule)
+            return
         exchange = Exchange(
             "traffic", sent, None, operation, sent_key=self.key or None, callers_key=bool(self.key)
         )

@@ -12,7 +12,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -23,11 +25,12 @@ from contract_tests.gallery.clients import CLIENTS, Target
 from contract_tests.masking import Masker
 from contract_tests.mock.app import JudgingMock
 from contract_tests.mock.faults import FaultPlan
-from contract_tests.proxy.app import ValidatingProxy, upstream_client
+from contract_tests.proxy.app import ValidatingProxy
 from contract_tests.rules.report import CLIENT, SERVER, TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
+from tests import spec_facts as facts
 from tests.edits.resource import grow
 
 KEY = "sk-test-clients-2b7e9d"
@@ -58,8 +61,20 @@ def proxy(upstream: str, spec: Path = SPEC_PATH) -> Iterator[tuple[str, TrafficR
     api = load_api(spec)
     report = TrafficReport(Masker(KEY), "proxy")
     judge = TrafficJudge(api, KEY, Masker(KEY), report, Path("/tmp"))
-    with serve_in_thread(ValidatingProxy(upstream, judge, upstream_client())) as url:
+    with serve_in_thread(ValidatingProxy(upstream, judge)) as url:
         yield url, report
+
+
+def _create_path() -> str:
+    return load_api(SPEC_PATH).base_path + facts.seed().path
+
+
+def _headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEY}", **facts.seed().required_headers()}
+
+
+def _example() -> Any:
+    return max(facts.seed().examples.values(), key=len)
 
 
 def _rules(report: TrafficReport, side: str) -> set[str]:
@@ -168,3 +183,37 @@ def test_a_broken_server_behind_the_proxy_is_blamed_on_the_server(server: str, r
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     assert "the client broke the contract 0 times" in done.stdout, done.stdout[-3000:]
     assert "BROKEN by the server:" in done.stdout
+
+
+def test_an_unreachable_upstream_is_a_502_blamed_on_the_server() -> None:
+    with serve_in_thread(create_app(api_key=KEY)) as closed:
+        pass  # served and stopped: nothing listens there any more
+    with proxy(closed) as (url, report):
+        answer = httpx.post(f"{url}{_create_path()}", json=_example(), headers=_headers(), timeout=30)
+    assert answer.status_code == 502
+    assert "the upstream server did not answer" in answer.json()["error"]["message"]
+    assert _rules(report, SERVER) == {"server_answers_every_request"}
+    assert not _rules(report, CLIENT)
+
+
+def test_the_proxy_keeps_its_upstream_connections_open() -> None:
+    """Requests one after another reuse one upstream connection (a new one each would cost a handshake
+    and, on a busy proxy, run the machine out of ports)."""
+    peers: set[tuple[str, int]] = set()
+    app = create_app(api_key=KEY)
+
+    async def watched(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            peers.add(tuple(scope["client"]))
+        await app(scope, receive, send)
+
+    with (
+        serve_in_thread(watched) as upstream,
+        proxy(upstream) as (url, report),
+        httpx.Client(base_url=url, headers=_headers(), timeout=30) as client,
+    ):
+        answers = [client.post(_create_path(), json=_example()) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [answers[0].status_code] * 5
+    assert 200 <= answers[0].status_code < 300
+    assert len(peers) == 1, f"{len(peers)} upstream connections for 5 requests in turn"
+    assert report.passed, report.summary()
