@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 
 from bench import clients
 from bench.report import Results
+from bench.server_load import PRISM
 
 OURS = "#1f77b4"
 PEER = "#b0b0b0"
@@ -58,7 +59,7 @@ def draw(results: Results, path: Path) -> None:
             Panel(
                 labels,
                 [results.load.median("rps", label) for label in labels],
-                [label.startswith("reference") for label in labels],
+                [label != PRISM for label in labels],
                 "req/s",
                 f"Server: requests/s at {results.load.connections} in flight (higher is better)",
             )
@@ -67,7 +68,7 @@ def draw(results: Results, path: Path) -> None:
             Panel(
                 labels,
                 [results.load.median("p99_ms", label) for label in labels],
-                [label.startswith("reference") for label in labels],
+                [label != PRISM for label in labels],
                 "ms",
                 "Server: p99 latency (lower is better)",
             )

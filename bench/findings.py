@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bench.report import FAST, H11, PRISM, Results
+from bench.report import Results
+from bench.server_load import FAST, H11, MOCK, PRISM, PROXY
 from bench.stats import ratio
 
 
@@ -95,6 +96,16 @@ def findings(r: Results) -> list[str]:
             f"mean latency is {r.load.connections} / (requests per second), so a 10 ms p99 needs well over "
             f"{r.load.connections / 0.010:.0f} requests per second from one process, or several worker "
             "processes (which this 2-core machine, also running the load generator, cannot give)."
+        )
+        mock = r.load.median("rps", MOCK)
+        lines.append(
+            f"- The judging mock serves {_x(ratio(mock, prism))} Prism's requests per second while judging "
+            f"every request with the suite's rules ({_x(ratio(mock, fast))} the reference server alone: the "
+            "judge roughly doubles a request's work, since the server behind it validates the body again "
+            "on its own, rooms apart). The validating proxy adds "
+            f"{r.load.proxy_added_ms():.2f} ms to a call one at a time; under {r.load.connections} in flight "
+            f"it serves {r.load.median('rps', PROXY):.0f} requests per second, the proxy and the server "
+            "behind it sharing the machine's cores with the load generator."
         )
     return lines
 

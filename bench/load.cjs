@@ -5,11 +5,8 @@
 const autocannon = require('autocannon')
 
 const options = JSON.parse(process.argv[2])
-const headers = {
-  authorization: `Bearer ${process.env.BENCH_AUTH}`,
-  'openai-beta': 'assistants=v1',
-  'content-type': 'application/json'
-}
+// The operation's required headers and media type come from the spec (bench/server_load.py).
+const headers = { ...options.headers, authorization: `Bearer ${process.env.BENCH_AUTH}` }
 const latencies = []
 // Own clock: autocannon's result.duration counts whole ticks of its 1 s timer, not the last answer.
 const started = process.hrtime.bigint()
@@ -20,7 +17,7 @@ const instance = autocannon({
   amount: options.amount,
   timeout: options.timeout,
   // Each connection cycles through the bodies: valid creates and invalid ones, mixed.
-  requests: options.bodies.map((body) => ({ method: 'POST', path: '/v1/assistants', headers, body })),
+  requests: options.bodies.map((body) => ({ method: options.method, path: options.path, headers, body })),
   excludeErrorStats: false
 }, (error, result) => {
   if (error) {

@@ -26,11 +26,12 @@ from pyinstrument.session import Session
 
 from bench import clients
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, run
-from bench.server_load import BODIES
+from bench.server_load import Mix
 from bench.stats import median
 from contract_tests.api.document import spec
+from contract_tests.api.messages import first_error
 from contract_tests.api.model import load_api
-from contract_tests.api.validators import inlined_validator, validator_for
+from contract_tests.api.validators import SpecValidator, inlined_validator, validator_for
 from contract_tests.server import create_app
 
 STDLIB = sysconfig.get_paths()["stdlib"]
@@ -120,22 +121,21 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def _request(body: bytes) -> tuple[dict[str, Any], Receive, Send]:
+def _request(mix: Mix, body: bytes) -> tuple[dict[str, Any], Receive, Send]:
     headers = [
         (b"host", b"127.0.0.1"),
         (b"authorization", f"Bearer {API_KEY}".encode()),
-        (b"openai-beta", b"assistants=v1"),
-        (b"content-type", b"application/json"),
+        *((name.lower().encode(), value.encode()) for name, value in mix.headers.items()),
         (b"content-length", str(len(body)).encode()),
     ]
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": mix.method,
         "scheme": "http",
-        "path": "/v1/assistants",
-        "raw_path": b"/v1/assistants",
+        "path": mix.path,
+        "raw_path": mix.path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": headers,
@@ -156,11 +156,12 @@ def _request(body: bytes) -> tuple[dict[str, Any], Receive, Send]:
 def reference_server(requests: int) -> Profile:
     """The app alone, on the load benchmark's mix of valid and invalid bodies."""
     app = create_app(api_key=API_KEY)
-    bodies = [body.encode() for body in BODIES]
+    mix = Mix.of(load_api())
+    bodies = [body.encode() for body in mix.bodies]
 
     async def serve(count: int) -> None:
         for index in range(count):
-            scope, receive, send = _request(bodies[index % len(bodies)])
+            scope, receive, send = _request(mix, bodies[index % len(bodies)])
             await app(scope, receive, send)  # type: ignore[arg-type]  # plain dicts are ASGI messages
 
     asyncio.run(serve(50))
@@ -192,23 +193,28 @@ def _suite_cases(output: str) -> int:
 
 
 def validation_share(rounds: int) -> dict[str, float]:
-    """Microseconds per body of the load mix in body validation alone: the server's validator
-    (`$ref`s inlined at start-up) beside the resolving one of contract_tests.api.document, interleaved."""
+    """Microseconds per body of the load mix to judge it and find the error a message names (what the
+    server, the mock and the proxy do): the compiled engine they use (jsonschema-rs, `$ref`s inlined at
+    start-up) beside the Python one on the same inlined schema and on the resolving one, interleaved."""
     document = spec()
-    create = next(op for op in load_api().operations if op.method == "POST" and op.body is not None)
+    api = load_api()
+    mix = Mix.of(api)
+    create = next(op for op in api.operations if op.method == mix.method and op.body is not None)
     assert create.body is not None
     pointer = create.body.schema_pointer
     validators = {
-        "server (inlined $refs)": inlined_validator(pointer, document),
-        "resolving $refs per validation": validator_for(pointer, document),
+        "compiled (jsonschema-rs), as served": inlined_validator(pointer, document),
+        "Python jsonschema, inlined $refs": inlined_validator(pointer, document, SpecValidator),
+        "Python jsonschema, resolving $refs per validation": validator_for(pointer, document),
     }
-    bodies = [json.loads(body) for body in BODIES]
+    bodies = [json.loads(body) for body in mix.bodies]
     samples: dict[str, list[float]] = {name: [] for name in validators}
     for _ in range(rounds):
         for name, validator in validators.items():
             start = time.perf_counter()
             for body in bodies * 25:
-                list(validator.iter_errors(body))
+                if not validator.is_valid(body):
+                    first_error(validator, body)
             samples[name].append((time.perf_counter() - start) / (len(bodies) * 25) * 1e6)
     return {name: median(times) for name, times in samples.items()}
 

@@ -11,12 +11,8 @@ from bench.client_overhead import CallTimes, Footprint, RetryScenario
 from bench.contract import ContractResult
 from bench.profiles import Profile
 from bench.regenerate import OURS, STOCK, RegenerateResult
-from bench.server_load import LoadResult
+from bench.server_load import FAST, H11, MOCK, PRISM, LoadResult
 from bench.stats import median, ratio
-
-PRISM = "Prism 5.16.0 mock"
-H11 = "reference, uvicorn h11 + asyncio"
-FAST = "reference, uvicorn httptools + uvloop"
 
 
 @dataclass
@@ -180,6 +176,39 @@ def summary(r: Results) -> list[str]:
                 _met(fast_p99 < 10),
             ]
         )
+        mock = r.load.median("rps", MOCK)
+        rows.append(
+            [
+                "judging mock, req/s",
+                f"{mock:.0f}",
+                f"Prism {prism:.0f}",
+                _x(ratio(mock, prism)),
+                "≥ 3x",
+                _met(ratio(mock, prism) >= 3),
+            ]
+        )
+        mock_p99 = r.load.median("p99_ms", MOCK)
+        rows.append(
+            [
+                f"judging mock, p99 at {r.load.connections} in flight",
+                f"{mock_p99:.1f} ms",
+                f"Prism {r.load.median('p99_ms', PRISM):.1f} ms",
+                "",
+                "< 10 ms",
+                _met(mock_p99 < 10),
+            ]
+        )
+        added = r.load.proxy_added_ms()
+        rows.append(
+            [
+                "validating proxy, p50 added to a call (one in flight)",
+                f"{added:.2f} ms",
+                f"direct {median(r.load.sequential_p50_ms.get(FAST, [])):.2f} ms",
+                "",
+                "< 1 ms",
+                _met(added < 1),
+            ]
+        )
     if r.regenerate:
         ours, stock = r.regenerate.median(OURS), r.regenerate.median(STOCK)
         rows.append(
@@ -313,7 +342,7 @@ def contract_section(r: Results) -> list[str]:
 
 
 def load_section(r: Results) -> list[str]:
-    lines = ["## 3. Reference server under load", ""]
+    lines = ["## 3. Reference server, judging mock and validating proxy under load", ""]
     ld = r.load
     if not ld:
         return lines + _missing(r, "load")
@@ -337,14 +366,21 @@ def load_section(r: Results) -> list[str]:
     lines += [
         "",
         f"autocannon in a second process, {ld.connections} connections in flight, {ld.amount} requests "
-        f"per run ({r.settings['load_rounds']}, servers interleaved), cycling through two valid creates "
-        "and two invalid bodies (a missing `model`; a wrong type and an unknown tool type), so about half "
-        "the answers are 200 and half 400. Latencies are exact per-request times from autocannon's "
-        "response events, over all answers. Every server runs on 127.0.0.1 at once, each single-process; "
-        "the load generator shares the machine's 2 cores. Prism runs `prism mock` on the same spec with "
-        "logging at `error` (its default logs a line per request). `python -m contract_tests.server` "
-        "leaves the HTTP stack to uvicorn, which picks httptools + uvloop, installed with the project's "
-        "dependencies; the pure-Python h11 + asyncio stack is shown beside it.",
+        f"per run ({r.settings['load_rounds']}, servers interleaved), each connection sending {ld.mix}, "
+        "so about half the answers are successes and half refusals. Latencies are exact per-request times "
+        "from autocannon's response events, over all answers. Every server runs on 127.0.0.1 at once, "
+        "each single-process; the load generator shares the machine's 2 cores. Prism runs `prism mock` "
+        "on the same spec with logging at `error` (its default logs a line per request). "
+        "`python -m contract_tests.server` leaves the HTTP stack to uvicorn, which picks httptools + "
+        "uvloop, installed with the project's dependencies; the pure-Python h11 + asyncio stack is shown "
+        "beside it. The judging mock is `assistants-contract mock` (the reference server behind the judge "
+        "of every request, which records each invalid body as the client's fault); the validating proxy "
+        "is `assistants-contract proxy` in front of the httptools reference server (both directions "
+        "judged), so its row includes that server's own time.",
+        "",
+        "One request at a time (no queueing), p50: "
+        + "; ".join(f"{label} {median(times):.2f} ms" for label, times in ld.sequential_p50_ms.items())
+        + f". The proxy adds {ld.proxy_added_ms():.2f} ms to a call.",
         "",
         *(f"- {note}" for note in ld.notes),
         *([""] if ld.notes else []),

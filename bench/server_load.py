@@ -1,7 +1,10 @@
-"""Item 3: the reference server under bounded concurrent load, beside Stoplight Prism's mock server.
+"""Item 3: the reference server, the judging mock and the validating proxy under bounded concurrent load,
+beside Stoplight Prism's mock server; and the proxy's added latency over a direct call, one at a time.
 
-autocannon (bench/load.cjs) runs in a second process and sends valid creates and invalid bodies in
-turn. Every server runs at once and the rounds interleave them, so the machine's noise hits all alike.
+autocannon (bench/load.cjs) runs in a second process and sends, in turn, valid bodies and invalid ones
+of the spec's first operation that takes a JSON body, all taken from the spec (its examples; the suite's
+derived bodies one rule broken). Every server runs at once and the rounds interleave them, so the
+machine's noise hits all alike.
 """
 
 from __future__ import annotations
@@ -13,34 +16,64 @@ from typing import Any
 
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, run, serving
 from bench.stats import median
+from contract_tests.api.model import Api, Operation, load_api
+from contract_tests.api.parameters import text_of
+from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.reference import free_port
 
 BENCH_DIR = REPO / "bench"
 NODE_BIN = BENCH_DIR / "node_modules" / ".bin"
-VALID = [
-    {"model": "gpt-4-turbo", "name": "Math Tutor", "instructions": "You are a math tutor.", "tools": []},
-    {
-        "model": "gpt-4-turbo",
-        "name": "Weather Bot",
-        "instructions": "Answer questions about the weather.",
-        "tools": [
-            {"type": "retrieval"},
-            {
-                "type": "function",
-                "function": {
-                    "name": "get_weather",
-                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-                },
-            },
-        ],
-        "metadata": {"team": "forecasts"},
-    },
-]
-INVALID = [
-    {"name": "No Model", "instructions": "x", "tools": []},
-    {"model": "gpt-4-turbo", "name": 5, "instructions": "x", "tools": [{"type": "browser"}]},
-]
-BODIES = [json.dumps(VALID[0]), json.dumps(INVALID[0]), json.dumps(VALID[1]), json.dumps(INVALID[1])]
+PRISM = "Prism 5.16.0 mock"
+H11 = "reference, uvicorn h11 + asyncio"
+FAST = "reference, uvicorn httptools + uvloop"
+MOCK = "judging mock (assistants-contract mock)"
+PROXY = "validating proxy, in front of the reference server (httptools)"
+
+
+def _operation(api: Api) -> Operation:
+    for op in api.operations:
+        if op.body is not None and not op.path_parameters:
+            return op
+    raise BenchError("the spec has no operation with a JSON body on a path without parameters")
+
+
+@dataclass(frozen=True)
+class Mix:
+    """What each connection sends in turn: the operation's method, path and headers; valid and invalid
+    bodies alternating."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    bodies: list[str]
+    described: str
+
+    @classmethod
+    def of(cls, api: Api) -> Mix:
+        op = _operation(api)
+        factory = BodyFactory(api, op)
+        valid = [json.dumps(example) for example in api.examples(op).values()][:2]
+        valid = valid or [json.dumps(body.value) for body in factory.valid()[:2]]
+        broken = [body for body in factory.invalid() if len(json.dumps(body.value)) < 4096]
+        # Two faults clients make: a required field left out, and a nested one (an unknown tool kind
+        # where the spec has kinds, else a wrong type).
+        invalid = []
+        for words in (("without required",), ("no known kind", "wrong JSON type")):
+            found = next((body for word in words for body in broken if word in body.label), None)
+            if found is not None:
+                invalid.append(found)
+        invalid = invalid or broken[:2]
+        bodies: list[str] = []
+        for good, bad in zip(valid * 2, [json.dumps(body.value) for body in invalid], strict=False):
+            bodies += [good, bad]
+        headers = {p.name: text_of(api.parameter_example(p)) for p in op.headers if p.required}
+        headers["content-type"] = op.body.media_type if op.body is not None else "application/json"
+        labels = ", ".join(f"`{body.label}`" for body in invalid)
+        described = (
+            f"`{op.method} {api.base_path}{op.path}` ({op.operation_id}), cycling through the spec's "
+            f"examples and invalid bodies ({labels})"
+        )
+        return cls(op.method, api.base_path + op.path, headers, bodies, described)
 
 
 @dataclass
@@ -59,7 +92,13 @@ class LoadResult:
     failures: dict[str, int] = field(default_factory=dict)
     connections: int = 0
     amount: int = 0
+    mix: str = ""
+    # p50 with one request in flight (no queueing), by server: the proxy's own cost over a direct call.
+    sequential_p50_ms: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def proxy_added_ms(self) -> float:
+        return median(self.sequential_p50_ms.get(PROXY, [])) - median(self.sequential_p50_ms.get(FAST, []))
 
     def median(self, figure: str, label: str) -> float:
         """The median of one figure of one server; NaN for a server that could not run."""
@@ -68,39 +107,48 @@ class LoadResult:
 
 
 def servers() -> list[Server]:
-    def port() -> int:
-        return free_port()
-
     reference = [PYTHON, "-m", "bench.reference_server"]
-    h11_port, fast_port, prism_port = port(), port(), port()
+    h11_port, fast_port, mock_port, proxy_port, prism_port = (free_port() for _ in range(5))
+    contract = [PYTHON, "-m", "contract_tests"]
+    prism = [str(NODE_BIN / "prism"), "mock", "spec/openapi.yaml", "-h", "127.0.0.1", "-p", str(prism_port)]
     return [
-        Server("reference, uvicorn h11 + asyncio", [*reference, str(h11_port), "h11", "asyncio"], h11_port),
+        Server(H11, [*reference, str(h11_port), "h11", "asyncio"], h11_port),
+        Server(FAST, [*reference, str(fast_port), "httptools", "uvloop"], fast_port),
+        Server(MOCK, [*contract, "mock", "--host", "127.0.0.1", "--port", str(mock_port)], mock_port),
         Server(
-            "reference, uvicorn httptools + uvloop",
-            [*reference, str(fast_port), "httptools", "uvloop"],
-            fast_port,
+            PROXY,
+            [
+                *contract,
+                "proxy",
+                "--upstream",
+                f"http://127.0.0.1:{fast_port}",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(proxy_port),
+            ],
+            proxy_port,
         ),
         Server(
-            "Prism 5.16.0 mock",
+            PRISM,
             # Logging at "error" only: Prism's default logs a line per request, which would slow it.
-            [
-                str(NODE_BIN / "prism"),
-                "mock",
-                "spec/openapi.yaml",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(prism_port),
-                "-v",
-                "error",
-            ],
+            [*prism, "-v", "error"],
             prism_port,
         ),
     ]
 
 
-def _load(url: str, connections: int, amount: int) -> dict[str, Any]:
-    options = {"url": url, "connections": connections, "amount": amount, "timeout": 10, "bodies": BODIES}
+def _load(url: str, mix: Mix, connections: int, amount: int) -> dict[str, Any]:
+    options = {
+        "url": url,
+        "connections": connections,
+        "amount": amount,
+        "timeout": 10,
+        "method": mix.method,
+        "path": mix.path,
+        "headers": mix.headers,
+        "bodies": mix.bodies,
+    }
     done = run(
         ["node", str(BENCH_DIR / "load.cjs"), json.dumps(options)], timeout=120, env={"BENCH_AUTH": API_KEY}
     )
@@ -110,39 +158,45 @@ def _load(url: str, connections: int, amount: int) -> dict[str, Any]:
     return figures
 
 
+def _record(result: LoadResult, label: str, figures: dict[str, Any]) -> None:
+    for figure in ("rps", "p50_ms", "p99_ms"):
+        getattr(result, figure).setdefault(label, []).append(figures[figure])
+    statuses = result.statuses.setdefault(label, {})
+    for code, count in figures["statuses"].items():
+        statuses[code] = statuses.get(code, 0) + count
+    result.failures[label] = result.failures.get(label, 0) + figures["errors"] + figures["timeouts"]
+
+
 def measure(rounds: int, connections: int, amount: int, logs: str) -> LoadResult:
     if not (NODE_BIN / "autocannon").exists():
         raise BenchError("bench/node_modules is missing: run `npm ci --prefix bench`")
+    mix = Mix.of(load_api())
     chosen = servers()
-    result = LoadResult(connections=connections, amount=amount)
+    result = LoadResult(connections=connections, amount=amount, mix=mix.described)
+    # The mock and the proxy are given the bench's key, as a client's CI gives its own.
+    env = {"ASSISTANTS_API_KEY": API_KEY, "API_KEY": API_KEY}
     with contextlib.ExitStack() as stack:
         urls = {}
         for server in chosen:
             log = REPO / logs / f"load-{server.port}.log"
-            env = {"ASSISTANTS_API_KEY": API_KEY}
             try:
                 url = stack.enter_context(serving(server.command, server.port, log, env))
                 # Warm-up, generous for Prism: Node's JIT needs a few thousand requests to settle.
-                _load(url, connections, max(1000, amount))
+                _load(url, mix, connections, max(1000, amount))
             except BenchError as exc:
-                if server.label.startswith("reference"):
+                if server.label == FAST:
                     raise
                 result.notes.append(f"{server.label} could not run here: {exc} (log: {log.name})")
                 continue
             urls[server.label] = url
-        for label in urls:
-            for figure in ("rps", "p50_ms", "p99_ms"):
-                getattr(result, figure)[label] = []
-            result.statuses[label] = {}
-            result.failures[label] = 0
         for index in range(rounds):
             labels = list(urls)
             shift = index % len(labels)
             for label in labels[shift:] + labels[:shift]:
-                figures = _load(urls[label], connections, amount)
-                for figure in ("rps", "p50_ms", "p99_ms"):
-                    getattr(result, figure)[label].append(figures[figure])
-                for code, count in figures["statuses"].items():
-                    result.statuses[label][code] = result.statuses[label].get(code, 0) + count
-                result.failures[label] += figures["errors"] + figures["timeouts"]
+                _record(result, label, _load(urls[label], mix, connections, amount))
+            # One request at a time, directly and through the proxy: what the proxy adds to a call.
+            for label in (FAST, PROXY):
+                if label in urls:
+                    figures = _load(urls[label], mix, 1, max(500, amount // 4))
+                    result.sequential_p50_ms.setdefault(label, []).append(figures["p50_ms"])
     return result
