@@ -3,7 +3,10 @@
 Timing: `make contract` as a user runs it (it starts its own reference server), `st run` against a
 reference server this module starts. Cases per second is the cases each reports over its wall time.
 Catching: every server of the defect gallery (contract_tests.gallery, one deliberate defect each) is
-served in turn and both tools run against it at once; a tool catches it when it reports a failure.
+served in turn and both tools run against it at once; a tool catches it when it reports a failure. A
+server whose defect needs what the spec lacks (a retrieve, for one that forgets what it made) runs, for
+both tools alike, on the spec grown into a whole resource (tests/edits/resource.py: list, retrieve,
+modify, delete, with links), where `st run` has its stateful phase.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, Finished, run, serving
 from bench.stats import median
+from contract_tests.api.document import SPEC_PATH, load_spec
+from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
 from contract_tests.suite.reference import free_port
+from tests.edits.resource import grow
 
 ST = str(REPO / ".venv" / "bin" / "st")
 SPEC = "spec/openapi.yaml"
@@ -46,6 +54,7 @@ class ContractResult:
     make_contract: ToolRuns = field(default_factory=ToolRuns)
     st_run: ToolRuns = field(default_factory=ToolRuns)
     gallery: dict[str, dict[str, str]] = field(default_factory=dict)  # server -> tool -> verdict
+    on_resource: list[str] = field(default_factory=list)  # servers run on the spec grown into a resource
     notes: list[str] = field(default_factory=list)
 
 
@@ -57,11 +66,11 @@ class Verdict:
     errored: bool  # the tool could not test the server
 
 
-def st_run(base_url: str) -> Verdict:
+def st_run(base_url: str, spec: str = SPEC) -> Verdict:
     """The plain CLI with every check; its JSON report (auth header filtered) gives the figures."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "st.json"
-        command = [ST, "run", SPEC, "--url", base_url, "--checks", "all", "--no-color"]
+        command = [ST, "run", spec, "--url", base_url, "--checks", "all", "--no-color"]
         command += ["-H", f"Authorization: Bearer {API_KEY}", "--generation-database", "none"]
         command += ["--report", "json", "--report-json-path", str(report)]
         done = run(command, TIMEOUT)
@@ -88,10 +97,10 @@ def make_contract() -> Verdict:
     return _suite_verdict(run(["make", "--no-print-directory", "contract"], TIMEOUT, env={"BASE_URL": ""}))
 
 
-def suite(base_url: str) -> Verdict:
+def suite(base_url: str, spec: str = SPEC) -> Verdict:
     """The same suite against a given server (scripts/contract, without make's lock-file check)."""
     env = {"BASE_URL": base_url, "API_KEY": API_KEY}
-    return _suite_verdict(run(["scripts/contract"], TIMEOUT, env=env))
+    return _suite_verdict(run(["scripts/contract", "--spec", spec], TIMEOUT, env=env))
 
 
 def _record(runs: ToolRuns, verdict: Verdict) -> None:
@@ -129,27 +138,35 @@ def _outcome(future: Future[Verdict]) -> str:
     return "caught" if verdict.failed else "error" if verdict.errored else "missed"
 
 
+def _resource_spec(directory: Path) -> str:
+    document = load_spec(SPEC_PATH)
+    grow(document, load_api(SPEC_PATH), links=True)
+    path = directory / "resource.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
 def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
-    for name in list(GALLERY)[:limit]:
-        port = free_port()
-        command = [
-            PYTHON,
-            "-m",
-            "contract_tests",
-            "gallery",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-        log = REPO / logs / f"gallery-{name}.log"
-        with (
-            serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,
-            ThreadPoolExecutor(max_workers=2) as pool,
-        ):
-            futures = {"make contract": pool.submit(suite, base_url), "st run": pool.submit(st_run, base_url)}
-            result.gallery[name] = {tool: _outcome(future) for tool, future in futures.items()}
+    api = load_api(SPEC_PATH)
+    with tempfile.TemporaryDirectory() as scratch:
+        resource = _resource_spec(Path(scratch))
+        for name in list(GALLERY)[:limit]:
+            spec = SPEC if GALLERY[name].applies(api) else resource
+            if spec == resource:
+                result.on_resource.append(name)
+            port = free_port()
+            command = [PYTHON, "-m", "contract_tests", "gallery", name, "--spec", spec]
+            command += ["--host", "127.0.0.1", "--port", str(port)]
+            log = REPO / logs / f"gallery-{name}.log"
+            with (
+                serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,
+                ThreadPoolExecutor(max_workers=2) as pool,
+            ):
+                futures = {
+                    "make contract": pool.submit(suite, base_url, spec),
+                    "st run": pool.submit(st_run, base_url, spec),
+                }
+                result.gallery[name] = {tool: _outcome(future) for tool, future in futures.items()}
 
 
 def measure(rounds: int, logs: str, gallery_limit: int | None = None) -> ContractResult:

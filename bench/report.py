@@ -322,7 +322,7 @@ def contract_section(r: Results) -> list[str]:
     if c.gallery:
         gallery_rows = [
             [
-                f"`{name}`",
+                f"`{name}`" + (" (resource spec)" if name in c.on_resource else ""),
                 *(
                     v if v == "caught" else f"**{v}**"
                     for v in (verdicts["make contract"], verdicts["st run"])
@@ -333,7 +333,10 @@ def contract_section(r: Results) -> list[str]:
         lines += [
             "Defect gallery: each deliberately broken server of `contract_tests.gallery` served in turn, "
             "both tools run against it at once (the suite through `scripts/contract` with `BASE_URL`). "
-            "A tool catches a server when it reports a failure; *error* means it could not test it.",
+            "A tool catches a server when it reports a failure; *error* means it could not test it. A server "
+            "marked *resource spec* breaks what the spec does not have yet (a retrieve, a delete): both "
+            "tools meet it on the spec grown into a whole resource (list, retrieve, modify, delete, with "
+            "OpenAPI links, which `st run` follows in its stateful phase).",
             "",
         ]
         lines += [*_table(["server", "make contract", "st run"], gallery_rows), ""]
