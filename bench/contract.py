@@ -53,6 +53,11 @@ class ToolRuns:
 class ContractResult:
     make_contract: ToolRuns = field(default_factory=ToolRuns)
     st_run: ToolRuns = field(default_factory=ToolRuns)
+    # The same two tools on the spec grown into a resource (list, retrieve, modify, delete, links), both
+    # against one reference server of that spec: the suite with its sequences, `st run` with its phases.
+    resource_suite: ToolRuns = field(default_factory=ToolRuns)
+    resource_st_run: ToolRuns = field(default_factory=ToolRuns)
+    resource_operations: int = 0
     gallery: dict[str, dict[str, str]] = field(default_factory=dict)  # server -> tool -> verdict
     on_resource: list[str] = field(default_factory=list)  # servers run on the spec grown into a resource
     notes: list[str] = field(default_factory=list)
@@ -130,6 +135,30 @@ def timing(result: ContractResult, rounds: int, logs: str) -> None:
             )
 
 
+def resource_timing(result: ContractResult, rounds: int, logs: str) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        spec = _resource_spec(Path(scratch))
+        result.resource_operations = len(load_api(spec).operations)
+        port = free_port()
+        command = [PYTHON, "-m", "contract_tests.server", "--spec", spec, "--host", "127.0.0.1"]
+        command += ["--port", str(port)]
+        log = REPO / logs / "reference-server-resource.log"
+        with serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url:
+            tools: list[tuple[ToolRuns, Callable[[], Verdict]]] = [
+                (result.resource_st_run, functools.partial(st_run, base_url, spec)),
+                (result.resource_suite, functools.partial(suite, base_url, spec)),
+            ]
+            for index in range(rounds):
+                for runs, tool in tools if index % 2 == 0 else tools[::-1]:
+                    _record(runs, tool())
+    for label, runs in (("the suite", result.resource_suite), ("`st run`", result.resource_st_run)):
+        if not all(runs.passed):
+            result.notes.append(
+                f"{label} did not pass the reference server of the resource spec in "
+                f"{runs.passed.count(False)} run(s)."
+            )
+
+
 def _outcome(future: Future[Verdict]) -> str:
     try:
         verdict = future.result()
@@ -172,5 +201,6 @@ def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
 def measure(rounds: int, logs: str, gallery_limit: int | None = None) -> ContractResult:
     result = ContractResult()
     timing(result, rounds, logs)
+    resource_timing(result, rounds, logs)
     gallery(result, logs, gallery_limit)
     return result

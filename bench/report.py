@@ -113,6 +113,18 @@ def summary(r: Results) -> list[str]:
                 _met(ok),
             ]
         )
+    if r.contract and r.contract.resource_suite.seconds:
+        ours, st = r.contract.resource_suite.median_seconds(), r.contract.resource_st_run.median_seconds()
+        rows.append(
+            [
+                "contract suite on the resource spec, wall time",
+                f"{ours:.1f} s",
+                f"st run {st:.1f} s",
+                _x(ratio(ours, st)),
+                "",
+                "",
+            ]
+        )
     if r.contract and r.contract.gallery:
         total = len(r.contract.gallery)
         caught = {
@@ -319,6 +331,29 @@ def contract_section(r: Results) -> list[str]:
         "Cases per second is the cases each tool reports over its wall time.",
         "",
     ]
+    if c.resource_suite.seconds:
+        rows = [
+            [
+                label,
+                f"{runs.median_seconds():.1f}",
+                f"{median([float(n) for n in runs.cases]):.0f}",
+                f"{runs.cases_per_second():.0f}",
+                f"{runs.passed.count(True)}/{len(runs.passed)}",
+            ]
+            for label, runs in (
+                ("the suite (`scripts/contract --spec`)", c.resource_suite),
+                ("`st run --checks all`", c.resource_st_run),
+            )
+        ]
+        lines += [
+            f"On the spec grown into a whole resource ({c.resource_operations} operations: create, list "
+            "with paging, retrieve, modify, delete; OpenAPI links from the create to the item operations), "
+            "both tools against one reference server of that spec, the suite with its lifecycle sequences "
+            "and checks of state, `st run` with its stateful phase (it follows the links):",
+            "",
+            *_table(["tool", "wall time s", "cases", "cases/s", "runs passing"], rows),
+            "",
+        ]
     if c.gallery:
         gallery_rows = [
             [
