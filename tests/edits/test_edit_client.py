@@ -15,7 +15,8 @@ from tests.edits.edits import Edit
 
 def test_the_regenerated_client_keeps_its_properties(generated: tuple[Edit, Path, Path]) -> None:
     """In a fresh process whose every default is the edited spec, with the regenerated client first on
-    the path: the client's property tests and its run against the reference server."""
+    the path: the client's property tests, its run against the reference server, and every operation
+    of the edited spec called through its generated function."""
     edit, spec, client = generated
     env = {
         **os.environ,
@@ -36,6 +37,7 @@ def test_the_regenerated_client_keeps_its_properties(generated: tuple[Edit, Path
         "no:xdist",
         "contract_tests/client/test_client_properties.py",
         "contract_tests/client/test_reference_server.py",
+        "contract_tests/client/test_every_operation.py",
     ]
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     where = json.dumps({"spec": str(spec), "client": str(client)})
