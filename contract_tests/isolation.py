@@ -6,14 +6,18 @@ process would lend its own literals, its key among them, to the cases, and the s
 cases from another entry point), and keeps caches in a `.hypothesis/` folder of the working directory.
 Inside `isolated()`, it draws no such constant and keeps its caches in a private temporary folder removed
 when the process exits; outside, it is as the process had it (a team's own Hypothesis tests keep their
-settings and database).
+settings and database). Only Hypothesis's tables of Unicode (a function of the Python's Unicode version,
+2 s to compute) outlive the process, in the user's cache folder, as pip keeps its wheels.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,10 +30,37 @@ _HOME = "__hypothesis_home_directory"  # hypothesis.configuration's own global (
 _scratch: list[Path] = []
 
 
+def unicode_cache() -> Path:
+    """Where Hypothesis's Unicode tables are kept between runs ($XDG_CACHE_HOME, else ~/.cache)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "assistants-contract" / "hypothesis-unicode" / unicodedata.unidata_version
+
+
+def _tables(home: Path) -> Path:
+    return home / "unicode_data" / unicodedata.unidata_version  # hypothesis.internal.charmap's folder
+
+
+def _keep_tables(home: Path) -> None:
+    """Copy the tables this run computed to the user's cache, then remove the private folder."""
+    with contextlib.suppress(OSError):
+        made = _tables(home)
+        if made.is_dir():
+            kept = unicode_cache()
+            kept.mkdir(parents=True, exist_ok=True)
+            for table in made.iterdir():
+                if not (kept / table.name).exists():
+                    shutil.copyfile(table, kept / table.name)
+    shutil.rmtree(home, ignore_errors=True)
+
+
 def _scratch_home() -> Path:
     if not _scratch:
-        _scratch.append(Path(tempfile.mkdtemp(prefix="contract-hypothesis-")))
-        atexit.register(shutil.rmtree, _scratch[0], True)
+        home = Path(tempfile.mkdtemp(prefix="contract-hypothesis-"))
+        with contextlib.suppress(OSError):
+            if unicode_cache().is_dir():
+                shutil.copytree(unicode_cache(), _tables(home))
+        _scratch.append(home)
+        atexit.register(_keep_tables, home)
     return _scratch[0]
 
 
