@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from contract_tests.proxy.streams import AsyncioBackend
+
 # Generous: a proxy's own timeout should never be what a client's test meets first.
 _TIMEOUTS = {"connect": 10.0, "read": 60.0, "write": 60.0, "pool": 60.0}
 KEEP_ALIVE_SECONDS = 4.0  # under the usual servers' keep-alive (uvicorn's is 5 s, nginx's 75 s)
@@ -39,6 +41,8 @@ class Upstream:
         # The same certificates as httpx's own client would trust (certifi's).
         self.ssl_context = httpx.create_ssl_context() if parts.scheme == "https" else None
         self.idle: list[httpcore.AsyncHTTPConnection] = []
+        # Plain HTTP on asyncio's streams (faster); TLS through httpcore's own backend, as tested there.
+        self.backend = AsyncioBackend() if parts.scheme == "http" else None
 
     def _connection(self) -> httpcore.AsyncHTTPConnection:
         while self.idle:
@@ -46,7 +50,10 @@ class Upstream:
             if connection.is_available() and not connection.has_expired():
                 return connection
         return httpcore.AsyncHTTPConnection(
-            self.origin, ssl_context=self.ssl_context, keepalive_expiry=KEEP_ALIVE_SECONDS
+            self.origin,
+            ssl_context=self.ssl_context,
+            keepalive_expiry=KEEP_ALIVE_SECONDS,
+            network_backend=self.backend,
         )
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> Answer:

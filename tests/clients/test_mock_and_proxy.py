@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 import yaml
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH, load_spec
@@ -216,4 +220,29 @@ def test_the_proxy_keeps_its_upstream_connections_open() -> None:
     assert [answer.status_code for answer in answers] == [answers[0].status_code] * 5
     assert 200 <= answers[0].status_code < 300
     assert len(peers) == 1, f"{len(peers)} upstream connections for 5 requests in turn"
+    assert report.passed, report.summary()
+
+
+def test_a_connection_the_upstream_closed_while_idle_is_not_reused() -> None:
+    """An upstream that closes idle connections sooner than the proxy would (keep-alive of 1 s here): the
+    next request goes on a new connection, answered, not a 502 blamed on the server."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(api_key=KEY), timeout_keep_alive=1, log_level="critical")
+    upstream = uvicorn.Server(config)
+    thread = threading.Thread(target=upstream.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not upstream.started:
+        time.sleep(0.02)
+    try:
+        with proxy(f"http://127.0.0.1:{sock.getsockname()[1]}") as (url, report):
+            statuses = []
+            for _ in range(2):
+                answer = httpx.post(f"{url}{_create_path()}", json=_example(), headers=_headers(), timeout=30)
+                statuses.append(answer.status_code)
+                time.sleep(1.5)  # the upstream closes the idle connection meanwhile
+    finally:
+        upstream.should_exit = True
+        thread.join(10)
+    assert statuses == [facts.seed().success_status] * 2, statuses
     assert report.passed, report.summary()
