@@ -53,10 +53,11 @@ def fingerprint(sent: Sent) -> str:
     """The request as a retry repeats it: its method, URL, body and headers (not those a client or its
     transport change from one try to the next, such as a retry count)."""
     digest = hashlib.sha256()
+    lowered = ((name.lower(), value) for name, value in sent.headers)
     headers = sorted(
-        (name.lower(), value)
-        for name, value in sent.headers
-        if name.lower() not in _VOLATILE and not name.lower().startswith("x-stainless-")
+        (name, value)
+        for name, value in lowered
+        if name not in _VOLATILE and not name.startswith("x-stainless-")
     )
     for part in (sent.method, sent.url, *(f"{name}: {value}" for name, value in headers)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
@@ -93,10 +94,10 @@ class ClientHistory:
         self._answered: dict[str, Answered] = {}
         self._lock = threading.Lock()
 
-    def judge(self, sent: Sent, now: float) -> list[Violation]:
-        """The rules of behaviour a request breaks, sent at `now`."""
+    def judge(self, printed: str, now: float) -> list[Violation]:
+        """The rules of behaviour a request of this fingerprint breaks, sent at `now`."""
         with self._lock:
-            before = self._answered.get(fingerprint(sent))
+            before = self._answered.get(printed)
         if before is None:
             return []
         elapsed = now - before.at
@@ -122,8 +123,8 @@ class ClientHistory:
             ]
         return []
 
-    def answered(self, sent: Sent, status: int, headers: dict[str, str], now: float) -> None:
+    def answered(self, printed: str, status: int, headers: dict[str, str], now: float) -> None:
         with self._lock:
             if len(self._answered) >= _KEPT:
                 self._answered.pop(next(iter(self._answered)))
-            self._answered[fingerprint(sent)] = Answered(status, now, asked_wait(headers, now))
+            self._answered[printed] = Answered(status, now, asked_wait(headers, now))

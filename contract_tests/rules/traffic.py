@@ -22,7 +22,7 @@ from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
 from contract_tests.masking import Masker
 from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, Judge
-from contract_tests.rules.clients import ClientHistory
+from contract_tests.rules.clients import ClientHistory, fingerprint
 from contract_tests.rules.exchange import NOT_JSON, Exchange, Known, Received, Sent
 from contract_tests.rules.report import CLIENT, SERVER, Finding, TrafficReport, request_as_json
 from contract_tests.rules.requests import Violation, path_values, statuses_for, violations
@@ -40,6 +40,7 @@ class Judged:
     violations: list[Violation]
     known: Known | None = None
     path: dict[str, str] = field(default_factory=dict)
+    printed: str = ""  # the request's fingerprint, as a retry of it would repeat it
 
 
 class TrafficState:
@@ -110,12 +111,13 @@ class TrafficJudge:
             return judged
         op, path = found
         broken = violations(self.api, op, sent, self.key)
-        broken += self.history.judge(sent, now)
+        printed = fingerprint(sent)
+        broken += self.history.judge(printed, now)
         for violation in broken:
             self.record(
                 CLIENT, violation.rule, op.operation_id, violation.where, violation.message, sent, None
             )
-        judged = Judged(sent, op, broken, path=path)
+        judged = Judged(sent, op, broken, path=path, printed=printed)
         role = self.api.role(op)
         if role is not None:
             resource, kind = role
@@ -132,7 +134,8 @@ class TrafficJudge:
         """What the answer tells of the client's next requests (a 429 asks it to wait)."""
         now = time.monotonic() if now is None else now
         headers = {name.lower(): value for name, value in received.headers}
-        self.history.answered(judged.sent, received.status, headers, now)
+        if judged.operation is not None:
+            self.history.answered(judged.printed, received.status, headers, now)
 
     def response(self, judged: Judged, received: Received) -> list[str]:
         """The server's side of an answer: the names of the rules it breaks, recorded."""
