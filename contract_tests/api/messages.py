@@ -39,6 +39,9 @@ class ErrorView:
     absolute_path: list[str | int]
     schema: Any = None
     context: list[ErrorView] = field(default_factory=list)
+    # False where the view may not say what jsonschema says: a keyword read here by no rule of its own,
+    # or one the engine reports under another name (`dependentRequired` as `required`).
+    exact: bool = True
 
 
 def _node(schema: Any, path: list[Any]) -> Any:
@@ -97,38 +100,61 @@ def _view(error: Any, schema: Any, root: Any, path: list[str | int] | None = Non
         value = found.get("multiple_of")
     elif name == "additionalProperties":
         value = False
-    return ErrorView(name, value, instance, where, owner if isinstance(owner, dict) else None)
+    schema_path = list(error.schema_path)
+    exact = name in _READ and bool(schema_path) and schema_path[-1] == name
+    return ErrorView(name, value, instance, where, owner if isinstance(owner, dict) else None, exact=exact)
 
 
-def _order(view: ErrorView, schema: Any, error: Any) -> tuple[int, int]:
-    """Shallowest first; at one depth, in the order the schema names its keywords (jsonschema's own)."""
-    owner = _node(schema, list(error.schema_path)[:-1])
-    keyword = list(error.schema_path)[-1] if list(error.schema_path) else ""
-    position = list(owner).index(keyword) if isinstance(owner, dict) and keyword in owner else 0
-    return len(view.absolute_path), position
+# The keywords whose errors `_view` reads as jsonschema does (the bounds carry their `limit`).
+_READ = frozenset(
+    {"type", "required", "enum", "const", "pattern", "multipleOf", "additionalProperties"}
+    | {"maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"}
+    | {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"}
+)
+
+
+def _settled(view: ErrorView) -> bool:
+    """Whether `_deepest` reaches the same error from this view as from jsonschema's: the keywords are read
+    exactly and no choice on the way depends on the order the engine lists errors in."""
+    if view.validator in ("oneOf", "anyOf"):
+        if not view.context:
+            return False
+        deepest = max(len(sub.absolute_path) for sub in view.context)
+        candidates = [sub for sub in view.context if len(sub.absolute_path) == deepest]
+        if len(candidates) > 1 and all(sub.validator in ("enum", "const") for sub in candidates):
+            return all(sub.exact for sub in candidates)
+        preferred = [sub for sub in candidates if sub.validator != "const"] or candidates
+        return len(preferred) == 1 and _settled(preferred[0])
+    return view.exact
 
 
 def first_error(validator: jsonschema.Validator, value: Any) -> Any:
     """The error that names the field at fault (a jsonschema ValidationError, or an ErrorView of the same
     shape from the compiled engine): the shallowest, then inside a `oneOf` the branch the value is
-    closest to; None for a valid value."""
+    closest to; None for a valid value.
+
+    The compiled engine answers where its answer cannot differ from jsonschema's: one shallowest error,
+    settled all the way down. Where errors tie, jsonschema's choice rests on the order it walks the schema
+    in, so jsonschema itself makes it."""
     compiled = getattr(validator, "compiled", None)
     schema = getattr(validator, "schema", None)
     if compiled is not None:
         try:
             # Most values a client sends are valid, and the yes-or-no answer is the cheaper one.
-            found = (
+            views = (
                 []
                 if compiled.is_valid(value)
-                else [(error, _view(error, schema, value)) for error in compiled.iter_errors(value)]
+                else [_view(e, schema, value) for e in compiled.iter_errors(value)]
             )
         except Exception:  # a value the compiled engine cannot take: the Python validator explains it
-            found = None
-        if found is not None:
-            if not found:
+            views = None
+        if views is not None:
+            if not views:
                 return None
-            _, view = min(found, key=lambda pair: _order(pair[1], schema, pair[0]))
-            return _deepest(view)
+            depth = min(len(view.absolute_path) for view in views)
+            shallowest = [view for view in views if len(view.absolute_path) == depth]
+            if len(shallowest) == 1 and _settled(shallowest[0]):
+                return _deepest(shallowest[0])
     error = best_match(validator.iter_errors(value), key=_relevance)
     return None if error is None else _deepest(error)
 

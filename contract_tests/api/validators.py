@@ -142,6 +142,19 @@ def _patterns(node: Any) -> Iterator[str]:
             yield from _patterns(item)
 
 
+def _steps(node: Any) -> Iterator[Any]:
+    """Every `multipleOf` of a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "multipleOf":
+                yield value
+            elif key not in ("enum", "const", "default", "examples", "example"):
+                yield from _steps(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _steps(item)
+
+
 class FastValidator:
     """A schema's validator that answers `is_valid` with jsonschema-rs (compiled: two orders of magnitude
     faster) and everything else with the spec's own Python validator, which also answers any value
@@ -164,12 +177,15 @@ class FastValidator:
 
 def compiled(schema: Any, python: jsonschema.Validator) -> jsonschema.Validator:
     """`python`, or a FastValidator of the same (inlined, self-contained) schema where jsonschema-rs reads
-    it as the spec says: every pattern neutral between the dialects."""
+    it as the spec's does: every pattern neutral between the dialects, and every `multipleOf` whole (of a
+    fraction, the engines differ: 0.07 is a multiple of 0.01 to jsonschema-rs, not to Python's floats)."""
     try:
         import jsonschema_rs  # noqa: PLC0415 (schemathesis's own dependency; optional here)
     except ImportError:
         return python
     if not all(_NEUTRAL.fullmatch(pattern) for pattern in _patterns(schema)):
+        return python
+    if not all(isinstance(step, int) and not isinstance(step, bool) for step in _steps(schema)):
         return python
     try:
         rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
