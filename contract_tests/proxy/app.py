@@ -54,13 +54,14 @@ class ValidatingProxy:
             return
         body, _ = await read_body(receive)
         sent = sent_of(scope, body)
-        query = scope.get("query_string", b"").decode("latin-1")
-        url = f"{self.upstream}{scope['path']}" + (f"?{query}" if query else "")
+        # The path as the client wrote it (percent-encoded), not as the server decoded it.
+        query = scope.get("query_string", b"")
+        target = (scope.get("raw_path") or scope["path"].encode("utf-8")) + (b"?" + query if query else b"")
         # The request is judged while the upstream answers it: the forwarding task runs until it waits
         # for the answer, then the judgment (on this thread: a thread of its own would fight the event
         # loop for the GIL) takes the time the upstream takes anyway.
         forwarding = asyncio.ensure_future(
-            self.client.send(scope["method"], url, _forwarded(sent.headers), body)
+            self.client.send(scope["method"], target, _forwarded(sent.headers), body)
         )
         await asyncio.sleep(0)
         judged = self.judge.request(sent)

@@ -57,8 +57,12 @@ def main(argv: list[str]) -> int:
     args = parse_args(own)
     key = os.environ.get("API_KEY", "")
     upstream = urlsplit(args.upstream)
-    if upstream.scheme not in ("http", "https") or not upstream.netloc:
-        print(f"error: --upstream must be an http(s) URL, got {args.upstream!r}", file=sys.stderr)
+    try:
+        usable = upstream.scheme in ("http", "https") and bool(upstream.hostname) and upstream.port != 0
+    except ValueError:  # a port that is not a number, or out of range
+        usable = False
+    if not usable:
+        print(f"error: --upstream must be an http(s) URL with a host, got {args.upstream!r}", file=sys.stderr)
         return EXIT_ERROR
     if len(key) < SHORTEST_KEY:
         print(

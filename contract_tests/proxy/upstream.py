@@ -9,7 +9,7 @@ flight, reused when the upstream keeps it open.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpcore
 import httpx
@@ -36,19 +36,25 @@ class Upstream:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {base_url}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.origin = httpcore.Origin(parts.scheme.encode(), parts.hostname.encode("idna"), port)
+        port = parts.port or (443 if parts.scheme == "https" else 80)  # ValueError for a port out of range
+        hostname = parts.hostname.encode("idna")
+        self.origin = httpcore.Origin(parts.scheme.encode(), hostname, port)
+        self.prefix = quote(parts.path.rstrip("/"), safe="/%:@!$&'()*+,;=").encode("ascii")
+        # Host as the URL names it: httpcore writes an IPv6 address without its brackets.
+        named = b"[" + hostname + b"]" if b":" in hostname else hostname
+        self.host = named + (f":{parts.port}".encode() if parts.port else b"")
         # The same certificates as httpx's own client would trust (certifi's).
         self.ssl_context = httpx.create_ssl_context() if parts.scheme == "https" else None
         self.idle: list[httpcore.AsyncHTTPConnection] = []
         # Plain HTTP on asyncio's streams (faster); TLS through httpcore's own backend, as tested there.
         self.backend = AsyncioBackend() if parts.scheme == "http" else None
 
-    def _connection(self) -> httpcore.AsyncHTTPConnection:
+    async def _connection(self) -> httpcore.AsyncHTTPConnection:
         while self.idle:
             connection = self.idle.pop()
             if connection.is_available() and not connection.has_expired():
                 return connection
+            await connection.aclose()  # its socket would stay open until the upstream closed it
         return httpcore.AsyncHTTPConnection(
             self.origin,
             ssl_context=self.ssl_context,
@@ -56,13 +62,20 @@ class Upstream:
             network_backend=self.backend,
         )
 
-    async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        connection = self._connection()
+    async def send(self, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        """`target`: the path and query as the client sent them, still percent-encoded."""
+        connection = await self._connection()
+        origin = self.origin
+        url = httpcore.URL(
+            scheme=origin.scheme, host=origin.host, port=origin.port, target=self.prefix + target
+        )
+        sent = [(b"host", self.host)]
+        sent += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
         try:
             response = await connection.request(
                 method,
                 url,
-                headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers],
+                headers=sent,
                 content=body or None,
                 extensions={"timeout": _TIMEOUTS},
             )

@@ -30,6 +30,7 @@ from contract_tests.masking import Masker
 from contract_tests.mock.app import JudgingMock
 from contract_tests.mock.faults import FaultPlan
 from contract_tests.proxy.app import ValidatingProxy
+from contract_tests.proxy.upstream import Upstream
 from contract_tests.rules.report import CLIENT, SERVER, TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
 from contract_tests.server import create_app
@@ -246,3 +247,40 @@ def test_a_connection_the_upstream_closed_while_idle_is_not_reused() -> None:
         thread.join(10)
     assert statuses == [facts.seed().success_status] * 2, statuses
     assert report.passed, report.summary()
+
+
+@pytest.mark.parametrize("path", ["/v1/caf%C3%A9/x%20y", "/v1/a%2Fb?q=%C3%A9&r=1%202"])
+def test_the_proxy_forwards_the_path_as_the_client_wrote_it(path: str) -> None:
+    """Percent-encoded, as sent: not decoded (a space or a non-ASCII character in a request target is no
+    request at all), nor re-encoded another way; Host names the upstream."""
+    seen: dict[str, Any] = {}
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        query = scope["query_string"]
+        seen["target"] = scope["raw_path"] + (b"?" + query if query else b"")
+        seen["host"] = dict(scope["headers"])[b"host"]
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    with serve_in_thread(recording) as upstream, proxy(upstream + "/") as (url, _):
+        answer = httpx.get(f"{url}{path}", headers=_headers(), timeout=30)
+    assert answer.status_code == 404, answer.text
+    assert seen["target"] == path.encode()
+    assert seen["host"] == upstream.removeprefix("http://").encode()
+
+
+def test_an_upstream_with_a_path_and_an_ipv6_host_is_addressed_as_named() -> None:
+    upstream = Upstream("http://[::1]:8080/staging/")
+    assert upstream.host == b"[::1]:8080"
+    assert upstream.prefix == b"/staging"
+
+
+@pytest.mark.parametrize(
+    "given", ["http://127.0.0.1:99999", "http://127.0.0.1:port", "http://:8080", "ftp://x"]
+)
+def test_an_unusable_upstream_is_one_line(given: str) -> None:
+    done = _command("proxy", "--upstream", given, env={"API_KEY": KEY})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("error: --upstream"), done.stderr
