@@ -41,24 +41,28 @@ def _tables(home: Path) -> Path:
 
 
 def _keep_tables(home: Path) -> None:
-    """Copy the tables this run computed to the user's cache, then remove the private folder."""
-    with contextlib.suppress(OSError):
+    """Copy the tables this run computed to the user's cache, then remove the private folder. A table is
+    copied under another name, then renamed: a run beside this one sees it whole or not at all."""
+    # RuntimeError: no home folder to find (no $HOME and no passwd entry): nothing is kept then.
+    with contextlib.suppress(OSError, RuntimeError):
         made = _tables(home)
         if made.is_dir():
             kept = unicode_cache()
             kept.mkdir(parents=True, exist_ok=True)
             for table in made.iterdir():
                 if not (kept / table.name).exists():
-                    shutil.copyfile(table, kept / table.name)
+                    partial = kept / f".{table.name}.{os.getpid()}"
+                    shutil.copyfile(table, partial)
+                    os.replace(partial, kept / table.name)
     shutil.rmtree(home, ignore_errors=True)
 
 
 def _scratch_home() -> Path:
     if not _scratch:
         home = Path(tempfile.mkdtemp(prefix="contract-hypothesis-"))
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, RuntimeError):
             if unicode_cache().is_dir():
-                shutil.copytree(unicode_cache(), _tables(home))
+                shutil.copytree(unicode_cache(), _tables(home), ignore=shutil.ignore_patterns(".*"))
         _scratch.append(home)
         atexit.register(_keep_tables, home)
     return _scratch[0]

@@ -48,6 +48,8 @@ def test_only_the_unicode_tables_outlive_the_process(tmp_path: Path) -> None:
     assert not any(cwd.iterdir()), f"the run left {sorted(p.name for p in cwd.iterdir())} in its directory"
     kept = sorted(path.name for path in cache.rglob("*.json.gz"))
     assert "charmap.json.gz" in kept, kept
+    partial = [path.name for path in cache.rglob(".*")]
+    assert not partial, f"copies left half-way in the cache: {partial}"
     stamps = {path: path.stat().st_mtime_ns for path in cache.rglob("*.json.gz")}
     found, _ = _draw(cache, cwd)
     assert found, "the second run computed the tables again instead of reading them from the cache"
