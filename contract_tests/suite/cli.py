@@ -263,23 +263,28 @@ def run(args: argparse.Namespace) -> RunResult:
 
 
 def _rerun(args: argparse.Namespace, seed: int) -> str:
-    """The command that sends the same cases again, as the reader can type it (no key on it)."""
+    """The command that sends the same cases again, as the reader can type it (no key on it); and the
+    `make contract` of a clone where that sends the same (it takes no option but the seed, the examples
+    and BASE_URL: with another spec it would judge by the project's own and pass)."""
     parts = ["assistants-contract", "--seed", str(seed), "--examples", str(args.examples)]
     if args.base_url:
         parts += ["--base-url", args.base_url]
+    others: list[str] = []
     if args.app:
-        parts += ["--app", args.app]
+        others += ["--app", args.app]
     if str(args.spec) != str(SPEC_PATH):
-        parts += ["--spec", str(args.spec)]
+        others += ["--spec", str(args.spec)]
     if args.model:
-        parts += ["--model", args.model]
+        others += ["--model", args.model]
     for header in args.header:
-        parts += ["--header", header]
-    if args.timeout != DEFAULT_TIMEOUT:
-        parts += ["--timeout", f"{args.timeout:g}"]
-    command = " ".join(shlex.quote(part) for part in parts)
+        others += ["--header", header]
+    if float(args.timeout) != DEFAULT_TIMEOUT:
+        others += ["--timeout", f"{float(args.timeout):g}"]
+    command = " ".join(shlex.quote(part) for part in parts + others)
     if args.base_url or args.app:
         command = "API_KEY=... " + command
+    if others:
+        return command
     return (
         command
         + f"  (in a clone: SEED={seed} EXAMPLES={args.examples} make contract, with the same BASE_URL)"
@@ -306,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
         print(mask(f"error: the suite could not run ({where})"), file=sys.stderr)
         return EXIT_ERROR
-    print(mask(render(result, examples=args.examples, rerun=_rerun(args, result.seed))))
+    print(mask(render(result, examples=args.examples, rerun=_rerun(args, result.seed), spec=str(args.spec))))
     if result.untestable is not None:
         print(mask(f"error: {result.untestable}"), file=sys.stderr)
     if args.report:

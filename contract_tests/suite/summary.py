@@ -5,10 +5,11 @@ from __future__ import annotations
 from contract_tests.suite.results import RunResult
 
 
-def render(result: RunResult, *, examples: int, rerun: str = "") -> str:
-    """The summary; `rerun` is the command that sends the same cases again, as its reader can run it."""
+def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "") -> str:
+    """The summary; `rerun` is the command that sends the same cases again, as its reader can run it;
+    `spec`, the document the server was judged by."""
     lines = [
-        f"Contract suite against {result.base_url}",
+        f"Contract suite against {result.base_url}" + (f", by {spec}" if spec else ""),
         f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative),"
         " per operation",
         f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"

@@ -581,3 +581,23 @@ def test_help_names_the_key_the_exit_codes_and_every_option(capsys: pytest.Captu
     for needed in ("API_KEY", "exit status:", "  0  ", "  1  ", "  2  ", "--base-url", "--app", "--header"):
         assert needed in shown, needed
     assert shown.rstrip().endswith("Docs: README.md and docs/ of the project.")
+
+
+@pytest.mark.parametrize(
+    ("argv", "by_make"),
+    [
+        (["--base-url", "http://127.0.0.1:9"], True),
+        (["--base-url", "http://127.0.0.1:9", "--spec", "other.yaml"], False),
+        (["--app", "service.main:app"], False),
+        (["--base-url", "http://127.0.0.1:9", "--model", "gpt-4"], False),
+    ],
+)
+def test_the_rerun_offers_make_contract_only_where_it_sends_the_same(argv: list[str], by_make: bool) -> None:
+    """`make contract` takes the seed, the examples and BASE_URL alone: offered for a run of another spec,
+    it would judge the server by the project's own spec and pass."""
+    from contract_tests.suite.cli import _rerun, parse_args  # noqa: PLC0415
+
+    args = parse_args(argv)
+    rerun = _rerun(args, 7)
+    assert rerun.split("  (")[0].endswith(" ".join(argv[2:]) if len(argv) > 2 else argv[-1]), rerun
+    assert ("make contract" in rerun) is by_make, rerun
