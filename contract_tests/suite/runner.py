@@ -396,7 +396,7 @@ class Run:
         resource, role = found
         if role is Role.CREATE:
             collection = self.world.collection_path(resource) or {}
-            self.world.remember(resource, collection, exchange.received_json)
+            self.world.remember(resource, collection, exchange.received_json, exchange)
             return
         fixture = self.world.fixtures.get(id(resource))
         item = path if path is not None else _path_values(op.path, probe_path or "")
@@ -408,7 +408,7 @@ class Run:
         elif role in (Role.UPDATE, Role.REPLACE) and resource_object(
             self.api, resource, op, exchange.received_json
         ):
-            self.world.written(resource, fixture, exchange.received_json)
+            self.world.written(resource, fixture, exchange.received_json, exchange)
 
     # --- the objects the run works on ----------------------------------------------------------------
 
@@ -454,7 +454,9 @@ class Run:
         if made is None:
             return
         yield made
-        item = self.world.remember(resource, collection, made.received_json) if is_success(made) else None
+        item = (
+            self.world.remember(resource, collection, made.received_json, made) if is_success(made) else None
+        )
         if item is None:
             self.world.failed.add(id(resource))
             return
@@ -477,7 +479,9 @@ class Run:
         if made is None:
             return
         yield made
-        item = self.world.remember(resource, collection, made.received_json) if is_success(made) else None
+        item = (
+            self.world.remember(resource, collection, made.received_json, made) if is_success(made) else None
+        )
         if item is not None:
             self.victims[id(resource)] = item
 
@@ -716,7 +720,8 @@ class Run:
             retrieve = resource.first(Role.RETRIEVE)
             if retrieve is not None:
                 read_known = self.world.known(resource, fixture)
-                read_known.steps = (exchange,)
+                if not any(step is exchange for step in read_known.steps):  # an update not kept as a write
+                    read_known.steps = (*read_known.steps, exchange)
                 read = self._step(
                     retrieve, fixture, None, label=f"retrieve after '{planned.label}'", known=read_known
                 )

@@ -28,6 +28,7 @@ from contract_tests.rules.exchange import NOT_JSON, Exchange, Known
 
 MAX_PAGES = 20  # of a list the run reads to find a resource: past it, it cannot tell
 CLEANUP_LIMIT = 500  # objects the run deletes at its end, at most
+HISTORY_WRITES = 3  # writes of an object a failure's story shows, after its create
 SendStep = Callable[..., Exchange | None]
 
 
@@ -44,6 +45,9 @@ class World:
     failed: set[int] = field(default_factory=set)  # resources whose fixture could not be created
     last: dict[tuple[int, str], Any] = field(default_factory=dict)  # what the last write returned
     created: list[tuple[Resource, dict[str, str]]] = field(default_factory=list)  # to delete at the end
+    # The requests that made each object what the run believes it is: its create, then its last writes
+    # (a failure's story, so that its reproduction stands alone).
+    history: dict[tuple[int, str], list[Exchange]] = field(default_factory=dict)
 
     def collection_path(self, resource: Resource) -> dict[str, str] | None:
         """The values of the collection path's parameters: the parent's fixture (a nested resource)."""
@@ -52,13 +56,17 @@ class World:
         parent = self.fixtures.get(id(resource.parent))
         return dict(parent) if parent is not None else None
 
-    def remember(self, resource: Resource, path: dict[str, str], body: Any) -> dict[str, str] | None:
-        """A created object: its item path, kept for the cleanup and for reads after writes."""
+    def remember(
+        self, resource: Resource, path: dict[str, str], body: Any, made: Exchange | None = None
+    ) -> dict[str, str] | None:
+        """A created object (by `made`): its item path, kept for the cleanup and for reads after writes."""
         key = resource.id_of(body)
         if key is None or isinstance(key, dict | list):
             return None
         item = {**path, resource.id_parameter: text_of(key)}
         self.last[(id(resource), text_of(key))] = body
+        if made is not None and len(self.history) < CLEANUP_LIMIT:
+            self.history[(id(resource), text_of(key))] = [made]
         if len(self.created) < CLEANUP_LIMIT:
             self.created.append((resource, item))
         return item
@@ -66,16 +74,30 @@ class World:
     def known(self, resource: Resource, item: dict[str, str], *, exists: bool = True) -> Known:
         key = item.get(resource.id_parameter, "")
         last = self.last.get((id(resource), key), NOT_JSON)
+        steps = tuple(self.history.get((id(resource), key), ()))
         return Known(
-            resource.label, _id_value(resource, last, key), exists, last=last, before=copy.deepcopy(last)
+            resource.label,
+            _id_value(resource, last, key),
+            exists,
+            last=last,
+            before=copy.deepcopy(last),
+            steps=steps,
         )
 
-    def written(self, resource: Resource, item: dict[str, str], body: Any) -> None:
-        """An update of the object answered `body`: what a retrieve must now return."""
-        self.last[(id(resource), item.get(resource.id_parameter, ""))] = body
+    def written(
+        self, resource: Resource, item: dict[str, str], body: Any, by: Exchange | None = None
+    ) -> None:
+        """An update (`by`) of the object answered `body`: what a retrieve must now return."""
+        slot = (id(resource), item.get(resource.id_parameter, ""))
+        self.last[slot] = body
+        story = self.history.get(slot)
+        if by is not None and story is not None and not any(step is by for step in story):
+            # The create and the writes since: the last few are what a retrieve is judged against.
+            story[1:] = [*story[1:], by][-HISTORY_WRITES:]
 
     def forget(self, resource: Resource, item: dict[str, str]) -> None:
         self.last.pop((id(resource), item.get(resource.id_parameter, "")), None)
+        self.history.pop((id(resource), item.get(resource.id_parameter, "")), None)
         self.created = [
             (owner, path) for owner, path in self.created if not (owner is resource and path == item)
         ]
@@ -132,7 +154,9 @@ class Sequences:
         if made is None:
             return
         yield made
-        item = self.world.remember(resource, collection, made.received_json) if is_success(made) else None
+        item = (
+            self.world.remember(resource, collection, made.received_json, made) if is_success(made) else None
+        )
         if item is None:
             return
         steps: list[Exchange] = [made]
@@ -160,7 +184,7 @@ class Sequences:
             steps.append(changed)
             if is_success(changed) and resource_object(self.api, resource, update, changed.received_json):
                 last = changed.received_json
-                self.world.written(resource, item, last)
+                self.world.written(resource, item, last, changed)
             yield from self._read(resource, retrieve, item, steps, f"retrieve after {update.operation_id}")
         delete = resource.first(Role.DELETE)
         if delete is None:

@@ -9,6 +9,7 @@ import pytest
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH
 from contract_tests.api.model import load_api
+from contract_tests.api.resources import Role
 from contract_tests.gallery import GALLERY, BrokenServer
 from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.rules.checks import STATE_CHECKS
@@ -40,8 +41,17 @@ def test_suite_catches_broken_server(name: str, resource_spec: Path) -> None:
     failure = result.checks[server.caught_by].failures[0]
     assert failure.reason and "reproduce" in failure.details and "curl" in failure.details
     if server.caught_by in STATE_CHECKS and server.caught_by != "unknown_id_not_found":
-        # A defect of state is a sequence of requests: the failure tells it, and reproduces it in order.
-        assert "sequence: " in failure.details and "reproduce, in order:" in failure.details, failure.details
+        # A defect of state is a sequence of requests: the failure tells it, from the create of the object
+        # on, and reproduces it in order, so that the reproduction stands alone.
+        api = load_api(spec)
+        creates = {
+            f"sequence: {op.method} {api.base_path}{op.path} -> "
+            for op in api.operations
+            if (role := api.role(op)) is not None and role[1] is Role.CREATE
+        }
+        for shown in result.checks[server.caught_by].failures:
+            assert "reproduce, in order:" in shown.details, shown.details
+            assert any(create in shown.details for create in creates), shown.details
 
 
 @pytest.mark.parametrize("spec_kind", ["the project's spec", "the spec grown into a resource"])
