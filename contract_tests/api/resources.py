@@ -60,6 +60,12 @@ class Paging:
     first: str | None = None  # where a list body names its first item's id (`first_id`), if it does
     last: str | None = None
 
+    @property
+    def cursors(self) -> list[Parameter]:
+        """The parameters that name an object to page from: a value valid by their schema that names no
+        object is a request a server may refuse (the spec's schema cannot say which values name one)."""
+        return [parameter for parameter in (self.after, self.before) if parameter is not None]
+
 
 @dataclass(frozen=True, eq=False)
 class Resource:

@@ -17,6 +17,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     path: str = ""
+    query: str = ""  # as sent, percent-encoded
 
 
 @dataclass
@@ -45,7 +46,11 @@ class Rewrite:
             await self.app(scope, receive, send)
             return
         request = Request(
-            scope["method"], _decode(scope["headers"]), await _read_body(receive), scope["path"]
+            scope["method"],
+            _decode(scope["headers"]),
+            await _read_body(receive),
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
         )
         edited = self.edit_request(request) if self.edit_request else request
         if isinstance(edited, Reply):

@@ -582,6 +582,14 @@ class Run:
                 for name, value in case.path_parameters.items()
             ):
                 case.path_parameters = {**case.path_parameters, **path}
+        role = self.api.role(op)
+        if planned.valid and role is not None and role[1] is Role.LIST and isinstance(case.query, dict):
+            # A cursor names an object: the run's own, so that a valid request pages from one that exists.
+            resource = role[0]
+            fixture = self.world.fixtures.get(id(resource))
+            named = [p.name for p in resource.paging.cursors if p.name in case.query]
+            if fixture is not None and named:
+                case.query = {**case.query, **dict.fromkeys(named, fixture[resource.id_parameter])}
         return case
 
     def exchanges(self) -> Iterator[Exchange]:
