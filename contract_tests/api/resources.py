@@ -35,6 +35,7 @@ UPDATE_EXTENSION = "x-update"
 _LIMIT_NAMES = ("limit", "page_size", "pageSize", "per_page", "perPage", "max_results", "maxResults", "size")
 _AFTER_NAMES = ("after", "starting_after", "startingAfter", "cursor", "page_token", "pageToken", "next")
 _BEFORE_NAMES = ("before", "ending_before", "endingBefore")
+_TOKEN_NAMES = frozenset({"cursor", "page_token", "pageToken", "next"})  # opaque: they name no object
 _ORDER_NAMES = ("order", "sort", "sort_order", "sortOrder", "direction")
 _MORE_NAMES = ("has_more", "hasMore", "more")
 
@@ -62,9 +63,13 @@ class Paging:
 
     @property
     def cursors(self) -> list[Parameter]:
-        """The parameters that name an object to page from: a value valid by their schema that names no
-        object is a request a server may refuse (the spec's schema cannot say which values name one)."""
-        return [parameter for parameter in (self.after, self.before) if parameter is not None]
+        """The parameters that name an object to page from (`after`, `before`; not an opaque page token): a
+        value valid by their schema that names no object is a request a server may refuse."""
+        return [
+            parameter
+            for parameter in (self.after, self.before)
+            if parameter is not None and parameter.name not in _TOKEN_NAMES
+        ]
 
 
 @dataclass(frozen=True, eq=False)

@@ -56,7 +56,12 @@ class Rewrite:
         if isinstance(edited, Reply):
             await _send_reply(send, edited)
             return
-        scope = {**scope, "method": edited.method, "headers": _encode(edited.headers)}
+        scope = {
+            **scope,
+            "method": edited.method,
+            "headers": _encode(edited.headers),
+            "query_string": edited.query.encode("latin-1"),
+        }
         reply = Reply(0)
         replayed = False
 

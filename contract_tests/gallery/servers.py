@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import jsonschema
 import yaml
@@ -658,6 +659,31 @@ def _update_ignores_body(spec: Path) -> EditRequest:
     return edit
 
 
+def _cursors_ignored(spec: Path) -> EditRequest:
+    """A list is answered from its first item whatever cursor it names (the cursor is dropped)."""
+    api = load_api(spec)
+
+    def edit(request: Request) -> Request:
+        found = api.match(request.method, request.path)
+        role = api.role(found[0]) if found is not None else None
+        if role is not None and role[1] is Role.LIST:
+            cursors = {parameter.name for parameter in role[0].paging.cursors}
+            kept = parse_qsl(request.query, keep_blank_values=True)
+            request.query = urlencode([(name, value) for name, value in kept if name not in cursors])
+        return request
+
+    return edit
+
+
+def _has_cursors(api: Api) -> bool:
+    return any(
+        resource.first(Role.CREATE) is not None
+        and resource.first(Role.LIST) is not None
+        and resource.paging.cursors
+        for resource in api.resources
+    )
+
+
 def _server_error_for_unknown_ids(spec: Path) -> EditReply:
     api = load_api(spec)
 
@@ -926,6 +952,12 @@ GALLERY: dict[str, BrokenServer] = {
         "list_shows_resources",
         store_defect(_ListsDeleted),
         applies=_has(Role.DELETE, Role.LIST),
+    ),
+    "cursors_ignored": BrokenServer(
+        "answers a list from its first item whatever object its cursor (`after`, `before`) names",
+        "list_shows_resources",
+        wrapped(request=_cursors_ignored),
+        applies=_has_cursors,
     ),
     "server_error_for_unknown_ids": BrokenServer(
         "answers 500 to a request naming an id it has not got",

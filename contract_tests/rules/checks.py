@@ -487,11 +487,15 @@ def unknown_id_not_found(exchange: Exchange, ctx: Judge) -> Verdict:
 
 
 def list_shows_resources(exchange: Exchange, ctx: Judge) -> Verdict:
-    """A list reaches a created resource by paging, and never shows a deleted one."""
+    """A list reaches a created resource by paging, never shows a deleted one, and a page after or before
+    an object does not show that object."""
     known = exchange.known
     if known is None or known.listed is None:
         return NOT_APPLICABLE
     shown = any(_same_id(known.id, listed) for listed in known.listed)
+    if known.cursor is not None:
+        itself = _show(ctx, known.id)
+        return f"the page {known.cursor}={itself} shows {itself} itself" if shown else None
     pages = f"{len(known.listed)} items listed"
     if known.exists and not shown:
         if not known.pages_done:

@@ -118,6 +118,7 @@ class Known:
     steps: tuple[Exchange, ...] = ()  # the requests that led here, for the failure's story
     listed: tuple[Any, ...] | None = None  # a list: the ids its pages showed
     pages_done: bool = False  # a list: paged to its end
+    cursor: str | None = None  # a list: the cursor parameter that paged from the object (`after`, `before`)
     never: bool = False  # an id the server never gave (made up by the run)
 
 

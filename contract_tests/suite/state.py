@@ -7,6 +7,7 @@ last write of each object returned, what was deleted, and what to delete at the 
 `lifecycle` is the sequence each resource with a create goes through, on an object of its own:
 
     create -> retrieve (it is available, and is what the create returned) -> list (it is listed) ->
+    a page after it and one before it (neither shows it) ->
     each update with one field changed (the field comes back, the others are kept) -> retrieve (the
     update is kept) -> delete -> retrieve, update, delete (each 404) -> list (it is not listed)
 
@@ -164,6 +165,7 @@ class Sequences:
         retrieve = resource.first(Role.RETRIEVE)
         yield from self._read(resource, retrieve, item, steps, "retrieve after the create")
         yield from self._listed(resource, collection, item, steps, exists=True)
+        yield from self._paged_from(resource, collection, item, steps)
         for update in resource.all(Role.UPDATE):
             body = update_body(self.api, update, self.update_bodies(update), last)
             if body is None:
@@ -229,6 +231,35 @@ class Sequences:
         if read is not None:
             steps.append(read)
             yield read
+
+    def _paged_from(
+        self, resource: Resource, collection: dict[str, str], item: dict[str, str], steps: list[Exchange]
+    ) -> Iterator[Exchange]:
+        """A page after the object, and one before it: neither shows the object itself."""
+        lister = resource.first(Role.LIST)
+        wanted = item.get(resource.id_parameter)
+        if lister is None or wanted is None:
+            return
+        for cursor in resource.paging.cursors:
+            known = Known(resource.label, wanted, True, steps=tuple(steps), cursor=cursor.name)
+            listed = self.send(
+                lister,
+                collection,
+                None,
+                label=f"sequence on {resource.label}: list, {cursor.name} the created one",
+                known=known,
+                query={cursor.name: wanted},
+            )
+            if listed is None:
+                continue
+            items = resource.items_of(listed.received_json) if is_success(listed) else None
+            if items is None:
+                listed.known = None  # nothing to judge the page by: the body checks say why
+            else:
+                known.listed = tuple(
+                    text_of(value) for value in map(resource.id_of, items) if value is not None
+                )
+            yield listed
 
     def _listed(
         self,
