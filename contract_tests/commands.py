@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -39,12 +40,15 @@ def client_environment(api: Api, root: str, key: str) -> dict[str, str]:
 
 
 def scratch_dir(report: str | None) -> Path:
-    """Where reproductions keep long bodies: next to the report, else a private folder removed at exit."""
+    """Where reproductions keep long bodies: next to the report, else a private folder removed at exit.
+
+    The folder is only named here: the first body written makes it (private, 0700), so a run that writes
+    none leaves nothing, even where the process ends without running its exit handlers (a test worker)."""
     if report:
         return Path(report).parent / "contract-bodies"
-    made = Path(tempfile.mkdtemp(prefix="contract-bodies-"))
-    atexit.register(shutil.rmtree, made, True)
-    return made
+    named = Path(tempfile.gettempdir()) / f"contract-bodies-{secrets.token_hex(8)}"
+    atexit.register(shutil.rmtree, named, True)
+    return named
 
 
 def split_command(argv: list[str]) -> tuple[list[str], list[str]]:

@@ -225,7 +225,7 @@ class Exchange:
         body = request.body
         text = body.decode("utf-8", "replace")
         if len(body) > _INLINE_BODY or printable(text) != text or text.encode("utf-8") != body:
-            bodies_dir.mkdir(parents=True, exist_ok=True)
+            bodies_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             path = bodies_dir / f"{hashlib.sha256(body).hexdigest()[:16]}.body"
             path.write_bytes(mask.mask_bytes(body) if mask is not None else body)
             parts += ["--data-binary", shlex.quote(f"@{path}")]

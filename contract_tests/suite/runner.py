@@ -15,12 +15,9 @@ early, still as a failure.
 
 from __future__ import annotations
 
-import atexit
 import copy
 import dataclasses
 import functools
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +35,7 @@ from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
+from contract_tests.commands import scratch_dir
 from contract_tests.masking import Masker, near_misses
 from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, applies, rule_of
 from contract_tests.rules.exchange import Exchange, Known, Received, Sent
@@ -524,8 +522,7 @@ class Run:
         if self.bodies_dir is None:
             # Per run and private (0700), removed when the process exits: nothing is left behind that
             # the user did not ask for (--report keeps the bodies next to the report).
-            self.own_bodies_dir = self.bodies_dir = Path(tempfile.mkdtemp(prefix="contract-bodies-"))
-            atexit.register(shutil.rmtree, self.own_bodies_dir, True)
+            self.own_bodies_dir = self.bodies_dir = scratch_dir(None)
         return self.bodies_dir
 
     # --- the plan ------------------------------------------------------------------------------
@@ -811,7 +808,7 @@ class Run:
             )
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
-        self.result.own_bodies_dir = self.own_bodies_dir is not None
+        self.result.own_bodies_dir = self.own_bodies_dir is not None and self.own_bodies_dir.exists()
         self.result.shown_base_url = self.config.shown_base_url
         return self.result
 

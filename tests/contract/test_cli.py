@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -177,6 +178,24 @@ def test_long_bodies_are_reproduced_from_a_file_next_to_the_report(
     limits = {prop.name: prop.schema["maxItems"] for prop in facts.with_keyword("maxItems")}
     sent = [json.loads(body.read_bytes()) for body in bodies]
     assert any(len(body.get(name, [])) == limit + 1 for body in sent for name, limit in limits.items())
+
+
+@pytest.mark.usefixtures("key_in_env")
+def test_a_run_without_a_report_makes_a_bodies_folder_only_for_bodies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short bodies are reproduced inline: no folder is made, so none is left where a process ends without
+    its exit handlers (a test worker); long ones get a private folder, named in the summary."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with serve_in_thread(GALLERY["echoes_api_key"].build(create_app, API_KEY)) as base_url:
+        assert main(["--base-url", base_url, "--examples", str(EXAMPLES)]) == EXIT_FAIL
+    assert not list(tmp_path.glob("contract-bodies-*")), "a folder was made with no body to keep"
+    assert "removed when this command exits" not in capsys.readouterr().out
+    with serve_in_thread(GALLERY["accepts_too_many_items"].build(create_app, API_KEY)) as base_url:
+        assert main(["--base-url", base_url, "--examples", str(EXAMPLES)]) == EXIT_FAIL
+    made = list(tmp_path.glob("contract-bodies-*"))
+    assert len(made) == 1 and any(made[0].iterdir()) and made[0].stat().st_mode & 0o077 == 0
+    assert f"are in {made[0]}, removed when this command exits" in capsys.readouterr().out
 
 
 LEAKY_KEY = "Zq7v-leaky-9f31c0d2e4b5a6f7"  # its first 4 characters appear nowhere else in the output
