@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import signal
 import socket
 import sys
 import threading
@@ -121,3 +122,18 @@ def _is_app(found: Any) -> bool:
             continue
         return True
     return False
+
+
+def serve_until_stopped(app: Any, host: str, port: int) -> None:
+    """Serve `app` until SIGINT or SIGTERM, then return, so that the caller writes its report. uvicorn
+    raises the signal it caught again once it has shut down: under the default handlers, a SIGTERM (how CI
+    jobs and containers stop a background process) would end the process before any report."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    before = {stop: signal.getsignal(stop) for stop in stops}
+    for stop in stops:
+        signal.signal(stop, lambda *_: None)  # uvicorn's own handlers stop the server; this one ends nothing
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        for stop, handler in before.items():
+            signal.signal(stop, handler)

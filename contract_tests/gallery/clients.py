@@ -112,8 +112,8 @@ def wrong_media_type(target: Target) -> None:
 def ignores_retry_after(target: Target) -> None:
     """Meets a 429 asking for a 2 s wait, and sends the request again at once."""
     body = target.body()
-    post(target, body, {**target.headers(), "X-Contract-Fault": "429;retry-after=2"})
-    post(target, body)
+    for _ in range(2):  # the retry repeats the request as it was, the header that asked for the 429 too
+        post(target, body, {**target.headers(), "X-Contract-Fault": "429;retry-after=2"})
 
 
 def retries_client_errors(target: Target) -> None:

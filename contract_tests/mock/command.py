@@ -102,7 +102,7 @@ def _with_command(mock: JudgingMock, api: Api, key: str, args: argparse.Namespac
 
 
 def _serve(mock: JudgingMock, args: argparse.Namespace, key: str) -> int:
-    import uvicorn  # noqa: PLC0415
+    from contract_tests.serving import serve_until_stopped  # noqa: PLC0415
 
     port = args.port if args.port is not None else 8000
     chosen = os.environ.get("API_KEY", "") == key
@@ -112,7 +112,7 @@ def _serve(mock: JudgingMock, args: argparse.Namespace, key: str) -> int:
         flush=True,
     )
     try:
-        uvicorn.run(mock, host=args.host, port=port, log_level="warning", access_log=False)
+        serve_until_stopped(mock, args.host, port)
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{port}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR

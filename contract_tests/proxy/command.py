@@ -98,7 +98,7 @@ def main(argv: list[str]) -> int:
 
 
 def _serve(proxy: ValidatingProxy, args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415
+    from contract_tests.serving import serve_until_stopped  # noqa: PLC0415
 
     port = args.port if args.port is not None else 8080
     print(
@@ -106,7 +106,7 @@ def _serve(proxy: ValidatingProxy, args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        uvicorn.run(proxy, host=args.host, port=port, log_level="warning", access_log=False)
+        serve_until_stopped(proxy, args.host, port)
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{port}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR

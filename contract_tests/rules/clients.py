@@ -44,9 +44,10 @@ _VOLATILE = frozenset(
         "tracestate",
         "x-request-id",
         "idempotency-key",
-        "x-contract-fault",
     }
 )
+# `X-Contract-Fault` is not among them: a retry repeats it, and a request without it is another call (a
+# client whose tries all met the 429 it asked for, then made a new call, waited as it was told).
 
 
 def fingerprint(sent: Sent) -> str:

@@ -284,3 +284,76 @@ def test_an_unusable_upstream_is_one_line(given: str) -> None:
     done = _command("proxy", "--upstream", given, env={"API_KEY": KEY})
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("error: --upstream"), done.stderr
+
+
+def test_a_new_call_after_the_tries_that_met_an_asked_429_is_no_early_retry() -> None:
+    """A client asked for a 429 (`X-Contract-Fault`), gave up on it, then made a new call without the
+    header: a new call, not a retry that ignored `Retry-After`."""
+    with mock() as (url, report):
+        asked = {**_headers(), "X-Contract-Fault": "429;retry-after=2"}
+        first = httpx.post(f"{url}{_create_path()}", json=_example(), headers=asked, timeout=30)
+        after = httpx.post(f"{url}{_create_path()}", json=_example(), headers=_headers(), timeout=30)
+    assert (first.status_code, after.status_code) == (429, facts.seed().success_status)
+    assert not _rules(report, CLIENT), report.summary()
+
+
+def test_a_request_whose_answer_was_cut_may_be_sent_again_at_once() -> None:
+    """A truncated answer reached the client as a transport error, not as its status: retrying it is right,
+    even where the whole answer would have been a 4xx."""
+    refused = {**_example(), "x_contract_unknown_field": 1}
+    cut = {**_headers(), "X-Contract-Fault": "truncate"}
+    with mock() as (url, report), httpx.Client(timeout=30) as client:
+        for _ in range(2):
+            with pytest.raises(httpx.TransportError):
+                client.post(f"{url}{_create_path()}", json=refused, headers=cut)
+    assert "client_errors_not_retried" not in _rules(report, CLIENT), report.summary()
+    assert _rules(report, CLIENT), "the unknown field was not reported"
+
+
+@pytest.mark.parametrize("command", ["mock", "proxy"])
+def test_sigterm_stops_the_command_with_its_report(command: str, tmp_path: Path) -> None:
+    """CI jobs and containers stop a background process with SIGTERM: the report is still written."""
+    port, report = _free_port(), tmp_path / "client.xml"
+    with serve_in_thread(create_app(api_key=KEY)) as upstream:
+        extra = ["--upstream", upstream] if command == "proxy" else []
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "contract_tests",
+                command,
+                "--port",
+                str(port),
+                "--report",
+                str(report),
+                *extra,
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, "API_KEY": KEY},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{url}/__contract/report", timeout=5)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "the command did not start"
+                    time.sleep(0.2)
+            httpx.post(f"{url}{_create_path()}", json=_example(), headers={"Authorization": f"Bearer {KEY}"})
+            process.terminate()
+            out, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 1, out + err
+    assert "RESULT: FAIL" in out and report.exists(), out + err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
