@@ -77,12 +77,14 @@ def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | No
             return None
     if not offered:
         return Violation(CREDENTIALS_CHECK, Fault.CREDENTIALS, "credentials", "the request carries no key")
+    where = " and ".join(dict.fromkeys(offered))
+    sent_values = " ".join(value for _, value in sent.headers) + " " + sent.url
+    # The right key in the wrong form (a bare key, another scheme word), or another key altogether.
+    said = (
+        "not in a form the spec declares" if key and key in sent_values else "not the key the server accepts"
+    )
     return Violation(
-        CREDENTIALS_CHECK,
-        Fault.CREDENTIALS,
-        "credentials",
-        f"the key sent in {' and '.join(dict.fromkeys(offered))} is not the right key in a form the spec"
-        " declares",
+        CREDENTIALS_CHECK, Fault.CREDENTIALS, "credentials", f"the key sent in {where} is {said}"
     )
 
 

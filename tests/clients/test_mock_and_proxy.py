@@ -31,7 +31,9 @@ from contract_tests.mock.app import JudgingMock
 from contract_tests.mock.faults import FaultPlan
 from contract_tests.proxy.app import ValidatingProxy
 from contract_tests.proxy.upstream import Upstream
+from contract_tests.rules.exchange import Sent
 from contract_tests.rules.report import CLIENT, SERVER, TrafficReport
+from contract_tests.rules.requests import credentials_violation
 from contract_tests.rules.traffic import TrafficJudge
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
@@ -357,3 +359,18 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("authorization", "said"),
+    [
+        (KEY, "not in a form the spec declares"),
+        ("Bearer sk-another-key-0000", "not the key the server accepts"),
+    ],
+)
+def test_a_refused_key_says_whether_its_form_or_the_key_is_wrong(authorization: str, said: str) -> None:
+    api = load_api(SPEC_PATH)
+    op = next(op for op in api.operations if op.security.testable)
+    sent = Sent(op.method, f"http://127.0.0.1{api.base_path}{op.path}", [("Authorization", authorization)])
+    found = credentials_violation(op, sent, KEY)
+    assert found is not None and found.message.endswith(said), found
