@@ -127,32 +127,25 @@ def inlined_validator(
 _NEUTRAL = re.compile(r"(?:[^\\.]|\\[\^$\\.*+?()\[\]{}|/\-])*")
 
 
-def _patterns(node: Any) -> Iterator[str]:
+def _keywords(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (keyword, value) of a schema and of the schemas inside it (not inside the JSON values a schema
+    holds: enum, const, default, examples)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "pattern" and isinstance(value, str):
-                yield value
-            elif key == "patternProperties" and isinstance(value, dict):
-                yield from (str(name) for name in value)
-                yield from _patterns(list(value.values()))
-            elif key not in ("enum", "const", "default", "examples", "example"):
-                yield from _patterns(value)
+            yield key, value
+            if key not in ("enum", "const", "default", "examples", "example"):
+                yield from _keywords(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _patterns(item)
+            yield from _keywords(item)
 
 
-def _steps(node: Any) -> Iterator[Any]:
-    """Every `multipleOf` of a schema."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "multipleOf":
-                yield value
-            elif key not in ("enum", "const", "default", "examples", "example"):
-                yield from _steps(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _steps(item)
+def _patterns(schema: Any) -> Iterator[str]:
+    for key, value in _keywords(schema):
+        if key == "pattern" and isinstance(value, str):
+            yield value
+        elif key == "patternProperties" and isinstance(value, dict):
+            yield from (str(name) for name in value)
 
 
 class FastValidator:
@@ -185,7 +178,8 @@ def compiled(schema: Any, python: jsonschema.Validator) -> jsonschema.Validator:
         return python
     if not all(_NEUTRAL.fullmatch(pattern) for pattern in _patterns(schema)):
         return python
-    if not all(isinstance(step, int) and not isinstance(step, bool) for step in _steps(schema)):
+    steps = [value for key, value in _keywords(schema) if key == "multipleOf"]
+    if not all(isinstance(step, int) and not isinstance(step, bool) for step in steps):
         return python
     try:
         rust = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)

@@ -18,7 +18,7 @@ from contract_tests.api.errors import fit_error
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
-from contract_tests.gallery.rewrite import Reply, Request, Rewrite
+from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
 from contract_tests.gallery.servers import ServerFactory, response_fields
 
 
@@ -241,32 +241,29 @@ def strict_cursors(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) ->
     held: set[str] = set()
 
     def check_cursor(request: Request) -> Request | Reply:
-        found = api.match(request.method, request.path)
-        role = api.role(found[0]) if found is not None else None
-        if found is None or role is None or role[1] is not Role.LIST:
+        acted = acted_on(api, request)
+        if acted is None or acted.role is not Role.LIST:
             return request
         if request.headers.get("authorization") != f"Bearer {api_key}":
             return request  # the key is checked first
         query = parse_qs(request.query, keep_blank_values=True)
-        for cursor in role[0].paging.cursors:
+        for cursor in acted.resource.paging.cursors:
             for value in query.get(cursor.name, []):
                 if value not in held:
-                    status = found[0].statuses(Fault.INVALID).answer
-                    return _error_reply(api, found[0], status, f"No object {value!r} to page from.", {})
+                    status = acted.op.statuses(Fault.INVALID).answer
+                    return _error_reply(api, acted.op, status, f"No object {value!r} to page from.", {})
         return request
 
     def keep_ids(request: Request, reply: Reply) -> Reply:
-        found = api.match(request.method, request.path)
-        role = api.role(found[0]) if found is not None else None
-        if role is None or not 200 <= reply.status < 300:
+        acted = acted_on(api, request)
+        if acted is None or not 200 <= reply.status < 300:
             return reply
-        resource, kind = role
-        if kind is Role.CREATE:
-            made = resource.id_of(json.loads(reply.body))
+        if acted.role is Role.CREATE:
+            made = acted.resource.id_of(json.loads(reply.body))
             if isinstance(made, str | int):
                 held.add(str(made))
-        elif kind is Role.DELETE and found is not None:
-            held.discard(found[1].get(resource.id_parameter, ""))
+        elif acted.role is Role.DELETE:
+            held.discard(acted.path.get(acted.resource.id_parameter, ""))
         return reply
 
     return Rewrite(base(api_key=api_key, spec_path=spec), request=check_cursor, reply=keep_ids)

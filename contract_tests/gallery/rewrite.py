@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from contract_tests.api.model import Api, Operation
+from contract_tests.api.resources import Resource, Role
 
 
 @dataclass
@@ -25,6 +29,24 @@ class Reply:
     status: int
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
+
+
+class Acted(NamedTuple):
+    """What a request acts on: its operation, the path's parameters, the resource and how."""
+
+    op: Operation
+    path: dict[str, str]
+    resource: Resource
+    role: Role
+
+
+def acted_on(api: Api, request: Request) -> Acted | None:
+    """The resource a request acts on and how (None for an operation of no resource)."""
+    found = api.match(request.method, request.path)
+    role = api.role(found[0]) if found is not None else None
+    if found is None or role is None:
+        return None
+    return Acted(found[0], found[1], *role)
 
 
 EditRequest = Callable[[Request], Request | Reply]  # a Reply answers without calling the server

@@ -32,7 +32,7 @@ from contract_tests.api.resources import Role
 from contract_tests.api.validators import SpecValidator, inlined_validator
 from contract_tests.api.values import json_types
 from contract_tests.gallery.faults import Action, FaultyFront
-from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite
+from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite, acted_on
 
 ServerFactory = Callable[..., Any]  # the reference server's create_app
 AppFactory = Callable[[ServerFactory, str, Path], Any]  # (base, API key, spec) -> an app
@@ -649,9 +649,8 @@ def _update_ignores_body(spec: Path) -> EditRequest:
     api = load_api(spec)
 
     def edit(request: Request) -> Request:
-        found = api.match(request.method, request.path)
-        role = api.role(found[0]) if found is not None else None
-        if role is not None and role[1] is Role.UPDATE:
+        acted = acted_on(api, request)
+        if acted is not None and acted.role is Role.UPDATE:
             request.body = b"{}"
             request.headers["content-length"] = "2"
         return request
@@ -664,10 +663,9 @@ def _cursors_ignored(spec: Path) -> EditRequest:
     api = load_api(spec)
 
     def edit(request: Request) -> Request:
-        found = api.match(request.method, request.path)
-        role = api.role(found[0]) if found is not None else None
-        if role is not None and role[1] is Role.LIST:
-            cursors = {parameter.name for parameter in role[0].paging.cursors}
+        acted = acted_on(api, request)
+        if acted is not None and acted.role is Role.LIST:
+            cursors = {parameter.name for parameter in acted.resource.paging.cursors}
             kept = parse_qsl(request.query, keep_blank_values=True)
             request.query = urlencode([(name, value) for name, value in kept if name not in cursors])
         return request

@@ -19,7 +19,6 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from contract_tests.api.document import SPEC_PATH, SpecError
 from contract_tests.api.needs import check_needs
@@ -27,6 +26,7 @@ from contract_tests.asgi import REPORT_PATH
 from contract_tests.commands import client_environment, run_command, scratch_dir, split_command
 from contract_tests.masking import Masker, near_misses
 from contract_tests.proxy.app import ValidatingProxy
+from contract_tests.proxy.upstream import upstream_parts
 from contract_tests.rules.report import TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
 
@@ -56,12 +56,9 @@ def main(argv: list[str]) -> int:
     own, command = split_command(argv)
     args = parse_args(own)
     key = os.environ.get("API_KEY", "")
-    upstream = urlsplit(args.upstream)
     try:
-        usable = upstream.scheme in ("http", "https") and bool(upstream.hostname) and upstream.port != 0
-    except ValueError:  # a port that is not a number, or out of range
-        usable = False
-    if not usable:
+        upstream_parts(args.upstream)
+    except ValueError:
         print(f"error: --upstream must be an http(s) URL with a host, got {args.upstream!r}", file=sys.stderr)
         return EXIT_ERROR
     if len(key) < SHORTEST_KEY:

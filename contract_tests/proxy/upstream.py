@@ -9,7 +9,7 @@ flight, reused when the upstream keeps it open.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 import httpcore
 import httpx
@@ -28,16 +28,26 @@ class UpstreamError(Exception):
     """The upstream server could not be reached or did not answer: a one-line reason."""
 
 
+def upstream_parts(base_url: str) -> SplitResult:
+    """`base_url` split; ValueError unless it is an http(s) URL with a host (and a port from 1 to 65535)."""
+    parts = urlsplit(base_url)
+    try:
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number, or out of range
+        usable = False
+    if not usable:
+        raise ValueError(f"not an http(s) URL with a host: {base_url}")
+    return parts
+
+
 class Upstream:
     """Requests to one origin, sent exactly as given (no header of its own but Host and Content-Length,
     no redirect followed, no body decoded)."""
 
     def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {base_url}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)  # ValueError for a port out of range
-        hostname = parts.hostname.encode("idna")
+        parts = upstream_parts(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        hostname = (parts.hostname or "").encode("idna")
         self.origin = httpcore.Origin(parts.scheme.encode(), hostname, port)
         self.prefix = quote(parts.path.rstrip("/"), safe="/%:@!$&'()*+,;=").encode("ascii")
         # Host as the URL names it: httpcore writes an IPv6 address without its brackets.

@@ -568,7 +568,8 @@ class Run:
                 media_type=op.body.media_type,
             )
         case = _clone(planned.case)  # the cached case stays as generated
-        if op.method != "DELETE" and self.api.role(op) is not None and case.path_parameters:
+        role = self.api.role(op)
+        if op.method != "DELETE" and role is not None and case.path_parameters:
             validators = {
                 parameter.name: self.api.values.validator(parameter.schema_pointer)
                 for parameter in op.path_parameters
@@ -579,7 +580,6 @@ class Run:
                 for name, value in case.path_parameters.items()
             ):
                 case.path_parameters = {**case.path_parameters, **path}
-        role = self.api.role(op)
         if planned.valid and role is not None and role[1] is Role.LIST and isinstance(case.query, dict):
             # A cursor names an object: the run's own, so that a valid request pages from one that exists.
             resource = role[0]
