@@ -60,7 +60,7 @@ from contract_tests.suite.results import CheckResult, Failure, OperationResult, 
 from contract_tests.suite.state import Sequences, World, is_success, resource_object
 
 ANSWER_CHECK = "server_answers_every_request"
-ALWAYS = ("api_key_not_echoed", ANSWER_CHECK)
+ALWAYS = ("api_key_not_echoed", "response_framed", ANSWER_CHECK)
 # A 429 is retried this many times, after its Retry-After seconds (capped), else a short backoff.
 RATE_LIMIT_RETRIES = 3
 RETRY_AFTER_CAP_SECONDS = 10
@@ -125,7 +125,9 @@ def checks_for(api: Api, op: Operation) -> dict[str, CheckResult]:
 
 def all_check_results(api: Api) -> dict[str, OperationResult]:
     return {
-        op.operation_id: OperationResult(op.operation_id, op.label, checks_for(api, op))
+        op.operation_id: OperationResult(
+            op.operation_id, op.label, checks_for(api, op), has_path_parameters=bool(op.path_parameters)
+        )
         for op in api.operations
     }
 
@@ -169,7 +171,8 @@ class Run:
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
         # Operations a flaw of the spec leaves untestable are said, not sent (RunResult.not_testable).
-        self.api = load_api(config.spec_path).testable
+        self.full_api = load_api(config.spec_path)
+        self.api = self.full_api.testable
         self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         base = config.base_url.rstrip("/")
@@ -187,6 +190,7 @@ class Run:
         self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
         self.result.notes = notes(self.api)
         self.result.not_testable = dict(self.api.untestable)
+        self.result.require_coverage = config.require_coverage
         self.result.flaws = [str(flaw) for flaw in self.api.flaws]
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
         self.bodies_dir = config.bodies_dir
@@ -297,15 +301,29 @@ class Run:
         if exchange.response is None:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
-        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known)
+        path = _path_values(op.path, probe.path)
+        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known, path)
+        exchange.expect = {**exchange.expect, "listed": self._names_listed(op, path)}
         checks = probe.checks if exchange.status != 429 else ()
         exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
         self._after(op, exchange, probe_path=probe.path)
         return exchange
 
-    def _missing_ok(self, op: Operation, known: Known | None) -> frozenset[int]:
-        """A valid request naming a resource the run does not know of may get the documented 404."""
-        return op.statuses(Fault.NOT_FOUND).allowed if op.path_parameters and known is None else frozenset()
+    def _missing_ok(self, op: Operation, known: Known | None, path: dict[str, str]) -> frozenset[int]:
+        """A valid request naming a resource the run does not know of may get the documented 404; not one
+        naming an object the server's own list showed (of a resource no request creates)."""
+        if not op.path_parameters or known is not None or self._names_listed(op, path):
+            return frozenset()
+        return op.statuses(Fault.NOT_FOUND).allowed
+
+    def _names_listed(self, op: Operation, path: dict[str, str]) -> bool:
+        """Whether the request names the object the server's own list showed, the run's fixture of a
+        resource no request creates (a request to it, or to something below it)."""
+        role = self.api.role(op)
+        if role is None or role[1] in (Role.CREATE, Role.LIST) or id(role[0]) not in self.world.listed:
+            return False
+        fixture = self.world.fixtures.get(id(role[0]))
+        return fixture is not None and all(path.get(name) == value for name, value in fixture.items())
 
     @staticmethod
     def _state_checks(known: Known | None) -> tuple[str, ...]:
@@ -351,12 +369,16 @@ class Run:
             exchange.also_allowed = statuses_for(op, found)
         else:
             checks = (*VALID_CHECKS, *self._state_checks(known))
-            exchange.also_allowed = self._missing_ok(op, known)
+            named = dict(case.path_parameters or {})
+            exchange.also_allowed = self._missing_ok(op, known, named)
+            exchange.expect = {**exchange.expect, "listed": self._names_listed(op, named)}
         exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
         if planned.generated and exchange.status != 429:
             # Schemathesis's mode checks judge only what the spec agrees is of their mode.
             mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
             extra = [mode] if (not found) == planned.valid else []
+            if extra and not found:
+                exchange.case = _as_positive(case)
             left = self.auth_checks_left[op.operation_id]
             if left and not found and is_success(exchange) and exchange.sent_key is not None:
                 self.auth_checks_left[op.operation_id] -= 1
@@ -441,15 +463,20 @@ class Run:
         return {**found, **fixture} if fixture is not None else found
 
     def make_fixture(self, resource: Resource) -> Iterator[Exchange]:
-        """Create the resource's fixture (its parent's first), if it has a create and has none yet."""
+        """Create the resource's fixture (its parent's first), if it has none yet; of a resource no request
+        can create (models, a run's steps), the first object its list shows."""
         if id(resource) in self.world.fixtures or id(resource) in self.world.failed:
             return
         if resource.parent is not None:
             yield from self.make_fixture(resource.parent)
         create = resource.first(Role.CREATE)
         collection = self.world.collection_path(resource)
-        if create is None or collection is None:
-            self.world.failed.add(id(resource))
+        if collection is None:
+            parent = resource.parent.label if resource.parent is not None else "its parent"
+            self._no_fixture(resource, self.world.why.get(id(resource.parent), f"no {parent} object"))
+            return
+        if create is None:
+            yield from self._listed_fixture(resource, collection)
             return
         made = self.send_step(create, collection, ..., label=f"a {resource.label} object the run works on")
         if made is None:
@@ -459,9 +486,53 @@ class Run:
             self.world.remember(resource, collection, made.received_json, made) if is_success(made) else None
         )
         if item is None:
-            self.world.failed.add(id(resource))
+            self._no_fixture(resource, f"its create ({create.operation_id}) got {made.status or 'no answer'}")
             return
         self.world.fixtures[id(resource)] = item
+
+    def _listed_fixture(self, resource: Resource, collection: dict[str, str]) -> Iterator[Exchange]:
+        """The first object a list shows, for a resource the run cannot create (it is never deleted)."""
+        lister = resource.first(Role.LIST)
+        creates = [op.operation_id for op in self.full_api.operations if self._creates(op, resource)]
+        none = (
+            f"its create ({', '.join(creates)}) is not testable"
+            if creates
+            else "no request of the spec creates one"
+        )
+        if lister is None:
+            self._no_fixture(resource, none)
+            return
+        listed = self.send_step(lister, collection, ..., label=f"the {resource.label} objects there are")
+        if listed is None:
+            return
+        yield listed
+        items = resource.items_of(listed.received_json) if is_success(listed) else None
+        key = resource.id_of(items[0]) if items else None
+        if key is None or isinstance(key, dict | list):
+            self._no_fixture(resource, f"{none}, and its list ({lister.operation_id}) showed none")
+            return
+        self.world.fixtures[id(resource)] = {**collection, resource.id_parameter: text_of(key)}
+        self.world.listed.add(id(resource))
+
+    def _needs(self, resource: Resource, role: Role) -> str | None:
+        """What an operation on an object (or on a collection below another) needed that the run did not
+        have, in words."""
+        if role in (Role.CREATE, Role.LIST):
+            parent = resource.parent
+            return self.world.why.get(id(parent)) if parent is not None else None
+        if id(resource) in self.world.why:
+            return self.world.why[id(resource)]
+        if role is Role.DELETE and resource.first(Role.CREATE) is None:
+            return "the run deletes only objects it created, and no request of the spec creates one"
+        return None
+
+    def _creates(self, op: Operation, resource: Resource) -> bool:
+        found = self.full_api.role(op)
+        return found is not None and found[1] is Role.CREATE and found[0].collection == resource.collection
+
+    def _no_fixture(self, resource: Resource, why: str) -> None:
+        self.world.failed.add(id(resource))
+        self.world.why[id(resource)] = f"no {resource.label} object could be had: {why}"
 
     def victim(self, op: Operation) -> Iterator[Exchange]:
         """An object of its own for a DELETE probe that must be refused (a server that accepts it deletes
@@ -489,7 +560,9 @@ class Run:
     # --- judging -------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> None:
-        checks = self.result.operations[exchange.operation].checks
+        operation = self.result.operations[exchange.operation]
+        operation.count(exchange.status if exchange.response is not None else None)
+        checks = operation.checks
         for name in exchange.checks:
             if name not in checks:
                 continue
@@ -809,6 +882,10 @@ class Run:
                 f"the server rate-limited {limited} of {sent} requests, even after waiting and retrying:"
                 " too many to judge it; raise its limit for the suite"
             )
+        for each in self.api.operations:
+            found = self.api.role(each)
+            if found is not None:
+                self.result.operations[each.operation_id].needs = self._needs(found[0], found[1])
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
         self.result.own_bodies_dir = self.own_bodies_dir is not None and self.own_bodies_dir.exists()
@@ -868,6 +945,22 @@ def _clone(case: Case[Any]) -> Case[Any]:
         multipart_content_types=case.multipart_content_types,
         meta=case.meta,
     )
+
+
+def _as_positive(case: Case[Any]) -> Case[Any]:
+    """A case the spec agrees is valid, marked so for schemathesis's own checks: it marks an upload's
+    file part (its `Binary` value, which no JSON schema validates) as negative data, and would then leave
+    a valid upload unjudged."""
+    meta = case.meta
+    if meta is None or meta.generation.mode.is_positive:
+        return case
+    positive = GenerationMode.POSITIVE
+    components = {where: dataclasses.replace(info, mode=positive) for where, info in meta.components.items()}
+    generation = dataclasses.replace(meta.generation, mode=positive)
+    # Set, then frozen: schemathesis would otherwise validate the file part again, and mark it negative.
+    object.__setattr__(case, "_meta", dataclasses.replace(meta, generation=generation, components=components))
+    case.freeze_metadata()
+    return case
 
 
 def _richest(api: Api, op: Operation) -> Any:
