@@ -5,6 +5,8 @@
 # Two stages: the first installs the runtime dependencies of uv.lock (and nothing else) into a venv, the
 # second is the slim base with that venv alone. The venv lives at the same path in both (a venv is not
 # relocatable) and both stages share the base image (its python is the venv's interpreter).
+# Another base: --build-arg PYTHON_IMAGE=python:3.13-slim-bookworm; a digest (python:...@sha256:...) pins
+# the base's bytes too, as uv.lock pins the packages'.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
@@ -33,7 +35,8 @@ FROM ${PYTHON_IMAGE}
 LABEL org.opencontainers.image.title="assistants-contract" \
       org.opencontainers.image.description="The contract suite of an Assistants-style API, its mock, proxy and reference server" \
       org.opencontainers.image.licenses="MIT"
-RUN useradd --create-home --uid 10001 --user-group --shell /usr/sbin/nologin contract
+RUN groupadd --gid 10001 contract \
+ && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin contract
 COPY --from=build /opt/assistants-contract /opt/assistants-contract
 ENV PATH=/opt/assistants-contract/bin:$PATH \
     PYTHONUNBUFFERED=1
