@@ -127,16 +127,17 @@ def test_a_broken_server_fails_with_the_suites_status(act: Act, tmp_path: Path) 
 
 
 def test_inputs_are_data_not_shell(act: Act, tmp_path: Path) -> None:
-    """Inputs that a shell would run, were they expanded into a script: each is an argument as it is."""
-    marker = tmp_path / "ran"
+    """Inputs that a shell would run, were they expanded into a script: each is an argument as it is.
+    The steps run in the workspace, where `touch ran` would leave its file."""
+    hostile = "$(touch ran)`touch ran`"
     with serving("assistants-reference-server") as url:
-        run = act(tmp_path, base_url=url, args=FAST, report=f"reports/$(touch {marker})`touch {marker}`.xml")
+        run = act(tmp_path, base_url=url, args=FAST, report=f"reports/{hostile}.xml")
         assert run.status == 0, run.log[-4000:]
-        assert (tmp_path / "reports" / f"$(touch {marker})`touch {marker}`.xml").is_file()
-        run = act(tmp_path, base_url=f'{url}/"; touch {marker}; echo "', args=f"--seed 7; touch {marker}")
+        assert (tmp_path / "reports" / f"{hostile}.xml").is_file()
+        run = act(tmp_path, base_url=f'{url}/"; touch ran; echo "', args=f"--seed 7; touch ran; {hostile}")
     assert run.status == 2, run.log[-4000:]
-    assert "unrecognized arguments: touch" in run.log, run.log[-2000:]
-    assert not marker.exists(), "an input was run as a command"
+    assert "unrecognized arguments: touch ran" in run.log, run.log[-2000:]
+    assert not (tmp_path / "ran").exists(), "an input was run as a command"
     assert_key_absent(run)
 
 
