@@ -104,6 +104,8 @@ class RunResult:
     requests_sent: int = 0
     skipped_cases: int = 0
     rate_limited: int = 0  # cases still 429 after the retries: not judged
+    # Requests sent once more on a new connection: the server closed a kept-alive one before answering.
+    resent_on_new_connection: int = 0
     dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
     not_sent: int = 0  # cases left when the server stopped answering
     seconds: float = 0.0

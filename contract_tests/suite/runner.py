@@ -207,23 +207,39 @@ class Run:
 
     # --- sending -------------------------------------------------------------------------------
 
-    def _send(self, label: str, operation: str, send: Callable[[], Any]) -> Exchange | Response:
-        """The response, or (once the server has answered once) an Exchange carrying the fault."""
+    def _send(
+        self,
+        label: str,
+        operation: str,
+        send: Callable[[], Any],
+        intended: Callable[[], requests.PreparedRequest | None] | None = None,
+    ) -> Exchange | Response:
+        """The response, or (once the server has answered once) an Exchange carrying the fault.
+
+        HTTP lets a server close a kept-alive connection at any time (RFC 9112, 9.6), and a client retry an
+        idempotent request on a new one (9.3.1): a request whose connection closed or reset before any byte
+        of an answer is sent once more, on a new connection; only a failure there is the server's.
+        `intended` builds the request as it was meant, for a fault that left the client none to show."""
         if self.timeouts_in_a_row >= TIMEOUTS_IN_A_ROW:
             raise StoppedAnswering
         try:
-            raw = send()
+            raw = self._sent_twice_if_dropped(send)
         except requests.RequestException as exc:
             unbuilt = isinstance(
                 exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidJSONError
             )
             if unbuilt and exc.request is None:
                 raise  # our request could not be built (a header value the client refuses): not sent
-            return self._fault(label, operation, exc)  # a response the client could not read is a fault
+            # A response the client could not read is a fault.
+            return self._fault(label, operation, exc, intended)
         self.answered_once = True
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
         response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+        if response.status_code >= 500 or _closes(response):
+            # A server may end the connection after such an answer without a word (uvicorn does after a
+            # 500): the next request goes on a new one, not on one the server is closing.
+            self.ctx.session.close()  # type: ignore[union-attr]
         if response.status_code == 429:
             self.result.rate_limited += 1
             self.limited_in_a_row += 1
@@ -233,7 +249,26 @@ class Run:
             self.limited_in_a_row = 0
         return response
 
-    def _fault(self, label: str, operation: str, exc: requests.RequestException) -> Exchange:
+    def _sent_twice_if_dropped(self, send: Callable[[], Any]) -> Any:
+        try:
+            return send()
+        except requests.ConnectionError as exc:
+            method = exc.request.method if isinstance(exc.request, requests.PreparedRequest) else None
+            if not _dropped(exc) or (method or "").upper() not in IDEMPOTENT:
+                raise
+        # Every pooled connection may be one the server has closed: the retry opens a new one.
+        if self.ctx.session is not None:
+            self.ctx.session.close()
+        self.result.resent_on_new_connection += 1
+        return send()
+
+    def _fault(
+        self,
+        label: str,
+        operation: str,
+        exc: requests.RequestException,
+        intended: Callable[[], requests.PreparedRequest | None] | None = None,
+    ) -> Exchange:
         reason = _fault_reason(exc, self.config.timeout)
         if not self.answered_once:
             # Nothing answered yet: the server cannot be tested at all.
@@ -245,7 +280,11 @@ class Run:
         self.result.requests_sent += 1
         if isinstance(exc, requests.Timeout):
             self.timeouts_in_a_row += 1
-        request = exc.request if isinstance(exc.request, requests.PreparedRequest) else _unknown_request()
+        request = exc.request if isinstance(exc.request, requests.PreparedRequest) else None
+        if request is None and intended is not None:
+            request = intended()
+        if request is None:
+            request = _unknown_request()
         exchange = Exchange(label, _sent(request), None, operation, fault=reason, checks=(ANSWER_CHECK,))
         self.last_fault = exchange
         return exchange
@@ -291,6 +330,15 @@ class Run:
                     cookies=given.cookies or None,
                     data=probe.body,
                     timeout=self.config.timeout,
+                ),
+                lambda: _prepared(
+                    self.ctx.session,
+                    method=probe.method,
+                    url=url,
+                    headers=headers,
+                    params=query or None,
+                    cookies=given.cookies or None,
+                    data=probe.body,
                 ),
             )
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
@@ -345,6 +393,16 @@ class Run:
                     session=self.ctx.session,
                     headers={**dict(self.config.headers), **given.headers},
                     timeout=self.config.timeout,
+                ),
+                lambda: _prepared(
+                    self.ctx.session,
+                    **{
+                        name: value
+                        for name, value in case.as_transport_kwargs(
+                            base_url=self.ctx.base_url, headers={**dict(self.config.headers), **given.headers}
+                        ).items()
+                        if name in ("method", "url", "headers", "params", "cookies", "data", "json", "files")
+                    },
                 ),
             )
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
@@ -1036,6 +1094,34 @@ def _generated(  # noqa: PLR0917 (the cache's key)
 def run_suite(config: SuiteConfig) -> RunResult:
     """Run every check against the server at `config.base_url`; ServerUnreachable if it cannot be reached."""
     return Run(config).run()
+
+
+# Methods a client may send again after a connection dropped before any answer (RFC 9110, 9.2.2).
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+def _closes(response: Response) -> bool:
+    values = response.headers.get("connection") or response.headers.get("Connection") or []
+    return any("close" in value.lower() for value in values)
+
+
+def _dropped(exc: requests.ConnectionError) -> bool:
+    """Whether the connection closed or reset before any byte of an answer (not a refused connection,
+    not an answer cut short)."""
+    text = str(exc).lower()
+    return any(
+        said in text
+        for said in ("connection aborted", "remote end closed connection", "connection reset", "broken pipe")
+    )
+
+
+def _prepared(session: requests.Session | None, **request: Any) -> requests.PreparedRequest | None:
+    """The request as the client meant to send it, for a fault that left it none to show."""
+    try:
+        built = requests.Request(**request)
+        return session.prepare_request(built) if session is not None else built.prepare()
+    except Exception:  # what cannot be built again was not sent either: the placeholder says so
+        return None
 
 
 def _unknown_request() -> requests.PreparedRequest:

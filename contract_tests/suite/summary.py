@@ -126,6 +126,11 @@ def _what_was_not_judged(result: RunResult) -> list[str]:
     lines = []
     if result.rate_limited:
         lines.append(f"  {result.rate_limited} cases not judged (rate limited: still 429 after retries)")
+    if result.resent_on_new_connection:
+        lines.append(
+            f"  {result.resent_on_new_connection} requests sent again on a new connection: the server closed"
+            " a kept-alive one before answering them, as HTTP allows (RFC 9112, 9.6)"
+        )
     if result.not_sent:
         lines.append(f"  {result.not_sent} cases not sent: the server stopped answering")
     if result.dropped_bodies:
