@@ -1,13 +1,17 @@
-"""`python -m contract_tests.api [--strict] [PATH]`: exit 1 with a one-line error unless the spec is
-OpenAPI the project's tools can use (contract_tests.api.needs); `--strict` holds it to what the project
-asks of its own spec."""
+"""`python -m contract_tests.api [--strict] [PATH]`: say what the spec lacks before anything runs.
+
+Exit 1 with one line, `error: ...`, when no operation of the spec can be tested (not OpenAPI, nothing to
+read); else exit 0, with a `warning: ...` line for each flaw, each operation not testable, and (`--strict`,
+what `make generate` asks of a spec it serves and generates a client from) each error response an
+operation does not document (contract_tests.api.needs).
+"""
 
 from __future__ import annotations
 
 import sys
 
 from contract_tests.api.document import SPEC_PATH, SpecError
-from contract_tests.api.needs import check_needs
+from contract_tests.api.needs import check_needs, warnings
 
 
 def main(argv: list[str]) -> int:
@@ -15,10 +19,12 @@ def main(argv: list[str]) -> int:
     paths = [arg for arg in argv if arg != "--strict"]
     path = paths[0] if paths else str(SPEC_PATH)
     try:
-        check_needs(path, strict=strict)
+        api = check_needs(path)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    for line in warnings(api, strict=strict):
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 

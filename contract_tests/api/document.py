@@ -96,6 +96,10 @@ def load_spec(path: Path | str = SPEC_PATH) -> dict[str, Any]:
         raise SpecError(f"{path} is not valid YAML: {' '.join(str(exc).split())}") from exc
     if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
         raise SpecError(f"{path} is not an OpenAPI document (no 'openapi' field at the top)")
+    if "openapi" not in document:
+        raise SpecError(f"{path} is Swagger 2.0: convert it to OpenAPI 3 (3.0 or 3.1) first")
+    if not str(document["openapi"]).startswith("3."):
+        raise SpecError(f"{path} is OpenAPI {document['openapi']}: the tools read OpenAPI 3.0 and 3.1")
     return document
 
 

@@ -25,7 +25,6 @@ from contract_tests.api.document import (
     METHODS,
     SPEC_PATH,
     SpecError,
-    check_refs,
     deref,
     escape_pointer,
     follow,
@@ -35,6 +34,7 @@ from contract_tests.api.document import (
     pointer_of,
 )
 from contract_tests.api.faults import Fault, Statuses, covers, fault_statuses
+from contract_tests.api.flaws import Flaw, find_flaws, reach, within
 from contract_tests.api.security import Scheme, Security, read_schemes, read_security
 from contract_tests.api.values import Values, json_types
 
@@ -124,7 +124,8 @@ class Operation:
 
     @property
     def label(self) -> str:
-        return f"{self.operation_id} ({self.method} {self.path})"
+        where = f"{self.method} {self.path}"
+        return where if self.operation_id == where else f"{self.operation_id} ({where})"
 
     @property
     def success_status(self) -> int:
@@ -205,6 +206,9 @@ class Api:
     base_path: str  # the path of the first server's URL ("/v1"), "" for none
     operations: tuple[Operation, ...]
     schemes: dict[str, Scheme]
+    flaws: tuple[Flaw, ...] = ()  # where the document breaks OpenAPI (contract_tests.api.flaws)
+    # Operations that could not be read at all, by label ("POST /x"), with why: they are not served.
+    unread: dict[str, str] = field(default_factory=dict)
     _by_id: dict[str, Operation] = field(default_factory=dict, repr=False)
 
     @property
@@ -218,6 +222,42 @@ class Api:
             return self._by_id[operation_id]
         except KeyError:
             raise SpecError(f"the spec has no operation {operation_id!r}") from None
+
+    @functools.cached_property
+    def untestable(self) -> dict[str, str]:
+        """The operations no request can be judged on, by operationId (or label), each with why, naming
+        the JSON pointer of the flaw: one no value of a schema can be built for, one read from a flawed
+        part of the document. Every other operation is judged as usual."""
+        found = dict(self.unread)
+        for op in self.operations:
+            reason = _unusable(self, op)
+            if reason is not None:
+                found[op.operation_id] = reason
+        return found
+
+    @functools.cached_property
+    def testable(self) -> Api:
+        """This API without its untestable operations (its resources found again from what is left)."""
+        kept = tuple(op for op in self.operations if op.operation_id not in self.untestable)
+        if len(kept) == len(self.operations):
+            return self
+        narrowed = dataclasses.replace(self, operations=kept, _by_id={})
+        narrowed.__dict__["untestable"] = self.untestable
+        narrowed.__dict__["testable"] = narrowed
+        return narrowed
+
+    def methods_of(self, path: str) -> frozenset[str]:
+        """The methods the document declares on a path (as the spec writes it), read or not."""
+        try:
+            item = deref(self.document, (self.document.get("paths") or {}).get(path) or {})
+        except SpecError:
+            return frozenset()
+        return frozenset(method.upper() for method in METHODS if isinstance(item.get(method), dict))
+
+    def flaws_of(self, op: Operation) -> list[Flaw]:
+        """The flaws inside what `op` reaches (its own node, its path item's parameters, its `$ref`s)."""
+        places = reach(self.document, op.pointer)
+        return [flaw for flaw in self.flaws if within(flaw, places)]
 
     @functools.cached_property
     def resources(self) -> tuple[Resource, ...]:
@@ -276,7 +316,8 @@ class Api:
         found = {}
         for name, pointer in self.values.properties(op.body.schema_pointer).items():
             schema = self.values.schema(pointer)
-            if "default" in schema:
+            # A default its own schema refuses is a flaw of the spec (contract_tests.api.flaws): not used.
+            if "default" in schema and self.values.is_valid(pointer, schema["default"]):
                 found[name] = schema["default"]
         return found
 
@@ -474,7 +515,7 @@ def _operation(document: dict[str, Any], path: str, method: str, schemes: dict[s
     if not successes:
         ranged = [response for response in responses if response.status == "2XX"]
         if not ranged:
-            raise SpecError(f"{operation_id} ({method.upper()} {path}) documents no 2xx response")
+            raise SpecError(f"{pointer}/responses: no success (2xx) response is documented")
         successes = [dataclasses.replace(ranged[0], status="200")]  # `2XX` alone: a server answers 200
     return Operation(
         operation_id=operation_id,
@@ -510,24 +551,41 @@ def _base_path(document: dict[str, Any]) -> str:
 
 
 def build_api(raw: dict[str, Any], path: Path) -> Api:
-    """The model of an OpenAPI document already parsed (and checked to be OpenAPI)."""
+    """The model of an OpenAPI document already parsed. A flaw confined to some operations leaves them
+    out (`Api.untestable` says why); only a document with no operation to read is refused."""
     document = normalized(raw)
-    check_refs(document, document)
+    flaws = find_flaws(raw, document)
     schemes = read_schemes(document)
-    operations = []
+    operations: list[Operation] = []
+    unread: dict[str, str] = {}
+    ids: set[str] = set()
     for spec_path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             continue
-        target = deref(document, item)
+        try:
+            target = deref(document, item)
+        except SpecError as exc:
+            unread[str(spec_path)] = str(exc)
+            continue
         for method in METHODS:
-            if isinstance(target.get(method), dict):
-                operations.append(_operation(document, str(spec_path), method, schemes))
+            if not isinstance(target.get(method), dict):
+                continue
+            label = f"{method.upper()} {spec_path}"
+            try:
+                op = _operation(document, str(spec_path), method, schemes)
+            except SpecError as exc:
+                unread[str(target[method].get("operationId") or label)] = str(exc)
+                continue
+            if op.operation_id in ids:
+                # Two operations of one id: the second is known by its method and path (as tools do).
+                said = f"the operationId {show(op.operation_id)} names another operation too: called {label}"
+                flaws += (Flaw(f"{op.pointer}/operationId", said),)
+                op = dataclasses.replace(op, operation_id=label)
+            ids.add(op.operation_id)
+            operations.append(op)
     if not operations:
-        raise SpecError(f"{path} has no operations: nothing to serve or test")
-    ids = [op.operation_id for op in operations]
-    duplicates = sorted({name for name in ids if ids.count(name) > 1})
-    if duplicates:
-        raise SpecError(f"{path}: the operationId {duplicates[0]!r} names more than one operation")
+        reasons = "; ".join(f"{label}: {why}" for label, why in list(unread.items())[:3])
+        raise SpecError(f"{path} has no operation that can be read" + (f" ({reasons})" if reasons else ""))
     return Api(
         path=path,
         raw=raw,
@@ -536,7 +594,33 @@ def build_api(raw: dict[str, Any], path: Path) -> Api:
         base_path=_base_path(document),
         operations=tuple(operations),
         schemes=schemes,
+        flaws=flaws,
+        unread=unread,
     )
+
+
+def _unusable(api: Api, op: Operation) -> str | None:
+    """Why no request of `op` can be judged, naming the place in the spec; None when it can be."""
+    flaws = api.flaws_of(op)
+    blocking = [flaw for flaw in flaws if flaw.blocks]
+    if blocking:
+        return str(blocking[0])
+    values = api.values
+    try:
+        pointers = [op.body.schema_pointer] if op.body is not None and op.body.schema_pointer else []
+        if op.success.schema_pointer is not None:
+            pointers.append(op.success.schema_pointer)
+        for pointer in pointers:
+            values.minimal(pointer)
+            values.largest(pointer)
+        for parameter in op.parameters:
+            api.parameter_example(parameter)
+    except SpecError as exc:
+        return str(flaws[0]) if flaws else str(exc)
+    except Exception as exc:  # a schema the validator cannot read (a keyword of the wrong type...)
+        said = " ".join(str(exc).split())[:200]
+        return str(flaws[0]) if flaws else f"its schemas cannot be read ({type(exc).__name__}: {said})"
+    return None
 
 
 @functools.cache

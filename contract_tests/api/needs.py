@@ -1,69 +1,78 @@
-"""What the project's tools need of a spec, each lack said in one line (SpecError), before anything runs.
+"""What the project's tools need of a spec: said before anything runs, each lack in one line.
 
-Any spec the suite is given (`--spec`, a published one included) must be OpenAPI (3.0 or 3.1) whose
-`$ref`s resolve, with operations that each document a success response, and schemas a value can be built
-for: anything less truly cannot be tested. A user's spec is judged as it is otherwise: an example invalid
-against its own schema is not used, a fault it documents no status for is judged by HTTP's rules.
+A spec is refused only when it cannot be used at all: not YAML or JSON, not OpenAPI 3 (Swagger 2.0 is
+said so), or no operation that can be read. Anything less is a flaw confined to some operations
+(contract_tests.api.flaws): those are reported "not testable" with the JSON pointer and the reason, and
+every other operation is judged. A user's spec is judged as it is otherwise: an example invalid against
+its own schema is not used, a fault it documents no status for is judged by HTTP's rules.
 
-The project's own spec (`make generate`, `make lint`: `strict`) is held to more, since its reference
-server and its tests rely on it: its examples must be valid, and each operation must document the errors
-every server of it gives (401 when it is secured, 400 or 422 when a parameter or its body can be invalid,
-415 and 413 with a body, 404 when its path names a resource), by number, by range (`4XX`) or by `default`.
+The project asks more of a spec it generates a client from and serves (`make generate`: `strict`): valid
+examples, and the errors every server of it gives documented for each operation (401 when it is
+secured, 400 or 422 when a parameter or its body can be invalid, 415 and 413 with a body, 404 when its
+path names a resource). Those are warnings: the suite judges what is not documented by HTTP's rules.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from contract_tests.api.document import SpecError, check_openapi, load_spec
+from contract_tests.api.document import SpecError, load_spec
 from contract_tests.api.faults import covers
 from contract_tests.api.model import Api, build_api, load_api
 from contract_tests.api.validators import validator_for
 
 
-def check_needs(path: Path | str, *, strict: bool = False) -> Api:
-    """The model of the spec at `path`, or SpecError naming the first thing it lacks."""
-    check_openapi(load_spec(path), str(path))
+def check_needs(path: Path | str) -> Api:
+    """The model of the spec at `path`, or SpecError (one line) when no operation of it can be tested."""
+    load_spec(path)  # a document that is not OpenAPI at all: said before anything else
     api = load_api(path)
-    values = api.values
-    for op in api.operations:
-        if op.body is not None:
-            values.minimal(op.body.schema_pointer)
-            values.largest(op.body.schema_pointer)
-            if strict:
-                _examples_valid(api, op.operation_id)
-        if op.success.schema_pointer is not None:
-            values.minimal(op.success.schema_pointer)
-            values.largest(op.success.schema_pointer)
-        for parameter in op.parameters:
-            api.parameter_example(parameter)
-        if strict:
-            missing = {
-                op.statuses(fault).answer: why
-                for fault, why in op.faults().items()
-                if not covers(op.documented, op.statuses(fault).answer)
-            }
-            if missing:
-                listed = ", ".join(f"{status} ({why})" for status, why in sorted(missing.items()))
-                raise SpecError(
-                    f"{op.label} documents no response for {listed}: add them, a 4XX or a default response"
-                )
+    if len(api.untestable) >= len(api.operations) + len(api.unread):
+        first = next(iter(api.untestable.items()))
+        raise SpecError(f"{path}: no operation can be tested ({first[0]}: {first[1]})")
     return api
 
 
-def _examples_valid(api: Api, operation_id: str) -> None:
+def warnings(api: Api, *, strict: bool = False) -> list[str]:
+    """What the spec lacks, one line each: its flaws, the operations not testable and why, and (`strict`)
+    what the project asks of a spec it serves and generates a client from."""
+    found = [f"the spec breaks OpenAPI at {flaw}" for flaw in api.flaws]
+    found += [f"{label} is not testable: {why}" for label, why in api.untestable.items()]
+    if not strict:
+        return found
+    for op in api.operations:
+        if op.operation_id in api.untestable:
+            continue
+        found += _invalid_examples(api, op.operation_id)
+        missing = {
+            op.statuses(fault).answer: why
+            for fault, why in op.faults().items()
+            if not covers(op.documented, op.statuses(fault).answer)
+        }
+        if missing:
+            listed = ", ".join(f"{status} ({why})" for status, why in sorted(missing.items()))
+            found.append(
+                f"{op.label} documents no response for {listed}: the suite judges them by HTTP's rules;"
+                " document them (or a 4XX or default response) to have them judged by the spec"
+            )
+    return found
+
+
+def _invalid_examples(api: Api, operation_id: str) -> list[str]:
     op = api.operation(operation_id)
-    assert op.body is not None
+    if op.body is None or op.body.schema_pointer is None:
+        return []
     validator = validator_for(op.body.schema_pointer, api.document)
+    found = []
     for name, value in op.body.examples.items():
         errors = sorted(validator.iter_errors(value), key=lambda error: len(error.absolute_path))
         if errors:
             error = errors[-1]
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-            raise SpecError(
+            found.append(
                 f"{op.operation_id}: the request example {name!r} is invalid against its own schema"
-                f" (at {where}: {error.message[:200]})"
+                f" (at {where}: {error.message[:200]}): not used"
             )
+    return found
 
 
-__all__ = ["build_api", "check_needs"]
+__all__ = ["build_api", "check_needs", "warnings"]

@@ -218,7 +218,8 @@ class Values:
         value = self._simple(pointer, 0)
         if value is NO_VALUE:
             raise SpecError(
-                f"the spec's schema at {pointer} admits no value this project can build: give it an example"
+                f"no value could be built for the schema at {pointer}: it may admit none; if it does, give"
+                " it a valid `example`"
             )
         return copy.deepcopy(value)
 
@@ -253,14 +254,18 @@ class Values:
         yield from self._given(schema)
         if depth > MAX_DEPTH:
             return
-        for _, branch in self.branches(pointer):
+        branches = [branch for _, branch in self.branches(pointer)]
+        for branch in branches:
             yield self._simple(branch, depth + 1)
-        parts = [
-            self._simple(f"{self.where(pointer, 'allOf')}/{i}", depth + 1)
-            for i in range(len(schema.get("allOf", [])))
-        ]
-        if parts and all(isinstance(part, dict) for part in parts):
-            yield functools.reduce(lambda merged, part: {**merged, **part}, parts, {})
+        parts = [f"{self.where(pointer, 'allOf')}/{i}" for i in range(len(schema.get("allOf", [])))]
+        built = [self._simple(part, depth + 1) for part in parts]
+        if built and all(isinstance(part, dict) for part in built):
+            yield functools.reduce(lambda merged, part: {**merged, **part}, built, {})
+        # A branch or part that only adds `required` (`oneOf: [{required: [a]}, {required: [b]}]`) says
+        # which of the object's own properties must be there: built from them all together.
+        if "object" in json_types(schema) or branches or parts:
+            for chosen in [[branch] for branch in branches] or [[]]:
+                yield self._merged_object([pointer, *parts, *chosen], depth)
         types = json_types(schema)
         for kind in sorted(types, key=lambda kind: kind == "null"):  # null last: a value says more
             yield from self._of_type(pointer, schema, kind, depth)
@@ -289,11 +294,36 @@ class Values:
                 yield _matching(schema)
         elif kind == "array":
             count = int(schema.get("minItems", 0))
+            if count == 0:
+                yield []  # no item needed: a recursive schema (a tree's children) ends here
+                return
             items = self.child(pointer, "items")
             item = self._simple(items, depth + 1) if items else "x"
             yield [copy.deepcopy(item) for _ in range(count)] if item is not NO_VALUE else NO_VALUE
         elif kind == "object":
             yield self._object(pointer, schema, depth)
+
+    def _merged_object(self, pointers: list[str], depth: int) -> Any:
+        """The simplest object valid against all of `pointers` together: every property any of them
+        requires, each built from the schema one of them gives it."""
+        required: dict[str, None] = {}
+        properties: dict[str, str] = {}
+        extra: str | None = None
+        for where in pointers:
+            schema = self.schema(where)
+            names = [name for name in schema.get("required", []) if isinstance(name, str)]
+            required.update(dict.fromkeys(names))
+            for name, place in self.properties(where).items():
+                properties.setdefault(name, place)
+            extra = extra or self.child(where, "additionalProperties")
+        value: dict[str, Any] = {}
+        for name in required:
+            found = properties.get(name) or extra
+            item = self._simple(found, depth + 1) if found else "x"
+            if item is NO_VALUE:
+                return NO_VALUE
+            value[name] = item
+        return value
 
     def _object(self, pointer: str, schema: dict[str, Any], depth: int) -> Any:
         properties = self.properties(pointer)

@@ -279,7 +279,17 @@ class PathEndpoint:
             if operation is None:
                 raise APIError(405, f"Method {request.method} is not allowed.", headers={"Allow": self.allow})
             path = {self.names.get(key, key): str(value) for key, value in request.path_params.items()}
-            response = await operation.handle(request, path)
+            try:
+                response = await operation.handle(request, path)
+            except (APIError, ClientDisconnect):
+                raise
+            except Exception:
+                reason = self.api.untestable.get(operation.op.operation_id)
+                if reason is None:
+                    raise
+                raise APIError(
+                    501, f"The reference server cannot serve {operation.op.operation_id}: {reason}"
+                ) from None
         except APIError as exc:
             op = operation.op if operation is not None else next(iter(self.operations.values())).op
             headers = {**(operation.headers(exc.status_code) if operation else {}), **(exc.headers or {})}
@@ -349,16 +359,13 @@ def create_app(
     answers = {id(resource): ResourceAnswers(api, resource, kept) for resource in api.resources}
     by_path: dict[str, dict[str, OperationEndpoint]] = {}
     for op in api.operations:
-        success = SuccessBody(api, op, unique=_ids(api, op))
-        role = api.role(op)
-        answer: Answer
-        if role is not None:
-            answer = answers[id(role[0])].answer_for(op, role[1], success)
-        elif op.path_parameters:
-            answer = _nothing_here
-        else:
-            answer = _built(success)
-        endpoint = OperationEndpoint(api, op, api_key, max_body_bytes, validator, answer)
+        try:
+            endpoint = _endpoint(api, op, api_key, max_body_bytes, validator, answers)
+        except Exception:
+            if op.operation_id not in api.untestable:
+                raise
+            # A flaw of the spec (a $ref to nothing...) leaves it nothing to serve: 501, saying which.
+            endpoint = Unservable(api, op, api.untestable[op.operation_id])
         by_path.setdefault(op.path, {})[op.method] = endpoint
     routes = []
     # Literal paths before templated ones: `/things/search` is not the thing `search`.
@@ -372,6 +379,38 @@ def create_app(
     )
     app.router.redirect_slashes = False
     return app
+
+
+def _endpoint(  # noqa: PLR0917
+    api: Api,
+    op: Operation,
+    api_key: str,
+    max_body_bytes: int,
+    validator: ValidatorFactory,
+    answers: dict[int, ResourceAnswers],
+) -> OperationEndpoint:
+    success = SuccessBody(api, op, unique=_ids(api, op))
+    role = api.role(op)
+    answer: Answer
+    if role is not None:
+        answer = answers[id(role[0])].answer_for(op, role[1], success)
+    elif op.path_parameters:
+        answer = _nothing_here
+    else:
+        answer = _built(success)
+    return OperationEndpoint(api, op, api_key, max_body_bytes, validator, answer)
+
+
+class Unservable(OperationEndpoint):
+    """An operation a flaw of the spec leaves nothing to answer with: 501, naming the flaw."""
+
+    def __init__(self, api: Api, op: Operation, reason: str) -> None:
+        self.api, self.op, self.reason = api, op, reason
+        self.headers = lambda status: {}
+
+    async def handle(self, request: Request, path: dict[str, str]) -> Response:
+        said = f"The reference server cannot serve {self.op.operation_id}: {self.reason}"
+        raise APIError(501, said, code="not_testable")
 
 
 def _reference_page(api: Api, docs: Path | str | None) -> Callable[[Request], Awaitable[Response]]:

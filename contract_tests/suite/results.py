@@ -76,6 +76,9 @@ class RunResult:
     # What the run judged otherwise than the spec says, and why (an invalid example left out, a fault
     # the spec documents no status for judged by HTTP's rules).
     notes: list[str] = field(default_factory=list)
+    # Operations no request of can be judged (a flaw of the spec at a JSON pointer), with why.
+    not_testable: dict[str, str] = field(default_factory=dict)
+    flaws: list[str] = field(default_factory=list)  # where the spec breaks OpenAPI, and how
 
     @property
     def checks(self) -> dict[str, CheckResult]:

@@ -168,7 +168,8 @@ class Run:
 
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
-        self.api = load_api(config.spec_path)
+        # Operations a flaw of the spec leaves untestable are said, not sent (RunResult.not_testable).
+        self.api = load_api(config.spec_path).testable
         self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         base = config.base_url.rstrip("/")
@@ -185,6 +186,8 @@ class Run:
         )
         self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
         self.result.notes = notes(self.api)
+        self.result.not_testable = dict(self.api.untestable)
+        self.result.flaws = [str(flaw) for flaw in self.api.flaws]
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
         self.bodies_dir = config.bodies_dir
         self.own_bodies_dir: Path | None = None  # a temporary folder of this run's, removed at its end

@@ -28,6 +28,10 @@ def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "")
             f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"
             f" with what they were built to be ({', '.join(result.dropped_bodies)})"
         )
+    for flaw in result.flaws:
+        lines.append(f"  flaw of the spec: {flaw}")
+    for label, why in result.not_testable.items():
+        lines.append(f"  NOT TESTABLE {label}: {why}")
     for note in result.notes:
         lines.append(f"  note: {note}")
     for operation in result.operations.values():
@@ -59,7 +63,12 @@ def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "")
         lines += _again(result, examples, rerun)
         lines.append(f"RESULT: FAIL, {len(failed)} of {result.check_count} checks broken ({names}); {total}")
     else:
-        lines.append(f"RESULT: PASS, the server keeps the contract; {total}")
+        judged = (
+            f" ({len(result.operations)} operations judged; {len(result.not_testable)} not testable, above)"
+            if result.not_testable
+            else ""
+        )
+        lines.append(f"RESULT: PASS, the server keeps the contract{judged}; {total}")
     return "\n".join(lines)
 
 
