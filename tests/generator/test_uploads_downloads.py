@@ -70,6 +70,7 @@ def transcription_request(payload: io.BytesIO) -> Any:
     return models.CreateTranscriptionRequest(
         file=module("types").File(payload=payload, file_name="speech.mp3", mime_type="audio/mpeg"),
         model="whisper-1",
+        prompt=None,
         response_format=models.CreateTranscriptionRequestResponseFormat("verbose_json"),
         temperature=0.2,
         timestamp_granularities=[
@@ -105,6 +106,7 @@ def test_every_module_of_the_client_imports(client_package: ModuleType) -> None:
         f"{ALIAS}.api.files.replace_file_content",
         f"{ALIAS}.api.files.label_file",
         f"{ALIAS}.api.files.preview_file",
+        f"{ALIAS}.api.files.get_file_metadata",
         f"{ALIAS}.api.audio.create_transcription",
         f"{ALIAS}.api.audio.create_speech",
         f"{ALIAS}.api.vector_stores.create_vector_store",
@@ -127,7 +129,7 @@ def test_a_multipart_upload_sends_the_file_part_and_every_field(client_package: 
     assert parts == EXPECTED_TRANSCRIPTION_PARTS, json.dumps(
         [part.describe() for part in multipart_parts(request)], indent=1
     )
-    # `language`, left UNSET, is not sent at all.
+    # `language`, left UNSET, is not sent at all; nor is `prompt`, set to null, which form data cannot say.
     assert result is not None and result.text == "Hello."
 
 
