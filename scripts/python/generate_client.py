@@ -1,7 +1,8 @@
 """Generates a client of an OpenAPI document with openapi-python-client, the project's config and templates.
 
 `python scripts/python/generate_client.py SPEC OUTPUT [--strict]` (scripts/generate runs it). The generator
-is called as a library rather than through its CLI, so that what it says can be said in one line each:
+is called as a library rather than through its CLI, so that what it says can be said in one line each,
+and the document is read once, by the generator's own YAML reader:
 
 - a warning (a schema or an operation it cannot read, and leaves out of the client; a YAML anchor
   defined twice) is printed as `warning: ...` and generation goes on: a published spec always has some;
@@ -27,11 +28,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from openapi_python_client import generate
+from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
-
-from contract_tests.api.document import SpecError, load_spec, node_at
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 GENERATOR_DIR = Path(__file__).resolve().parents[1] / "generator"
 CONFIG = GENERATOR_DIR / "config.yaml"
@@ -52,6 +54,24 @@ def _known(media_type: str) -> bool:
     return bare in _KNOWN or bare.endswith("+json") or bare.startswith("text/")
 
 
+class Unreadable(Exception):
+    """The document cannot be read at all: said in one line."""
+
+
+def _at(document: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (RFC 6901), or None."""
+    node = document
+    for token in pointer.split("/")[1:]:
+        key = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
+
+
 def _resolved(document: dict[str, Any], node: Any) -> Any:
     """`node`, or what its local `$ref` points to (a chain of them too), or None where it points nowhere."""
     seen: set[str] = set()
@@ -60,10 +80,7 @@ def _resolved(document: dict[str, Any], node: Any) -> Any:
         if ref in seen:
             return None
         seen.add(ref)
-        try:
-            node = node_at(document, ref[1:])
-        except SpecError:
-            return None
+        node = _at(document, ref[1:])
     return node
 
 
@@ -131,27 +148,48 @@ def _yaml_warning(warning: warnings.WarningMessage) -> str:
     return " ".join(text.split())
 
 
-def config_for(spec: Path, output: Path) -> Config:
-    """The project's generator config, with the binary media types of `spec`."""
+def read_document(spec: Path) -> dict[str, Any]:
+    """The document, read as openapi-python-client reads it (ruamel.yaml; JSON is YAML), or Unreadable."""
+    try:
+        document = YAML(typ="safe").load(spec.read_bytes())
+    except OSError as exc:
+        raise Unreadable(f"cannot read {spec}: {exc.strerror}") from exc
+    except YAMLError as exc:
+        raise Unreadable(f"{spec} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    if not isinstance(document, dict):
+        raise Unreadable(f"{spec} is not an OpenAPI document (not a mapping)")
+    return document
+
+
+def config_for(document: dict[str, Any], spec: Path, output: Path) -> Config:
+    """The project's generator config, with the binary media types of the document."""
     config_file = ConfigFile.load_from_path(CONFIG)
-    overrides = binary_overrides(load_spec(spec))
+    overrides = binary_overrides(document)
     if overrides:
         config_file.content_type_overrides = {**(config_file.content_type_overrides or {}), **overrides}
     return Config.from_sources(config_file, MetaType.UV, spec, "utf-8", True, output_path=output)
 
 
+def generate(spec: Path, output: Path) -> Sequence[GeneratorError]:
+    """openapi_python_client.generate, on the document read once (the generator would read it again)."""
+    document = read_document(spec)
+    config = config_for(document, spec, output)
+    openapi = GeneratorData.from_dict(document, config=config)
+    if isinstance(openapi, GeneratorError):
+        return [openapi]
+    return Project(openapi=openapi, config=config, custom_template_path=TEMPLATES).build()
+
+
 def run(spec: Path, output: Path, *, strict: bool) -> int:
-    try:
-        config = config_for(spec, output)
-    except SpecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     said = io.StringIO()  # the generator's progress line ("Generating ...")
     errors: Sequence[GeneratorError]
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(said):
         warnings.simplefilter("always")
         try:
-            errors = generate(config=config, custom_template_path=TEMPLATES)
+            errors = generate(spec, output)
+        except Unreadable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         except Exception as exc:  # a template or the generator itself failed: one line, not a traceback
             message = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
             print(f"error: openapi-python-client failed on {spec}: {message}", file=sys.stderr)
