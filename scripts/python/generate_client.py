@@ -33,7 +33,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import YAMLError, YAMLWarning
 
 GENERATOR_DIR = Path(__file__).resolve().parents[1] / "generator"
 CONFIG = GENERATOR_DIR / "config.yaml"
@@ -195,7 +195,9 @@ def run(spec: Path, output: Path, *, strict: bool) -> int:
             print(f"error: openapi-python-client failed on {spec}: {message}", file=sys.stderr)
             return 1
     fatal = [error for error in errors if error.level == ErrorLevel.ERROR or strict]
-    lines = [f"warning: {spec}: {_yaml_warning(warning)}" for warning in caught]
+    # What the YAML reader says of the document; other libraries' Python warnings are not about the spec.
+    yaml_said = [warning for warning in caught if issubclass(warning.category, YAMLWarning)]
+    lines = [f"warning: {spec}: {_yaml_warning(warning)}" for warning in yaml_said]
     for error in errors:
         word = "error" if error in fatal else "warning"
         lines.append(f"{word}: openapi-python-client: {one_line(error)}")
