@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Each check keeps the details of its first few failures per operation; the rest are only counted.
-DETAILED_FAILURES = 3
+# Each check keeps the details of this many failures per operation (the console shows the first few,
+# --max-failures more; the JUnit and JSON reports all of them); past it they are only counted.
+KEPT_FAILURES = 1000
+SHOWN_FAILURES = 3
 
 
 @dataclass(frozen=True)
@@ -28,19 +30,19 @@ class CheckResult:
     @property
     def keeps_details(self) -> bool:
         """Whether the next failure's details will be kept (the first few are)."""
-        return len(self.failures) < DETAILED_FAILURES
+        return len(self.failures) < KEPT_FAILURES
 
     def record_first(self, failure: Failure) -> None:
         """A failure that says most (the run ended here): shown first, whatever came before."""
         self.cases += 1
         self.failure_count += 1
-        self.failures = [failure, *self.failures][:DETAILED_FAILURES]
+        self.failures = [failure, *self.failures][:KEPT_FAILURES]
 
     def record(self, failure: Failure | None) -> None:
         self.cases += 1
         if failure is not None:
             self.failure_count += 1
-            if len(self.failures) < DETAILED_FAILURES:
+            if len(self.failures) < KEPT_FAILURES:
                 self.failures.append(failure)
 
 
@@ -153,6 +155,7 @@ class RunResult:
 
     # --require-coverage: an operation not testable, or not brought to a 2xx, fails the run.
     require_coverage: bool = False
+    shard: str | None = None  # "2/4": the share of the operations this run judged
 
     @property
     def unreached(self) -> list[tuple[OperationResult, str]]:

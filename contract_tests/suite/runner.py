@@ -57,6 +57,7 @@ from contract_tests.suite.probes import (
     valid_request,
 )
 from contract_tests.suite.results import CheckResult, Failure, OperationResult, RunResult
+from contract_tests.suite.shards import Shard, selected
 from contract_tests.suite.state import Sequences, World, is_success, resource_object
 
 ANSWER_CHECK = "server_answers_every_request"
@@ -173,6 +174,9 @@ class Run:
         # Operations a flaw of the spec leaves untestable are said, not sent (RunResult.not_testable).
         self.full_api = load_api(config.spec_path)
         self.api = self.full_api.testable
+        # The operations judged (--operation, --shard): others may be sent to reach them, not judged.
+        shard = Shard.parse(config.shard) if config.shard else None
+        self.judged = selected(self.full_api, config.operations, shard)
         self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         base = config.base_url.rstrip("/")
@@ -187,9 +191,17 @@ class Run:
             timeout=config.timeout,
             headers=dict(config.headers),
         )
-        self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
-        self.result.notes = notes(self.api)
-        self.result.not_testable = dict(self.api.untestable)
+        results = all_check_results(self.api)
+        self.result = RunResult(
+            config.base_url.rstrip("/"),
+            config.seed,
+            {name: result for name, result in results.items() if self._judges(name)},
+        )
+        self.result.notes = [note for note in notes(self.api) if self._judges(note.split(":", 1)[0])]
+        self.result.not_testable = {
+            name: why for name, why in self.api.untestable.items() if self._judges(name)
+        }
+        self.result.shard = config.shard
         self.result.require_coverage = config.require_coverage
         self.result.flaws = [str(flaw) for flaw in self.api.flaws]
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
@@ -204,6 +216,9 @@ class Run:
         self.victims: dict[int, dict[str, str]] = {}
         self.reads_left: dict[int, int] = {}
         self.started = time.monotonic()  # the run's time includes generating its cases
+
+    def _judges(self, operation_id: str) -> bool:
+        return self.judged is None or operation_id in self.judged
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -618,6 +633,8 @@ class Run:
     # --- judging -------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> None:
+        if exchange.operation not in self.result.operations:
+            return  # sent to reach an operation judged here (its object's create), judged by its own run
         operation = self.result.operations[exchange.operation]
         operation.count(exchange.status if exchange.response is not None else None)
         checks = operation.checks
@@ -668,13 +685,14 @@ class Run:
         spec = str(self.config.spec_path)
         pins = tuple(sorted(self.pins.items()))
         plan: list[Planned] = []
-        for op in self.api.operations:
+        ops = [op for op in self.api.operations if self._judges(op.operation_id)]
+        for op in ops:
             if op.body is None:
                 continue
             derived, dropped = _derived(spec, op.operation_id, pins)
             self.result.dropped_bodies += [f"{op.operation_id}: {label}" for label in dropped]
             plan += [Planned(label, op, False, body=value, valid=valid) for label, value, valid in derived]
-        for op in self.api.operations:
+        for op in ops:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 generated = _generated(
                     spec, op.operation_id, mode, self.config.examples, self.config.seed, pins
@@ -738,7 +756,8 @@ class Run:
         if first is not None:
             yield first
         for resource in self.api.resources:
-            yield from self.make_fixture(resource)
+            if self._needed(resource):
+                yield from self.make_fixture(resource)
         yield from self._probes()
         self.prepare()
         assert self.plan is not None
@@ -748,10 +767,17 @@ class Run:
         sequences = Sequences(self.api, self.world, self._step, self._update_bodies)
         for resource in self.api.resources:
             create = resource.first(Role.CREATE)
-            if create is not None:
+            if create is not None and self._needed(resource):
                 body = pinned(self.api, create, _richest(self.api, create), self.pins)
                 yield from sequences.lifecycle(resource, body)
         yield from self._cleanup()
+
+    def _needed(self, resource: Resource) -> bool:
+        """Whether an operation judged here acts on the resource, or on one below it."""
+        below = [other for other in self.api.resources if _within(other, resource)]
+        return any(
+            self._judges(op.operation_id) for other in below for ops in other.roles.values() for op in ops
+        )
 
     def _first_operation(self) -> Operation:
         """The operation whose example is sent first: one that needs the key, names no resource and
@@ -771,6 +797,8 @@ class Run:
     def _probes(self) -> Iterator[Exchange]:
         by_path: dict[str, Request] = {}
         for op in self.api.operations:
+            if not self._judges(op.operation_id):
+                continue
             request = self.valid_request(op)
             by_path.setdefault(op.path, request)
             found = [
@@ -786,10 +814,16 @@ class Run:
                 if exchange is not None:
                     yield exchange
         for op in self.api.operations:
+            if not self._judges(op.operation_id):
+                continue
             exchange = self._unknown_id(op)
             if exchange is not None:
                 yield exchange
-        for probe in method_probes(self.api, by_path):
+        first_of_path = {op.path: op for op in reversed(self.api.operations)}
+        judged_paths = {
+            path: request for path, request in by_path.items() if first_of_path[path] is request.op
+        }
+        for probe in method_probes(self.api, judged_paths):
             exchange = self.send_probe(probe)
             if exchange is not None:
                 yield exchange
@@ -942,7 +976,7 @@ class Run:
             )
         for each in self.api.operations:
             found = self.api.role(each)
-            if found is not None:
+            if found is not None and each.operation_id in self.result.operations:
                 self.result.operations[each.operation_id].needs = self._needs(found[0], found[1])
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
@@ -1003,6 +1037,14 @@ def _clone(case: Case[Any]) -> Case[Any]:
         multipart_content_types=case.multipart_content_types,
         meta=case.meta,
     )
+
+
+def _within(resource: Resource, ancestor: Resource) -> bool:
+    while resource is not None:
+        if resource is ancestor:
+            return True
+        resource = resource.parent  # type: ignore[assignment]
+    return False
 
 
 def _as_positive(case: Case[Any]) -> Case[Any]:
