@@ -20,3 +20,9 @@ def client() -> Iterator[TestClient]:
 @pytest.fixture
 def headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEY}", **facts.seed().required_headers()}
+
+
+# A fresh PostgreSQL database per test that asks for one (tests/server/postgres.py).
+from tests.server.postgres import postgres_url  # noqa: E402
+
+__all__ = ["API_KEY", "client", "headers", "postgres_url"]
