@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import SIGNALS as SUPERVISOR_SIGNALS
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 START_SECONDS = 10.0
@@ -186,7 +187,7 @@ def serving_workers(
         # A worker answers the supervisor's health check once it has imported what its app needs.
         timeout_worker_healthcheck=WORKERS_START_SECONDS,
     )
-    handlers = {stop: signal.getsignal(stop) for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    handlers = {caught: signal.getsignal(caught) for caught in SUPERVISOR_SIGNALS}
     supervisor = Multiprocess(config, sockets=[sock])  # installs its signal handlers: the main thread's
     thread = threading.Thread(target=supervisor.run, name="workers", daemon=True)
     thread.start()
@@ -198,12 +199,13 @@ def serving_workers(
         supervisor.should_exit.set()
         served.wait()
         sock.close()
-        for stop, handler in handlers.items():
-            signal.signal(stop, handler)
+        for caught, handler in handlers.items():
+            signal.signal(caught, handler)
 
 
 def _bound(host: str, port: int) -> socket.socket:
     sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serve_in_thread: no delayed-ACK stalls
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -92,9 +92,12 @@ class SharedTallies:
         """This replica ends: its record goes, and those of the workers it started (ended before it)."""
         self._stopped.set()
         self._beating.join(timeout=10)
-        for key, record in self.store.items(REPLICAS):
-            if key == self.me or (isinstance(record, dict) and record.get("group") == self.me):
-                self.store.delete(REPLICAS, key)
+        try:
+            for key, record in self.store.items(REPLICAS):
+                if key == self.me or (isinstance(record, dict) and record.get("group") == self.me):
+                    self.store.delete(REPLICAS, key)
+        except Exception:  # the store is gone: the records go stale on their own, in STALE_SECONDS
+            return
 
     # --- the tallies --------------------------------------------------------------------------------
 
@@ -136,7 +139,7 @@ class SharedTallies:
             elif what == "finding":
                 kept.setdefault(kind, []).append(Finding(**value))
         tallies = {}
-        for kind in sorted({*counts, *kept}):
+        for kind in {**kept, **counts}:  # in the order kinds were first found
             shown = kept.get(kind, [])[:DETAILED]
             # A finding is written before its count: a report read in between counts it all the same.
             tallies[kind] = Tally(max(counts.get(kind, 0), len(shown)), shown)

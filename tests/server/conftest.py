@@ -7,8 +7,11 @@ from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
 from tests import spec_facts as facts
+from tests.server.postgres import postgres_url  # a fresh PostgreSQL database per test that asks for one
 
 API_KEY = "sk-test-server-key"
+
+__all__ = ["API_KEY", "client", "headers", "postgres_url"]
 
 
 @pytest.fixture(scope="session")
@@ -20,9 +23,3 @@ def client() -> Iterator[TestClient]:
 @pytest.fixture
 def headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEY}", **facts.seed().required_headers()}
-
-
-# A fresh PostgreSQL database per test that asks for one (tests/server/postgres.py).
-from tests.server.postgres import postgres_url  # noqa: E402
-
-__all__ = ["API_KEY", "client", "headers", "postgres_url"]
