@@ -35,16 +35,16 @@ KEY = "sk-test-replicas-7c1e5a"
 MASK = Masker(KEY)
 
 
-def _finding(rule: str, operation: str = "createAssistant", where: str = "/name") -> Finding:
+def _finding(rule: str, operation: str = "someOperation", where: str = "/name") -> Finding:
     return Finding(
         side=CLIENT,
         rule=rule,
         operation=operation,
         where=where,
         message=f"{where}: broke {rule}",
-        request={"method": "POST", "url": "http://127.0.0.1/v1/assistants", "headers": {}, "body": {"n": 1}},
+        request={"method": "POST", "url": "http://127.0.0.1/things", "headers": {}, "body": {"n": 1}},
         status=None,
-        reproduce="curl -i -X POST http://127.0.0.1/v1/assistants",
+        reproduce="curl -i -X POST http://127.0.0.1/things",
     )
 
 
@@ -93,11 +93,11 @@ def test_what_one_replica_finds_is_in_every_replicas_report(stores: list[Store])
     _feed(second, [_finding("api_key_sent", where="Authorization")])
     for report in (first, second):
         tallies = report.tallies
-        body = tallies[(CLIENT, "createAssistant", "body_valid")]
+        body = tallies[(CLIENT, "someOperation", "body_valid")]
         assert body.count == 2 * DETAILED + 1
         # The first found, in the store's order: the first replica's.
         assert [finding.where for finding in body.kept] == [f"/a{index}" for index in range(DETAILED)]
-        assert tallies[(CLIENT, "createAssistant", "api_key_sent")].count == 1
+        assert tallies[(CLIENT, "someOperation", "api_key_sent")].count == 1
         assert report.requests == 2 * DETAILED + 3
     assert first.as_json() == second.as_json()
 
@@ -177,7 +177,7 @@ def test_a_finding_on_one_mock_is_in_the_report_of_the_other(postgres_url: str, 
         key = Client(second, api, resource, KEY).id_of(made)
         assert Client(second, api, resource, KEY).call(Role.RETRIEVE, key).json() == made
         refused = first.post(_create_url(""), json=_too_long(), headers=_headers())
-        assert refused.status_code == 400, refused.text
+        assert 400 <= refused.status_code < 500, refused.text
         report = second.get(REPORT_PATH).json()
         assert "body_valid" in _rules(report), report
         assert report["requests"] == 3 and report["violations"][CLIENT] == 1

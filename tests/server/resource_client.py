@@ -65,7 +65,7 @@ class Client:
 
     def listed(self, **query: str) -> Any:
         response = self.call(Role.LIST, query=query)
-        assert response.status_code == 200, response.text
+        assert response.status_code == op_of(self.resource, Role.LIST).success_status, response.text
         return response.json()
 
     def all_ids(self) -> list[str]:
