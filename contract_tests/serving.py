@@ -168,7 +168,13 @@ class Workers:
 
 @contextmanager
 def serving_workers(
-    factory: Callable[[], Any], host: str, port: int, workers: int, probe: str = "/"
+    factory: Callable[[], Any],
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    probe: str = "/",
+    log_level: str = "warning",
 ) -> Iterator[Workers]:
     """Serve the app `factory()` builds in each of `workers` processes, all accepting on one socket bound
     here (`port` 0: a free one), until the block ends; yields them once one answers a GET of `probe` (a
@@ -181,7 +187,7 @@ def serving_workers(
         factory,
         factory=True,
         workers=workers,
-        log_level="warning",
+        log_level=log_level,
         access_log=False,
         lifespan="off",
         # A worker answers the supervisor's health check once it has imported what its app needs.

@@ -94,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve_workers(worker: ServerWorker, args: argparse.Namespace, key_note: str) -> int:
     try:
-        with serving_workers(worker, args.host, args.port, args.workers, probe=REFERENCE_PAGE) as served:
+        with serving_workers(
+            worker, args.host, args.port, args.workers, probe=REFERENCE_PAGE, log_level=args.log_level
+        ) as served:
             print(
                 f"reference server on {served.url} ({args.workers} workers), accepting {key_note}", flush=True
             )
