@@ -18,6 +18,7 @@ from contract_tests.api.errors import fit_error
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
+from contract_tests.gallery.mounted import served_under_a_prefix
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
 from contract_tests.gallery.servers import ServerFactory, response_fields
 
@@ -276,4 +277,5 @@ CONFORMING = {
     "lists_assistants": lists_assistants,
     "rate_limited": rate_limited,
     "strict_cursors": strict_cursors,
+    "served_under_a_prefix": served_under_a_prefix,
 }

@@ -13,8 +13,7 @@ from typing import Any
 
 from contract_tests.api.faults import Fault
 from contract_tests.api.messages import first_error, message, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, media_type
-from contract_tests.api.model import path_values as model_path_values
+from contract_tests.api.model import Api, Operation, Parameter, media_type, trailing_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
 
@@ -59,8 +58,9 @@ CLIENT_RULE_TEXT = {
 
 
 def path_values(api: Api, op: Operation, path: str) -> dict[str, str] | None:
-    """The path parameters' values of a request path, or None when it is not the operation's path."""
-    return model_path_values(api.base_path + op.path, [part for part in path.split("/") if part])
+    """The path parameters' values of a request path, or None when it is not the operation's path: read
+    from its last segments, whatever prefix the API is served under (`/v1`, `/api`, `/api/v1`, none)."""
+    return trailing_values(op.path, path)
 
 
 def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | None:
