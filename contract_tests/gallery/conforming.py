@@ -20,7 +20,7 @@ from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
 from contract_tests.gallery.mounted import served_under_a_prefix
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
-from contract_tests.gallery.servers import ServerFactory, response_fields
+from contract_tests.gallery.servers import AppFactory, ServerFactory, response_fields
 
 
 def _other_assistant(body: dict[str, Any], api: Api, op: Operation) -> dict[str, Any]:
@@ -270,7 +270,7 @@ def strict_cursors(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) ->
     return Rewrite(base(api_key=api_key, spec_path=spec), request=check_cursor, reply=keep_ids)
 
 
-CONFORMING = {
+CONFORMING: dict[str, AppFactory] = {
     "other_habits": other_habits,
     "numbers_as_doubles": numbers_as_doubles,
     "body_before_key": body_before_key,

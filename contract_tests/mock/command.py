@@ -1,7 +1,7 @@
 """`assistants-contract mock`: the reference server as a judging mock, for a client's own tests.
 
-    assistants-contract mock [--port P] [--spec PATH] [--state PATH] [--faults RULES] [--report FILE]
-                             [-- COMMAND ...]
+    assistants-contract mock [--port P] [--spec PATH] [--state PATH | --stateless] [--faults RULES]
+                             [--report FILE] [-- COMMAND ...]
 
 With a COMMAND, the mock starts on a free port (or P), runs the command with the mock's address and key in
 its environment, where the official SDKs look without being told (OPENAI_BASE_URL, the mock's URL and the
@@ -9,6 +9,11 @@ spec's version prefix; OPENAI_API_KEY; and BASE_URL, API_KEY), stops, prints its
 the client broke the contract, else with the command's own status. Without one, it serves until
 interrupted and prints its report then. Every request is judged on the client's side with the rules the
 contract suite judges servers by; `GET /__contract/report` answers the report so far, as JSON.
+
+The spec's paths are served under its servers' base path (`/v1`) and at the root, as Prism serves them.
+By default the mock keeps state: an id it never created is a 404. With --stateless it answers, as Prism
+does, every valid request with its success, whatever id it names (the spec's example, else a value
+built from the request and the schema): a test suite written against Prism runs unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from contract_tests.api.needs import check_needs
 from contract_tests.asgi import REPORT_PATH
 from contract_tests.commands import client_environment, run_command, scratch_dir, split_command
 from contract_tests.masking import Masker
-from contract_tests.mock.app import JudgingMock
+from contract_tests.mock.app import JudgingMock, served_prefixes
 from contract_tests.mock.faults import FaultError, FaultPlan
 from contract_tests.rules.report import CLIENT, TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
@@ -47,6 +52,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--spec", default=str(SPEC_PATH), help="the OpenAPI document to mock")
     parser.add_argument(
         "--state", default=None, help="keep the objects in this SQLite file (default: memory)"
+    )
+    parser.add_argument(
+        "--stateless",
+        action="store_true",
+        help="answer every valid request with its success, whatever id it names, keeping nothing (as Prism)",
     )
     parser.add_argument(
         "--faults",
@@ -73,12 +83,14 @@ def main(argv: list[str]) -> int:
     try:
         api = check_needs(args.spec)
         faults = FaultPlan.parse(args.faults, args.seed)
-        app = create_app(api_key=key, spec_path=args.spec, state=args.state)
+        if args.stateless and args.state:
+            raise ValueError("--stateless keeps nothing: it cannot take --state")
+        app = create_app(api_key=key, spec_path=args.spec, state=args.state, stateless=args.stateless)
     except (SpecError, FaultError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     report = TrafficReport(mask, "mock")
-    judge = TrafficJudge(api, key, mask, report, scratch_dir(args.report))
+    judge = TrafficJudge(api, key, mask, report, scratch_dir(args.report), served_prefixes(api))
     mock = JudgingMock(app, api, judge, faults)
     code = _with_command(mock, api, key, args, command) if command else _serve(mock, args, key)
     print(report.summary())

@@ -20,7 +20,9 @@ import re
 import threading
 from dataclasses import dataclass
 
-FAULT_HEADER = "x-contract-fault"
+from contract_tests.rules.clients import FAULT_HEADER
+
+__all__ = ["FAULT_HEADER", "Fault", "FaultError", "FaultPlan", "parse_fault"]
 _LATENCY = re.compile(r"latency=(\d+(?:\.\d+)?)(ms|s)")
 
 

@@ -38,6 +38,7 @@ from contract_tests.api.parameters import ABSENT, read, text_of
 from contract_tests.api.validators import inlined_validator
 from contract_tests.server.responses import APIError, json_response
 from contract_tests.server.state import Answer, Call, NotFound, ResourceAnswers
+from contract_tests.server.stateless import stateless_answer
 from contract_tests.server.store import Store, open_store
 from contract_tests.server.success import SuccessBody
 
@@ -332,13 +333,15 @@ def create_app(
     state: Path | str | None = None,
     wrap_store: Callable[[Store], Store] | None = None,
     docs: Path | str | None = DEFAULT_DOCS,
+    stateless: bool = False,
 ) -> Starlette:
     """The reference server for the spec at `spec_path`, accepting only `api_key`.
 
     `validator` builds the validators of request bodies and parameters from a schema's pointer (the
     gallery swaps it for one with a defect); `store` keeps the resources (default: in memory, or the
     SQLite file `state`), through `wrap_store` if given (the gallery's stores with a defect); `docs` is the
-    page `make docs` renders, served at /__contract/reference.
+    page `make docs` renders, served at /__contract/reference. `stateless` answers every valid request
+    with its success, whatever id it names, keeping nothing, as Prism does (stateless.py).
     """
     if not api_key:
         raise ValueError("the API key must not be empty")
@@ -352,7 +355,9 @@ def create_app(
         success = SuccessBody(api, op, unique=_ids(api, op))
         role = api.role(op)
         answer: Answer
-        if role is not None:
+        if stateless:
+            answer = stateless_answer(api, op, success)
+        elif role is not None:
             answer = answers[id(role[0])].answer_for(op, role[1], success)
         elif op.path_parameters:
             answer = _nothing_here
