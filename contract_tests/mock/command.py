@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
         key = f"sk-mock-{secrets.token_hex(12)}"  # a mock's own: it guards nothing
     mask = Masker(key)
     try:
-        api = check_needs(args.spec)
+        api = check_needs(args.spec, sends=False)
         faults = FaultPlan.parse(args.faults, args.seed)
         if args.stateless and args.state:
             raise ValueError("--stateless keeps nothing: it cannot take --state")

@@ -11,12 +11,14 @@ client created, then retrieved; one it deleted, then asked for again).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract_tests.api.messages import show
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
@@ -25,7 +27,7 @@ from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VA
 from contract_tests.rules.clients import FAULT_HEADER, NO_MARKS, ClientHistory, Marks, fingerprint, marks_of
 from contract_tests.rules.exchange import NOT_JSON, Exchange, Known, Received, Sent
 from contract_tests.rules.report import CLIENT, SERVER, Finding, TrafficReport, request_as_json
-from contract_tests.rules.requests import Violation, path_values, statuses_for, violations
+from contract_tests.rules.requests import BODY_CHECK, Violation, path_values, statuses_for, violations
 
 # Rules a server's answer is judged by, whatever the request.
 ALWAYS = ("response_matches_spec", "api_key_not_echoed")
@@ -121,7 +123,8 @@ class TrafficJudge:
             )
             return judged
         op, path = found
-        broken = violations(self.api, op, sent, self.key)
+        found_wrong = violations(self.api, op, sent, self.key)
+        broken = [_unkeepable(self.api, op, violation) for violation in found_wrong]
         printed, marks = fingerprint(sent), marks_of(sent)
         broken += self.history.judge(printed, now, marks)
         for violation in broken:
@@ -223,6 +226,26 @@ class TrafficJudge:
                 reproduce=self.mask(exchange.curl(self.bodies_dir, self.mask)),
             )
         )
+
+
+def _unkeepable(api: Api, op: Operation, violation: Violation) -> Violation:
+    """A required property the request schema also forbids (not among its properties, and no others
+    allowed: a published spec's mistake): no client can keep it, and the finding says so."""
+    if violation.check != BODY_CHECK or violation.where != "/" or op.body is None:
+        return violation
+    pointer = op.body.schema_pointer
+    schema = api.values.schema(pointer)
+    if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
+        return violation
+    known = api.values.properties(pointer)
+    for name in schema.get("required", []):
+        if name not in known and violation.message == f"the required property {show(name)} is missing":
+            said = (
+                f"{violation.message}, and the same schema forbids it (`additionalProperties: false`, and it"
+                " is not among its `properties`): no body keeps this schema, the spec needs a fix"
+            )
+            return dataclasses.replace(violation, message=said)
+    return violation
 
 
 def where_served(api: Api, prefixes: tuple[str, ...]) -> str:
