@@ -89,7 +89,7 @@ class JudgingMock:
         scope = served
         asked = sent.header(FAULT_HEADER)
         try:
-            fault = self.faults.choose(asked)
+            fault = self.faults.choose(asked, judged.operation.operation_id if judged.operation else None)
         except ValueError as exc:
             await send_json(
                 send,
