@@ -21,8 +21,9 @@ MOUNT = "/api"
 
 
 class Mounted:
-    """`app` served under `prefix`: `/api/v1/assistants` reaches it as `/v1/assistants`, the prefix moved
-    to the ASGI `root_path`; a path outside the prefix is the gateway's 404."""
+    """`app` served under `prefix`, as ASGI mounts an app: the prefix is its `root_path`, and the path
+    keeps it (`/api/v1/assistants`; Starlette routes on what follows the root path); a path outside the
+    prefix is the gateway's 404."""
 
     def __init__(self, app: ASGIApp, prefix: str = MOUNT) -> None:
         self.app = app
@@ -40,14 +41,7 @@ class Mounted:
             await send({"type": "http.response.start", "status": 404, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        raw: bytes = scope.get("raw_path") or path.encode("utf-8")
-        inner = {
-            **scope,
-            "path": path[len(prefix) :],
-            "raw_path": raw[len(prefix.encode("utf-8")) :],
-            "root_path": scope.get("root_path", "") + prefix,
-        }
-        await self.app(inner, receive, send)
+        await self.app({**scope, "root_path": scope.get("root_path", "") + prefix}, receive, send)
 
 
 def served_under_a_prefix(base: Any, api_key: str, spec: Path) -> Mounted:
