@@ -52,8 +52,8 @@ CLIENT_RULE_TEXT = {
     "body_is_json": "A body is sent as the spec's JSON media type: one UTF-8 JSON value of its type.",
     "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
     "operation_declared": "Every request is for an operation the spec declares (its path and method).",
-    "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
-    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as is.",
+    "retry_after_respected": "After a 429 or 503 with Retry-After, a retry of the request waits that long.",
+    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not retried as it was.",
 }
 
 
