@@ -6,7 +6,7 @@ purpose too (a poll, the same retrieve twice), and nothing on the wire tells suc
 A request is known to be a retry when
 
 - it says so: a retry count above 0 (`x-stainless-retry-count`, sent by the openai SDKs since
-  openai-python 1.45 and openai-node 4.6x; 1.20.0 and 4.36.0 send no marker), or the `Idempotency-Key`
+  openai-python 1.47.0 and openai-node 4.63.0; 1.20.0 and 4.36.0 send no marker), or the `Idempotency-Key`
   the earlier sending carried (a new call gets a new key); a retry count of 0 says it is a new call;
 - or it repeats a request the mock answered with a fault of its own (a 429, a 503, a dropped or a cut
   answer, asked for with `X-Contract-Fault` or drawn by `--faults`), which the client can only retry.
