@@ -64,7 +64,8 @@ def gallery(argv: list[str]) -> int:
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"gallery server {args.name!r} on http://{args.host}:{args.port}", flush=True)
+    mounted = getattr(app, "mount_path", "")  # a server mounted under a prefix is served there
+    print(f"gallery server {args.name!r} on http://{args.host}:{args.port}{mounted}", flush=True)
     if isinstance(app, Fronted):
         with serve_in_thread(app.app) as upstream, app.front(upstream, args.port, args.host):
             threading.Event().wait()

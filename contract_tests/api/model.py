@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -293,20 +294,30 @@ class Api:
                 return resource, role
         return None
 
-    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-        """The operation a request's method and URL path (with the base path) are for, and its path
-        parameters' values; a literal segment wins over a parameter (`/things/search`)."""
-        parts = [part for part in path.split("/") if part]
-        found: list[tuple[int, Operation, dict[str, str]]] = []
+    def match(
+        self, method: str, path: str, prefixes: Iterable[str] | None = None
+    ) -> tuple[Operation, dict[str, str]] | None:
+        """The operation a request's method and URL path are for, and its path parameters' values.
+
+        The API may be served under any prefix (the servers' base path `/v1`, a mount such as `/api` or
+        `/api/v1`, none), or, given `prefixes`, only under one of them. The operation whose path takes
+        more of the URL's segments wins (`/assistants/{id}/files/{file_id}` over `/files/{file_id}`), then
+        a literal segment over a parameter (`/things/search` over `/things/{id}`)."""
+        parts = segments(path)
+        allowed = None if prefixes is None else {tuple(segments(prefix)) for prefix in prefixes}
+        found: list[tuple[int, int, Operation, dict[str, str]]] = []
         for op in self.operations:
             if op.method != method.upper():
                 continue
-            values = path_values(self.base_path + op.path, parts)
+            start = len(parts) - len(segments(op.path))
+            if start < 0 or (allowed is not None and tuple(parts[:start]) not in allowed):
+                continue
+            values = path_values(op.path, parts[start:])
             if values is not None:
-                found.append((len(values), op, values))
+                found.append((start, len(values), op, values))
         if not found:
             return None
-        _, op, values = min(found, key=lambda item: item[0])
+        _, _, op, values = min(found, key=lambda item: item[:2])
         return op, values
 
     def stream_flag(self, op: Operation) -> str | None:
@@ -331,6 +342,18 @@ class Api:
             found = prose.terminator(text)
             if found is not None:
                 return found
+        return None
+
+    def prefix_of(self, path: str, prefixes: Iterable[str]) -> str | None:
+        """The first of `prefixes` under which `path` is the path of some operation (any method), or None."""
+        parts = segments(path)
+        for prefix in prefixes:
+            head = segments(prefix)
+            if parts[: len(head)] != head:
+                continue
+            rest = parts[len(head) :]
+            if any(path_values(op.path, rest) is not None for op in self.operations):
+                return prefix
         return None
 
     def examples(self, op: Operation) -> dict[str, Any]:
@@ -380,9 +403,14 @@ class Api:
         return self.values.example(parameter.schema_pointer)
 
 
+def segments(path: str) -> list[str]:
+    """A URL path's segments, as written (`/v1/assistants/` is `v1`, `assistants`)."""
+    return [part for part in path.split("/") if part]
+
+
 def path_values(template: str, parts: list[str]) -> dict[str, str] | None:
     """The values of a path template's parameters in a path's segments, or None when they do not match."""
-    expected = [part for part in template.split("/") if part]
+    expected = segments(template)
     if len(expected) != len(parts):
         return None
     found = {}
@@ -392,6 +420,16 @@ def path_values(template: str, parts: list[str]) -> dict[str, str] | None:
         elif pattern != actual:
             return None
     return found
+
+
+def trailing_values(template: str, path: str) -> dict[str, str] | None:
+    """The values of a path template's parameters in the last segments of a URL path, whatever prefix the
+    API is served under (`/api/v1/assistants/a1` of `/assistants/{id}`), or None when they do not match."""
+    parts = segments(path)
+    wanted = len(segments(template))
+    if wanted > len(parts):
+        return None
+    return path_values(template, parts[len(parts) - wanted :])
 
 
 def _json_media(content: dict[str, Any]) -> str | None:

@@ -19,8 +19,9 @@ from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
 from contract_tests.gallery.faults import ClosingFront
+from contract_tests.gallery.mounted import served_under_a_prefix
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
-from contract_tests.gallery.servers import ServerFactory, response_fields
+from contract_tests.gallery.servers import AppFactory, ServerFactory, response_fields
 
 
 def _other_assistant(body: dict[str, Any], api: Api, op: Operation) -> dict[str, Any]:
@@ -281,7 +282,7 @@ def closes_kept_alive(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH)
     )
 
 
-CONFORMING = {
+CONFORMING: dict[str, AppFactory] = {
     "closes_kept_alive": closes_kept_alive,
     "other_habits": other_habits,
     "numbers_as_doubles": numbers_as_doubles,
@@ -289,4 +290,5 @@ CONFORMING = {
     "lists_assistants": lists_assistants,
     "rate_limited": rate_limited,
     "strict_cursors": strict_cursors,
+    "served_under_a_prefix": served_under_a_prefix,
 }

@@ -32,6 +32,7 @@ from contract_tests.api.resources import Role
 from contract_tests.api.validators import SpecValidator, inlined_validator
 from contract_tests.api.values import json_types
 from contract_tests.gallery.faults import Action, FaultyFront
+from contract_tests.gallery.mounted import update_refused_under_a_prefix
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite, acted_on
 
 ServerFactory = Callable[..., Any]  # the reference server's create_app
@@ -938,6 +939,12 @@ GALLERY: dict[str, BrokenServer] = {
         "read_after_write",
         store_defect(_WritesOnce),
         applies=_has(Role.UPDATE, Role.RETRIEVE),
+    ),
+    "update_refused_under_a_prefix": BrokenServer(
+        "served under /api (judged at --base-url .../api), refuses every update as an invalid body",
+        "valid_request_accepted",
+        update_refused_under_a_prefix,
+        applies=_has(Role.UPDATE),
     ),
     "update_unchecked": BrokenServer(
         "accepts any string length and unknown fields in an update's body",

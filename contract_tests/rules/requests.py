@@ -14,8 +14,7 @@ from typing import Any
 from contract_tests.api.faults import Fault
 from contract_tests.api.media import PARTS, matches, value_of_parts
 from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, media_type
-from contract_tests.api.model import path_values as model_path_values
+from contract_tests.api.model import Api, Operation, Parameter, media_type, trailing_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
 from contract_tests.rules.parts import NotParts, read_parts
@@ -60,14 +59,15 @@ CLIENT_RULE_TEXT = {
     " declared and kept (RFC 7578), its text UTF-8.",
     "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
     "operation_declared": "Every request is for an operation the spec declares (its path and method).",
-    "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
-    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as is.",
+    "retry_after_respected": "After a 429 or 503 with Retry-After, a retry of the request waits that long.",
+    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not retried as it was.",
 }
 
 
 def path_values(api: Api, op: Operation, path: str) -> dict[str, str] | None:
-    """The path parameters' values of a request path, or None when it is not the operation's path."""
-    return model_path_values(api.base_path + op.path, [part for part in path.split("/") if part])
+    """The path parameters' values of a request path, or None when it is not the operation's path: read
+    from its last segments, whatever prefix the API is served under (`/v1`, `/api`, `/api/v1`, none)."""
+    return trailing_values(op.path, path)
 
 
 def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | None:
