@@ -42,6 +42,7 @@ from contract_tests.api.security import Scheme, Security, read_schemes, read_sec
 from contract_tests.api.values import Values, json_types
 
 if TYPE_CHECKING:
+    from contract_tests.api.bounds import ProseBounds
     from contract_tests.api.resources import Resource, Role
 
 # OpenAPI 3.1 (4.8.12.1): header parameters of these names are ignored; security schemes, request
@@ -266,6 +267,13 @@ class Api:
         narrowed.__dict__["untestable"] = self.untestable
         narrowed.__dict__["testable"] = narrowed
         return narrowed
+
+    @functools.cached_property
+    def prose(self) -> ProseBounds:
+        """The bounds the spec states in prose only (contract_tests.api.bounds)."""
+        from contract_tests.api.bounds import read_bounds  # noqa: PLC0415 (it reads this model's document)
+
+        return read_bounds(self.document)
 
     def methods_of(self, path: str) -> frozenset[str]:
         """The methods the document declares on a path (as the spec writes it), read or not."""

@@ -124,15 +124,19 @@ def relaxed(edit: Callable[[Api], None]) -> AppFactory:
     def build(base: ServerFactory, api_key: str, spec: Path) -> Any:
         api = build_api(copy.deepcopy(load_spec(spec)), spec)
         edit(api)  # on the document as 3.1 reads it (a 3.0 spec's is a copy): written as 3.1
-        document = {**api.document, "openapi": "3.1.0"}
-        if not _scratch:
-            _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
-            atexit.register(shutil.rmtree, _scratch[0], True)
-        path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
-        path.write_text(yaml.safe_dump(document), encoding="utf-8")
-        return base(api_key=api_key, spec_path=path)
+        return base(api_key=api_key, spec_path=written(api.document))
 
     return build
+
+
+def written(document: dict[str, Any]) -> Path:
+    """A document (as 3.1 reads it) written to a file of the gallery's own, removed at exit."""
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
+        atexit.register(shutil.rmtree, _scratch[0], True)
+    path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump({**document, "openapi": "3.1.0"}), encoding="utf-8")
+    return path
 
 
 def _drop_everywhere(keyword: str) -> Callable[[Api], None]:
