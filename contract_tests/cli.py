@@ -30,6 +30,7 @@ def gallery(argv: list[str]) -> int:
 
     from contract_tests.gallery.conforming import CONFORMING  # noqa: PLC0415
     from contract_tests.gallery.media import MEDIA_GALLERY  # noqa: PLC0415
+    from contract_tests.gallery.nested import NESTED_GALLERY  # noqa: PLC0415
     from contract_tests.gallery.servers import GALLERY as PROJECT_GALLERY  # noqa: PLC0415
     from contract_tests.server import DEFAULT_API_KEY, create_app  # noqa: PLC0415
     from contract_tests.serving import Fronted, serve_in_thread  # noqa: PLC0415
@@ -45,7 +46,7 @@ def gallery(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--spec", default=str(SPEC_PATH), help="the OpenAPI document the server follows")
     args = parser.parse_args(argv)
-    broken = {**PROJECT_GALLERY, **MEDIA_GALLERY}
+    broken = {**PROJECT_GALLERY, **MEDIA_GALLERY, **NESTED_GALLERY}
     if not args.name:
         for name, server in broken.items():
             print(f"{name:30} broken: {server.defect} (caught by {server.caught_by})")

@@ -26,6 +26,7 @@ import jsonschema
 import yaml
 from jsonschema import ValidationError
 
+from contract_tests.api import prose
 from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, load_spec, node_at
 from contract_tests.api.model import Api, Operation, build_api, load_api
 from contract_tests.api.resources import Role
@@ -678,6 +679,96 @@ def _cursors_ignored(spec: Path) -> EditRequest:
     return edit
 
 
+def _after_ignores_order(spec: Path) -> EditRequest:
+    """A page after a cursor is read in creation order whatever `order` asks (the cursor's query written
+    for ascending ids only): walked newest first, the pages go back and forth."""
+    api = load_api(spec)
+
+    def edit(request: Request) -> Request:
+        acted = acted_on(api, request)
+        paging = acted.resource.paging if acted is not None else None
+        if acted is None or acted.role is not Role.LIST or paging is None or paging.order is None:
+            return request
+        kept = parse_qsl(request.query, keep_blank_values=True)
+        if paging.after is not None and any(name == paging.after.name for name, _ in kept):
+            request.query = urlencode(
+                [(name, "asc" if name == paging.order.name else value) for name, value in kept]
+            )
+        return request
+
+    return edit
+
+
+def _has_more_never(spec: Path) -> EditReply:
+    """`has_more` is always false: a client that trusts it stops after the first page."""
+    api = load_api(spec)
+
+    def edit(request: Request, reply: Reply) -> Reply:
+        acted = acted_on(api, request)
+        more = acted.resource.paging.has_more if acted is not None else None
+        if acted is None or acted.role is not Role.LIST or more is None or not 200 <= reply.status < 300:
+            return reply
+        body = json.loads(reply.body)
+        if isinstance(body, dict):
+            body[more.lstrip("/")] = False
+            reply.body = json.dumps(body).encode()
+        return reply
+
+    return edit
+
+
+class _SameSecondSkipped:
+    """Pages by creation time with `>` (keyset paging without the id to break ties): a page after an
+    object leaves out the objects created in the same second as it."""
+
+    def __init__(self, spec: Path) -> None:
+        self.api = load_api(spec)
+        self.times: dict[str, Any] = {}
+
+    def _time_field(self, pointer: str | None) -> str | None:
+        if pointer is None:
+            return None
+        for name, where in self.api.values.properties(pointer).items():
+            schema = self.api.values.schema(where)
+            if schema.get("format") == UNIXTIME or prose.timestamp_unit(schema, json_types(schema)) == "s":
+                return name
+        return None
+
+    def __call__(self, request: Request, reply: Reply) -> Reply:
+        acted = acted_on(self.api, request)
+        if acted is None or not 200 <= reply.status < 300 or not reply.body:
+            return reply
+        resource = acted.resource
+        field_name = self._time_field(resource.schema_pointer)
+        body = json.loads(reply.body)
+        if field_name is None:
+            return reply
+        if acted.role is Role.CREATE and isinstance(body, dict):
+            self.times[str(resource.id_of(body))] = body.get(field_name)
+        after = resource.paging.after
+        cursor = dict(parse_qsl(request.query)).get(after.name) if after is not None else None
+        items = resource.items_of(body) if acted.role is Role.LIST else None
+        if cursor in self.times and items is not None:
+            kept = [
+                item
+                for item in items
+                if not isinstance(item, dict) or item.get(field_name) != self.times[cursor]
+            ]
+            items[:] = kept
+            reply.body = json.dumps(body).encode()
+        return reply
+
+
+def _walkable(api: Api) -> bool:
+    return any(
+        resource.first(Role.CREATE) is not None
+        and resource.first(Role.LIST) is not None
+        and resource.paging.limit is not None
+        and resource.paging.after is not None
+        for resource in api.resources
+    )
+
+
 def _has_cursors(api: Api) -> bool:
     return any(
         resource.first(Role.CREATE) is not None
@@ -967,6 +1058,24 @@ GALLERY: dict[str, BrokenServer] = {
         "list_shows_resources",
         wrapped(request=_cursors_ignored),
         applies=_has_cursors,
+    ),
+    "after_ignores_order": BrokenServer(
+        "pages after a cursor in creation order whatever `order` asks (newest first, pages repeat objects)",
+        "list_pages_consistent",
+        wrapped(request=_after_ignores_order),
+        applies=lambda api: _walkable(api) and any(r.paging.order is not None for r in api.resources),
+    ),
+    "has_more_never": BrokenServer(
+        "answers `has_more: false` on every page, though more follow",
+        "list_pages_consistent",
+        wrapped(reply=_has_more_never),
+        applies=lambda api: _walkable(api) and any(r.paging.has_more is not None for r in api.resources),
+    ),
+    "same_second_skipped": BrokenServer(
+        "pages by creation time alone: a page after an object leaves out those created in the same second",
+        "list_pages_consistent",
+        wrapped(reply=_SameSecondSkipped),
+        applies=_walkable,
     ),
     "server_error_for_unknown_ids": BrokenServer(
         "answers 500 to a request naming an id it has not got",

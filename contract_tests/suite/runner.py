@@ -55,6 +55,8 @@ from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConf
 from contract_tests.suite.context import Credentials, RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.generated import Schemas, generate
+from contract_tests.suite.nesting import Nesting, nested
+from contract_tests.suite.paging import walkable, walks
 from contract_tests.suite.probes import (
     Probe,
     Request,
@@ -803,6 +805,15 @@ class Run:
             if create is not None and self._needed(resource):
                 body = pinned(self.api, create, _richest(self.api, create), self.pins)
                 yield from sequences.lifecycle(resource, body)
+                if walkable(resource):
+                    yield from walks(self.api, self.world, self._step, resource, body)
+                if nested(resource) and resource.parent is not None:
+                    parent_create = resource.parent.first(Role.CREATE)
+                    assert parent_create is not None
+                    parent_body = pinned(
+                        self.api, parent_create, _richest(self.api, parent_create), self.pins
+                    )
+                    yield from Nesting(self.api, self.world, self._step).sequence(resource, body, parent_body)
         yield from self._cleanup()
 
     def _needed(self, resource: Resource) -> bool:
