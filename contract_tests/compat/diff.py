@@ -246,9 +246,11 @@ def _fields(schema: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
 def _fold(changes: list[Change], older: Any, newer: Any) -> list[Change]:
     """The changes with each discriminator mapping entry and component folded into the change it serves."""
     changes = list(changes)
+    # Every reference of each document, found once: a published spec has thousands of them.
+    references = (_references(older), _references(newer))
     while True:
         for index, change in enumerate(changes):
-            host = _host(change, [other for other in changes if other is not change], older, newer)
+            host = _host(change, [other for other in changes if other is not change], references)
             if host is not None:
                 at = next(position for position, other in enumerate(changes) if other is host)
                 changes[at] = dataclasses.replace(host, parts=(*host.parts, change))
@@ -258,7 +260,9 @@ def _fold(changes: list[Change], older: Any, newer: Any) -> list[Change]:
             return changes
 
 
-def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Change | None:
+def _host(
+    change: Change, others: list[Change], references: tuple[list[tuple[str, str]], list[tuple[str, str]]]
+) -> Change | None:
     """The change that `change` exists only for, if any."""
     if change.is_field or change.is_list_of_items:
         return None
@@ -269,10 +273,9 @@ def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Chang
         return None  # of other parts, only whole additions and removals are folded
     is_addition = change.old is ABSENT
     if _is_component(change.pointer):
-        document = newer if is_addition else older
         referrers = [
             where
-            for where in _references_to(document, change.pointer)
+            for where in _references_to(references[is_addition], change.pointer)
             if not is_within(where, change.pointer)
         ]
         hosts = [_covering(where, others, is_addition) for where in referrers]
@@ -348,26 +351,28 @@ def _covers(change: Change, where: str, is_addition: bool) -> bool:
     return present is not ABSENT and is_within(where, change.pointer)
 
 
-def _references_to(document: Any, target: str) -> list[str]:
-    """The places that refer to the part at `target`: each `$ref` into it, each discriminator mapping."""
-    found: list[str] = []
-    pending: list[tuple[Any, str]] = [(document, "")]
+def _references(document: Any) -> list[tuple[str, str]]:
+    """Each place that refers to another part of the document, with the pointer it refers to: every
+    local `$ref` and every discriminator mapping value."""
+    found: list[tuple[str, str]] = []
+    pending: list[tuple[Any, str, bool]] = [(document, "", False)]
     while pending:
-        node, pointer = pending.pop()
+        node, pointer, is_mapping = pending.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 child = f"{pointer}/{escape_pointer(str(key))}"
-                is_ref = key == "$ref" or segments(pointer)[-1:] == ["mapping"]
-                if is_ref and isinstance(value, str) and _refers_to(value, target):
-                    found.append(child)
-                pending.append((value, child))
+                is_ref = key == "$ref" or is_mapping
+                if is_ref and isinstance(value, str) and value.startswith("#"):
+                    found.append((child, value[1:]))
+                pending.append((value, child, key == "mapping"))
         elif isinstance(node, list):
-            pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(node))
-    return sorted(found)
+            pending.extend((item, f"{pointer}/{index}", False) for index, item in enumerate(node))
+    return found
 
 
-def _refers_to(reference: str, target: str) -> bool:
-    return reference.startswith("#") and is_within(reference[1:], target)
+def _references_to(references: list[tuple[str, str]], target: str) -> list[str]:
+    """The places that refer to the part at `target` (or inside it)."""
+    return sorted(where for where, referred in references if is_within(referred, target))
 
 
 def _strings_of_refs(value: Any) -> Iterator[str]:
