@@ -9,10 +9,11 @@ The diff knows a few things about OpenAPI, so that one edit is one change:
   removed item is one change at the list (``.../oneOf``), listing what was added and removed, as for
   an `enum`; a reordering changes nothing;
 * a part that exists only for another change goes with it: a new (or removed) component that only
-  that change's new (or removed) parts refer to, and a discriminator `mapping` entry added, removed
-  or repointed for the `oneOf` branches that change adds or removes. So a new tool type (its
-  schema, its `oneOf` entry and its `mapping` entry) is one change at ``.../AssistantTool/oneOf``,
-  and so is a tool schema renamed with every reference to it.
+  that change's new (or removed) parts refer to (one that two changes refer to is a change of its
+  own), and a discriminator `mapping` entry added, removed or repointed for the `oneOf` branches
+  that change adds or removes. So a new tool type (its schema, its `oneOf` entry and its `mapping`
+  entry) is one change at ``.../AssistantTool/oneOf``, and so is a tool schema renamed with every
+  reference to it.
 
 Everything else is compared key by key; lists of scalars (`enum`, `type`, `required`) compare as a
 whole, and other lists of objects item by item when their lengths agree, else as a whole.
@@ -281,8 +282,11 @@ def _host(
         hosts = [_covering(where, others, is_addition) for where in referrers]
         found = [host for host in hosts if host is not None]
         if referrers and len(found) == len(hosts):
-            # Of several, the one that is not itself a part to fold (a branch, not its mapping entry).
-            return next((host for host in found if "discriminator" not in segments(host.pointer)), found[0])
+            # A discriminator mapping entry is itself a part of the branch it maps to; a component that
+            # two other changes refer to is a part of neither (each would claim what the other does).
+            main = {id(host): host for host in found if "discriminator" not in segments(host.pointer)}
+            if len(main) <= 1:
+                return next(iter(main.values()), found[0])
     return None
 
 

@@ -55,16 +55,19 @@ or an overrule.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.compat.diff import ABSENT, Change
+from contract_tests.api.document import METHODS
+from contract_tests.compat.diff import ABSENT, DOCUMENTATION_KEYWORDS, Change
 from contract_tests.compat.document import REQUEST, RESPONSE, parent, resolve, segments
 from contract_tests.compat.specmatic import Finding
 
 DOCUMENTATION_ONLY = "documentation only"
 NEW_RESPONSE_STATUS = "new response status: a server need not send it (overrules Specmatic new -> old)"
+OVERRULED = "overruled by the rule: branches of a union"
 
 
 class Impact(enum.Enum):
@@ -93,14 +96,21 @@ def classify(change: Change, context: Context, forward: list[Finding], reverse: 
         return Verdict(frozenset(), (DOCUMENTATION_ONLY,))
     impacts: set[Impact] = set()
     reasons: list[str] = []
-    if forward:
-        impacts.add(Impact.CLIENTS)
-        reasons += [finding.reason() for finding in forward]
-    if reverse and _is_new_response_status(change):
-        reasons.append(NEW_RESPONSE_STATUS)
-    elif reverse:
-        impacts.add(Impact.SERVERS)
-        reasons += [finding.reason(reversed_run=True) for finding in reverse]
+    # Branches added to or removed from a union are judged by their direction alone, so that the same
+    # edit is judged alike in every schema it is made in: Specmatic's findings on a union depend on
+    # which branch it tried, and are shown but decide nothing.
+    decided = union_branches(change, context) if _is_union_of_branches(change) else None
+    for findings, impact, reversed_run in ((forward, Impact.CLIENTS, False), (reverse, Impact.SERVERS, True)):
+        said = [finding.reason(reversed_run=reversed_run) for finding in findings]
+        if not said:
+            continue
+        if reversed_run and _is_new_response_status(change):
+            reasons.append(NEW_RESPONSE_STATUS)
+        elif decided is not None and impact not in decided:
+            reasons += [f"{reason} ({OVERRULED})" for reason in said]
+        else:
+            impacts.add(impact)
+            reasons += said
     for rule in PROJECT_RULES:
         found = rule(change, context)
         if found:
@@ -153,10 +163,41 @@ def type_widened_to_number(change: Change, context: Context) -> set[Impact]:
     return set()
 
 
+def operation_added_or_removed(change: Change, context: Context) -> set[Impact]:
+    """operation added or removed"""
+    parts = segments(change.pointer)
+    if parts[:1] != ["paths"] or len(parts) not in (2, 3) or (change.old is ABSENT) == (change.new is ABSENT):
+        return set()
+    added = change.old is ABSENT
+    value = change.new if added else change.old
+    if not isinstance(value, dict):
+        return set()
+    if not (parts[-1] in METHODS if len(parts) == 3 else any(method in value for method in METHODS)):
+        return set()
+    return {Impact.SERVERS} if added else {Impact.CLIENTS}
+
+
+def union_branches(change: Change, context: Context) -> set[Impact]:
+    """branches of a union"""
+    if not _is_union_of_branches(change):
+        return set()
+    keyword = _schema_keyword(change)
+    # A branch renamed (its schema moved to another name) or merely reordered is no new branch.
+    old_values = [_meaning(context.older, item) for item in change.old]
+    new_values = [_meaning(context.newer, item) for item in change.new]
+    added = any(new_values[index] not in old_values for index in change.added)
+    removed = any(old_values[index] not in new_values for index in change.removed)
+    if keyword == "allOf":  # a value must satisfy every part: a part added narrows, a part removed widens
+        return _impacts(narrower=added, wider=removed, used_in=context.used_in)
+    return _impacts(narrower=removed, wider=added, used_in=context.used_in)
+
+
 PROJECT_RULES: tuple[Callable[[Change, Context], set[Impact]], ...] = (
     closed_request_schema,
     limit,
     type_widened_to_number,
+    operation_added_or_removed,
+    union_branches,
 )
 
 
@@ -184,6 +225,37 @@ def _looseness(bound: Any, sign: int) -> float:
     if isinstance(bound, int | float) and not isinstance(bound, bool):
         return sign * float(bound)
     return float("inf")
+
+
+def _is_union_of_branches(change: Change) -> bool:
+    """A `oneOf`, `anyOf` or `allOf` that gained or lost branches."""
+    return change.is_list_of_items and _schema_keyword(change) in ("oneOf", "anyOf", "allOf")
+
+
+def _meaning(document: dict[str, Any], schema: Any) -> str:
+    """What a schema accepts, as text to compare: its chain of `$ref`s followed (the name it has does
+    not matter) and its documentation left out."""
+    seen: set[str] = set()
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"] not in seen:
+        seen.add(schema["$ref"])
+        target = resolve(document, schema["$ref"][1:]) if schema["$ref"].startswith("#") else None
+        if target is None:
+            break
+        schema = target
+    return json.dumps(_undocumented(schema), sort_keys=True, default=str)
+
+
+def _undocumented(node: Any, names: bool = False) -> Any:
+    """`node` without its documentation keywords (`names`: its keys are names, as in `properties`)."""
+    if isinstance(node, dict):
+        return {
+            key: _undocumented(value, names=not names and key == "properties")
+            for key, value in node.items()
+            if names or key not in DOCUMENTATION_KEYWORDS
+        }
+    if isinstance(node, list):
+        return [_undocumented(item) for item in node]
+    return node
 
 
 def _is_closed(schema: Any) -> bool:

@@ -149,7 +149,8 @@ def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captu
     assert main([str(SPEC_PATH), "--spec", str(edited)]) == EXIT_INVALID_SPEC
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0
-    assert f"$ref to nothing: {missing[1:]}" in err
+    # Every operation reaches the reference: nothing is left to compare, and the error names it.
+    assert missing[1:] in err
 
 
 def _refs(node: Any) -> Iterator[str]:

@@ -25,7 +25,8 @@ def tables() -> dict[str, list[Row]]:
     for fixture in FIXTURES:
         older, newer = fixture.texts(spec_text)
         pairs.append((SpecText(older, "older"), SpecText(newer, "newer")))
-    return {fixture.name: rows for fixture, rows in zip(FIXTURES, compare_many(pairs), strict=True)}
+    comparisons = compare_many(pairs)
+    return {fixture.name: comparison.rows for fixture, comparison in zip(FIXTURES, comparisons, strict=True)}
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[fixture.name for fixture in FIXTURES])
