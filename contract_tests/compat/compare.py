@@ -27,8 +27,9 @@ from contract_tests.compat.diff import ABSENT, Change, diff
 from contract_tests.compat.document import contexts, pointer_at, resolve, segments, usages
 from contract_tests.compat.locate import match, match_at
 from contract_tests.compat.rules import Context, Impact, classify
-from contract_tests.compat.specmatic import Finding, check_pairs, mark_tool_failures
-from contract_tests.compat.testable import Untestable, operations, reached_by, untestable, without
+from contract_tests.compat.shown import specmatic_text
+from contract_tests.compat.specmatic import Finding, check_pairs, collapse, mark_tool_failures
+from contract_tests.compat.testable import Untestable, operations, reached_by, untestable
 
 # The row of a finding that cannot be placed anywhere more precise: somewhere in the operations.
 _SOMEWHERE = "/paths"
@@ -81,7 +82,7 @@ def compare_many(pairs: Sequence[tuple[SpecText, SpecText]]) -> list[Comparison]
 
     def text_of(spec: SpecText, left_out: tuple[str, ...]) -> str:
         if (spec.text, left_out) not in canonical:
-            canonical[spec.text, left_out] = canonical_text(without(read[spec.text].document, left_out))
+            canonical[spec.text, left_out] = specmatic_text(read[spec.text].document, left_out)
         return canonical[spec.text, left_out]
 
     documents = [(read[older.text].document, read[newer.text].document) for older, newer in pairs]
@@ -101,21 +102,6 @@ def compare_many(pairs: Sequence[tuple[SpecText, SpecText]]) -> list[Comparison]
         _comparison(pair, document_pair, (read[older.text], read[newer.text]), *findings.get(pair, ([], [])))
         for pair, document_pair, (older, newer) in zip(texts, documents, pairs, strict=True)
     ]
-
-
-def canonical_text(document: dict[str, Any]) -> str:
-    """The one text of a document that Specmatic is given, whatever the formatting of the file.
-
-    Block-style YAML in the document's own key order, without anchors: Specmatic does not recognize
-    every formatting (it skips a spec written in YAML's flow style), and its lines and columns are
-    then read in this text too.
-    """
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
 
 
 def parse(spec: SpecText) -> dict[str, Any]:
@@ -167,8 +153,8 @@ def _comparison(
         verdict = classify(
             change,
             Context(used_in, older, newer),
-            forward_by_change.get(index, []),
-            reverse_by_change.get(index, []),
+            collapse(forward_by_change.get(index, [])),
+            collapse(reverse_by_change.get(index, [])),
         )
         failed = [
             finding.reason() for finding in (*failed_at.get(index, []), *(f for f, _ in failed_anywhere))
@@ -196,7 +182,7 @@ def _rows_of_their_own(alone: list[tuple[Finding, str]], impact: Impact, reverse
     for place, findings in by_place.items():
         crumbs = list(dict.fromkeys(finding.breadcrumb for finding in findings if finding.breadcrumb))
         summary = f"Specmatic finding at {', '.join(crumbs)}" if crumbs else "Specmatic finding"
-        reasons = tuple(dict.fromkeys(finding.reason(reversed_run) for finding in findings))
+        reasons = tuple(dict.fromkeys(finding.reason(reversed_run) for finding in collapse(findings)))
         rows.append(Row(place, summary, frozenset({impact}), reasons))
     return rows
 

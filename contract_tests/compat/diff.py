@@ -28,12 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.document import escape_pointer
-from contract_tests.compat.document import is_within, parent, segments
-
-# Keywords that only document: editing them changes no request or response.
-DOCUMENTATION_KEYWORDS = frozenset(
-    {"description", "summary", "title", "example", "examples", "externalDocs", "$comment"}
+from contract_tests.compat.document import (
+    DOCUMENTATION_KEYWORDS,
+    is_within,
+    meaning,
+    parent,
+    segments,
+    unannotated,
 )
+
 # Lists whose items are matched by what they are, not by their position (their order means nothing).
 UNORDERED_LISTS = frozenset({"oneOf", "anyOf", "allOf", "parameters", "security", "servers", "tags"})
 _BRANCH_LISTS = ("oneOf", "anyOf")
@@ -72,6 +75,7 @@ class Change:
     added: tuple[int, ...] = ()
     removed: tuple[int, ...] = ()
     parts: tuple[Change, ...] = ()  # the changes that exist only for this one (folded into it)
+    same_meaning: bool = False  # a schema written another way (a `$ref` to an equal one): same values
 
     @property
     def is_field(self) -> bool:
@@ -108,6 +112,10 @@ class Change:
         return f"{own}, with {' and '.join(parts)}" if parts else own
 
     def _own_summary(self) -> str:
+        if self.same_meaning:
+            target = self.new.get("$ref") if isinstance(self.new, dict) else None
+            where = f"a $ref to {_label(self.new)}" if isinstance(target, str) else "inline"
+            return f"now {where}, the same schema"
         if self.is_field:
             requirement = "required" if self.field_required else "optional"
             if self.new is ABSENT:
@@ -138,37 +146,58 @@ class Change:
 def diff(older: Any, newer: Any) -> list[Change]:
     """Every change from `older` to `newer`, in document order, each part folded into its change."""
     changes: list[Change] = []
-    _walk(older, newer, "", changes)
+    _walk(older, newer, "", changes, (older, newer))
     return _fold(changes, older, newer)
 
 
-def _walk(old: Any, new: Any, pointer: str, changes: list[Change]) -> None:
+def _walk(old: Any, new: Any, pointer: str, changes: list[Change], roots: tuple[Any, Any]) -> None:
     if old == new:
         return
+    if _same_schema_written_otherwise(old, new, roots):
+        changes.append(Change(pointer, old, new, same_meaning=True))
+        return
     if isinstance(old, dict) and isinstance(new, dict):
-        fields_compared = _is_object_schema(old) or _is_object_schema(new)
-        if fields_compared:
-            _walk_fields(old, new, pointer, changes)
-        for key in [*new, *(key for key in old if key not in new)]:
-            if fields_compared and key in ("properties", "required"):
-                continue
-            child = f"{pointer}/{escape_pointer(str(key))}"
-            if key not in old:
-                changes.append(Change(child, ABSENT, new[key]))
-            elif key not in new:
-                changes.append(Change(child, old[key], ABSENT))
-            else:
-                _walk(old[key], new[key], child, changes)
+        _walk_object(old, new, pointer, changes, roots)
     elif _is_unordered_list(pointer, old, new):
-        _walk_items(old, new, pointer, changes)
+        _walk_items(old, new, pointer, changes, roots)
     elif _is_list_of_containers(old) and _is_list_of_containers(new) and len(old) == len(new):
         for index, (old_item, new_item) in enumerate(zip(old, new, strict=True)):
-            _walk(old_item, new_item, f"{pointer}/{index}", changes)
+            _walk(old_item, new_item, f"{pointer}/{index}", changes, roots)
     elif not (_is_list_of_scalars(old) and _is_list_of_scalars(new) and set(old) == set(new)):
         changes.append(Change(pointer, old, new))  # reordering a list of scalars changes nothing
 
 
-def _walk_items(old: list[Any], new: list[Any], pointer: str, changes: list[Change]) -> None:
+def _walk_object(
+    old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
+    fields_compared = _is_object_schema(old) or _is_object_schema(new)
+    if fields_compared:
+        _walk_fields(old, new, pointer, changes, roots)
+    for key in [*new, *(key for key in old if key not in new)]:
+        if fields_compared and key in ("properties", "required"):
+            continue
+        child = f"{pointer}/{escape_pointer(str(key))}"
+        if key not in old:
+            changes.append(Change(child, ABSENT, new[key]))
+        elif key not in new:
+            changes.append(Change(child, old[key], ABSENT))
+        else:
+            _walk(old[key], new[key], child, changes, roots)
+
+
+def _same_schema_written_otherwise(old: Any, new: Any, roots: tuple[Any, Any]) -> bool:
+    """A schema replaced by a `$ref` to an equal one, or the reverse, or a `$ref` to another component
+    equal to the first: the same values, written another way (documentation aside)."""
+    if not (isinstance(old, dict) and isinstance(new, dict)) or old.get("$ref") == new.get("$ref"):
+        return False
+    if not isinstance(old.get("$ref", new.get("$ref")), str):
+        return False
+    return meaning(roots[0], old) == meaning(roots[1], new)
+
+
+def _walk_items(
+    old: list[Any], new: list[Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
     """Compare two lists whose items are told apart by their identity, whatever their order.
 
     Items of the same identity are compared in depth (at their position in `new`). Of the rest, inline
@@ -191,7 +220,7 @@ def _walk_items(old: list[Any], new: list[Any], pointer: str, changes: list[Chan
     if added or removed:
         changes.append(Change(pointer, old, new, added=tuple(added), removed=tuple(removed)))
     for old_index, new_index in sorted(pairs, key=lambda pair: pair[1]):
-        _walk(old[old_index], new[new_index], f"{pointer}/{new_index}", changes)
+        _walk(old[old_index], new[new_index], f"{pointer}/{new_index}", changes, roots)
 
 
 def _identity(item: Any) -> tuple[str, ...]:
@@ -201,7 +230,8 @@ def _identity(item: Any) -> tuple[str, ...]:
             return ("$ref", item["$ref"])
         if isinstance(item.get("name"), str) and isinstance(item.get("in"), str):
             return ("parameter", item["in"], item["name"])
-    return ("value", json.dumps(item, sort_keys=True, default=str))
+    # An inline item is what it accepts: a description or default edited inside it is an edit of it.
+    return ("value", json.dumps(unannotated(item), sort_keys=True, default=str))
 
 
 def _is_unordered_list(pointer: str, old: Any, new: Any) -> bool:
@@ -216,7 +246,9 @@ def _is_unordered_list(pointer: str, old: Any, new: Any) -> bool:
     return all(len({_identity(item) for item in items}) == len(items) for items in (old, new))
 
 
-def _walk_fields(old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change]) -> None:
+def _walk_fields(
+    old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
     """Compare the fields (properties and their `required` entries) of two object schemas."""
     old_fields, new_fields = _fields(old), _fields(new)
     for name in [*new_fields, *(name for name in old_fields if name not in new_fields)]:
@@ -228,7 +260,7 @@ def _walk_fields(old: dict[str, Any], new: dict[str, Any], pointer: str, changes
             continue
         if old_required != new_required:
             changes.append(Change(child, old_field, new_field, field_required=new_required))
-        _walk(old_field, new_field, child, changes)
+        _walk(old_field, new_field, child, changes, roots)
 
 
 def _fields(schema: dict[str, Any]) -> dict[str, tuple[Any, bool]]:

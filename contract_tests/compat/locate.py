@@ -48,7 +48,7 @@ _TYPE_KEYWORDS = frozenset({"type", "enum", "const", "format", "items", "$ref", 
 # R3xxx the branches of a union.
 _RULE_TOPICS = {
     "R1001": _TYPE_KEYWORDS,
-    "R1002": frozenset({"enum", "const", "default"}),
+    "R1002": frozenset({"enum", "const", "$ref", "type", "oneOf", "anyOf", "allOf"}),
     "R1003": frozenset(
         {"pattern", "format", "maxLength", "minLength", "maximum", "minimum", "exclusiveMaximum"}
         | {"exclusiveMinimum", "maxItems", "minItems", "maxProperties", "minProperties", "multipleOf"}

@@ -55,19 +55,18 @@ or an overrule.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.document import METHODS
-from contract_tests.compat.diff import ABSENT, DOCUMENTATION_KEYWORDS, Change
-from contract_tests.compat.document import REQUEST, RESPONSE, parent, resolve, segments
+from contract_tests.compat.diff import ABSENT, Change
+from contract_tests.compat.document import REQUEST, RESPONSE, meaning, parent, resolve, segments
 from contract_tests.compat.specmatic import Finding
 
 DOCUMENTATION_ONLY = "documentation only"
 NEW_RESPONSE_STATUS = "new response status: a server need not send it (overrules Specmatic new -> old)"
-OVERRULED = "overruled by the rule: branches of a union"
+SAME_SCHEMA = "the same schema written another way: no value changes (overrules Specmatic)"
 
 
 class Impact(enum.Enum):
@@ -94,6 +93,12 @@ def classify(change: Change, context: Context, forward: list[Finding], reverse: 
     """The impacts of one change, given the Specmatic findings attached to it in each direction."""
     if change.is_documentation:
         return Verdict(frozenset(), (DOCUMENTATION_ONLY,))
+    said = [
+        *(finding.reason() for finding in forward),
+        *(finding.reason(reversed_run=True) for finding in reverse),
+    ]
+    if change.same_meaning:
+        return Verdict(frozenset(), tuple(dict.fromkeys((SAME_SCHEMA, *(f"{r} (overruled)" for r in said)))))
     impacts: set[Impact] = set()
     reasons: list[str] = []
     # Branches added to or removed from a union are judged by their direction alone, so that the same
@@ -101,16 +106,16 @@ def classify(change: Change, context: Context, forward: list[Finding], reverse: 
     # which branch it tried, and are shown but decide nothing.
     decided = union_branches(change, context) if _is_union_of_branches(change) else None
     for findings, impact, reversed_run in ((forward, Impact.CLIENTS, False), (reverse, Impact.SERVERS, True)):
-        said = [finding.reason(reversed_run=reversed_run) for finding in findings]
-        if not said:
+        words = [finding.reason(reversed_run=reversed_run) for finding in findings]
+        if not words:
             continue
         if reversed_run and _is_new_response_status(change):
             reasons.append(NEW_RESPONSE_STATUS)
         elif decided is not None and impact not in decided:
-            reasons += [f"{reason} ({OVERRULED})" for reason in said]
+            reasons += [f"{reason} (overruled by the rule: {union_branches.__doc__})" for reason in words]
         else:
             impacts.add(impact)
-            reasons += said
+            reasons += words
     for rule in PROJECT_RULES:
         found = rule(change, context)
         if found:
@@ -183,8 +188,8 @@ def union_branches(change: Change, context: Context) -> set[Impact]:
         return set()
     keyword = _schema_keyword(change)
     # A branch renamed (its schema moved to another name) or merely reordered is no new branch.
-    old_values = [_meaning(context.older, item) for item in change.old]
-    new_values = [_meaning(context.newer, item) for item in change.new]
+    old_values = [meaning(context.older, item) for item in change.old]
+    new_values = [meaning(context.newer, item) for item in change.new]
     added = any(new_values[index] not in old_values for index in change.added)
     removed = any(old_values[index] not in new_values for index in change.removed)
     if keyword == "allOf":  # a value must satisfy every part: a part added narrows, a part removed widens
@@ -230,32 +235,6 @@ def _looseness(bound: Any, sign: int) -> float:
 def _is_union_of_branches(change: Change) -> bool:
     """A `oneOf`, `anyOf` or `allOf` that gained or lost branches."""
     return change.is_list_of_items and _schema_keyword(change) in ("oneOf", "anyOf", "allOf")
-
-
-def _meaning(document: dict[str, Any], schema: Any) -> str:
-    """What a schema accepts, as text to compare: its chain of `$ref`s followed (the name it has does
-    not matter) and its documentation left out."""
-    seen: set[str] = set()
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"] not in seen:
-        seen.add(schema["$ref"])
-        target = resolve(document, schema["$ref"][1:]) if schema["$ref"].startswith("#") else None
-        if target is None:
-            break
-        schema = target
-    return json.dumps(_undocumented(schema), sort_keys=True, default=str)
-
-
-def _undocumented(node: Any, names: bool = False) -> Any:
-    """`node` without its documentation keywords (`names`: its keys are names, as in `properties`)."""
-    if isinstance(node, dict):
-        return {
-            key: _undocumented(value, names=not names and key == "properties")
-            for key, value in node.items()
-            if names or key not in DOCUMENTATION_KEYWORDS
-        }
-    if isinstance(node, list):
-        return [_undocumented(item) for item in node]
-    return node
 
 
 def _is_closed(schema: Any) -> bool:
