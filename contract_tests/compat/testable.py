@@ -66,7 +66,7 @@ def untestable(document: dict[str, Any], origin: str) -> dict[str, Untestable]:
     if found and len(found) >= len(declared):
         first = next(iter(found.values()))
         raise SpecError(
-            f"{origin} cannot be compared: no operation can be tested ({first.label}: {first.reason})"
+            f"{origin} cannot be compared: none of its operations can be tested ({first.label}: {first.reason})"
         )
     return found
 
