@@ -281,21 +281,26 @@ def _fold(changes: list[Change], older: Any, newer: Any) -> list[Change]:
     changes = list(changes)
     # Every reference of each document, found once: a published spec has thousands of them.
     references = (_references(older), _references(newer))
-    while True:
-        for index, change in enumerate(changes):
+    # Pass after pass, until one folds nothing: a part folded into a change may make that change the
+    # host of another part.
+    folded = True
+    while folded:
+        folded = False
+        index = 0
+        while index < len(changes):
+            change = changes[index]
             host = _host(change, [other for other in changes if other is not change], references)
-            if host is not None:
-                at = next(position for position, other in enumerate(changes) if other is host)
-                changes[at] = dataclasses.replace(host, parts=(*host.parts, change))
-                del changes[index]
-                break
-        else:
-            return changes
+            if host is None:
+                index += 1
+                continue
+            at = next(position for position, other in enumerate(changes) if other is host)
+            changes[at] = dataclasses.replace(host, parts=(*host.parts, change))
+            del changes[index]
+            folded = True
+    return changes
 
 
-def _host(
-    change: Change, others: list[Change], references: tuple[list[tuple[str, str]], list[tuple[str, str]]]
-) -> Change | None:
+def _host(change: Change, others: list[Change], references: tuple[_References, _References]) -> Change | None:
     """The change that `change` exists only for, if any."""
     if change.is_field or change.is_list_of_items:
         return None
@@ -387,10 +392,13 @@ def _covers(change: Change, where: str, is_addition: bool) -> bool:
     return present is not ABSENT and is_within(where, change.pointer)
 
 
-def _references(document: Any) -> list[tuple[str, str]]:
-    """Each place that refers to another part of the document, with the pointer it refers to: every
-    local `$ref` and every discriminator mapping value."""
-    found: list[tuple[str, str]] = []
+_References = dict[str, list[tuple[str, str]]]
+
+
+def _references(document: Any) -> _References:
+    """Each place that refers to another part of the document, with the pointer it refers to (every
+    local `$ref` and every discriminator mapping value), by the top part referred to (a component)."""
+    found: _References = {}
     pending: list[tuple[Any, str, bool]] = [(document, "", False)]
     while pending:
         node, pointer, is_mapping = pending.pop()
@@ -399,16 +407,23 @@ def _references(document: Any) -> list[tuple[str, str]]:
                 child = f"{pointer}/{escape_pointer(str(key))}"
                 is_ref = key == "$ref" or is_mapping
                 if is_ref and isinstance(value, str) and value.startswith("#"):
-                    found.append((child, value[1:]))
+                    found.setdefault(_top(value[1:]), []).append((child, value[1:]))
                 pending.append((value, child, key == "mapping"))
         elif isinstance(node, list):
             pending.extend((item, f"{pointer}/{index}", False) for index, item in enumerate(node))
     return found
 
 
-def _references_to(references: list[tuple[str, str]], target: str) -> list[str]:
+def _references_to(references: _References, target: str) -> list[str]:
     """The places that refer to the part at `target` (or inside it)."""
-    return sorted(where for where, referred in references if is_within(referred, target))
+    return sorted(
+        where for where, referred in references.get(_top(target), ()) if is_within(referred, target)
+    )
+
+
+def _top(pointer: str) -> str:
+    """The component a pointer is in (`/components/schemas/Thing`), or its first three tokens."""
+    return "/".join(pointer.split("/")[:4])
 
 
 def _strings_of_refs(value: Any) -> Iterator[str]:

@@ -9,7 +9,10 @@ schema says what servers may send and clients must handle. So
   old values, and promising fewer (narrower) breaks servers.
 
 A schema shared by requests and responses (the tool objects) is both, so widening or narrowing it
-breaks both. Worked through for the usual edits:
+breaks both. Where the schema is reached from (a request body, a parameter, a response, through any
+chain of `$ref`s) is found by contract_tests.compat.document.usages, and every rule of this module
+turns "narrower" and "wider" into impacts through one function, ``_impacts``: so the same edit is
+judged alike in every schema it is made in. Worked through for the usual edits:
 
 * a new optional request field: wider, breaks servers where the request schema is closed (old
   servers reject the field); compatible where it is open (they ignore it);
@@ -40,12 +43,22 @@ this API, a rule of this module decides (each is named in the README and has a f
   counts as both narrower and wider: whether one regular expression accepts a subset of another is
   not checked.
 * ``type``: a type widened from ``integer`` to ``number``, which Specmatic accepts.
+* ``operation added or removed``: as worked through above. Specmatic reports most, but not one whose
+  scenario it could not build, nor one that a flaw of the spec keeps from it.
+* ``branches of a union``: a branch added to a ``oneOf`` or ``anyOf`` is wider, one removed narrower
+  (an ``allOf`` part added is narrower); a branch renamed, the same schema under another name, is
+  neither. This rule alone decides such a change: Specmatic's findings on a union depend on which
+  branch it happened to try a value against, and differ from one schema to the next for the same
+  edit; where they would decide otherwise they are shown, marked overruled.
 
-And two cases Specmatic's verdict is overruled:
+And three cases Specmatic's verdict is overruled:
 
 * documentation only (descriptions, summaries, examples, `info`, `tags`): compatible;
 * a new documented response status: compatible. The reverse run reports it as an operation the
   old spec lacks, but a server need not send every documented status.
+* a schema written another way (an inline schema replaced by a ``$ref`` to an equal one, or the
+  reverse): compatible, the same JSON is accepted and sent. Specmatic reads some such moves as a
+  change (a multipart part that becomes a ``$ref``).
 
 A reason names what decided: Specmatic's finding in words (its rule, the rule's title, the request or
 response part and its message, with "(new -> old)" for the reversed run), a rule (``rule: <name>``)

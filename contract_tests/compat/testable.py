@@ -65,9 +65,8 @@ def untestable(document: dict[str, Any], origin: str) -> dict[str, Untestable]:
             found[pointer] = Untestable(pointer, label, reason, origin)
     if found and len(found) >= len(declared):
         first = next(iter(found.values()))
-        raise SpecError(
-            f"{origin} cannot be compared: none of its operations can be tested ({first.label}: {first.reason})"
-        )
+        said = f"{first.label}: {first.reason}"
+        raise SpecError(f"{origin} cannot be compared: none of its operations can be tested ({said})")
     return found
 
 

@@ -63,7 +63,7 @@ def test_the_untestable_operations_are_not_shown_to_specmatic() -> None:
 
 
 def test_a_multipart_part_that_is_a_ref_to_a_scalar_is_shown_in_place() -> None:
-    document = {
+    document: dict[str, Any] = {
         "openapi": "3.0.0",
         "paths": {
             "/files": {
