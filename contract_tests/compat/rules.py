@@ -33,6 +33,9 @@ spec taken as the newer one), its findings are changes a server written against 
 not keep up with, so they break servers. Where Specmatic misses a class of change that matters for
 this API, a rule of this module decides (each is named in the README and has a fixture):
 
+* ``required field``: a field made required, or added required, is narrower; one made optional, or
+  removed while required, wider. Specmatic finds most (R2001), but not a field that its schema only
+  names in ``required`` (no property of that name) and that goes.
 * ``closed request schema``: a field added to or removed from a request schema with
   ``additionalProperties: false``. Old servers reject the new field (breaks servers); old clients
   still send the removed one and are rejected (breaks clients). Specmatic ignores
@@ -181,6 +184,23 @@ def type_widened_to_number(change: Change, context: Context) -> set[Impact]:
     return set()
 
 
+def required_field(change: Change, context: Context) -> set[Impact]:
+    """required field"""
+    if not change.is_field:
+        return set()
+    name = segments(change.pointer)[-1]
+    old_schema = resolve(context.older, parent(parent(change.pointer)))
+    required = old_schema.get("required") if isinstance(old_schema, dict) else None
+    was_required = change.old is not ABSENT and isinstance(required, list) and name in required
+    is_required = bool(change.field_required) and change.new is not ABSENT
+    # Required is narrower (a value without the field is refused), optional wider.
+    return _impacts(
+        narrower=is_required and not was_required,
+        wider=was_required and not is_required,
+        used_in=context.used_in,
+    )
+
+
 def operation_added_or_removed(change: Change, context: Context) -> set[Impact]:
     """operation added or removed"""
     parts = segments(change.pointer)
@@ -211,6 +231,7 @@ def union_branches(change: Change, context: Context) -> set[Impact]:
 
 
 PROJECT_RULES: tuple[Callable[[Change, Context], set[Impact]], ...] = (
+    required_field,
     closed_request_schema,
     limit,
     type_widened_to_number,

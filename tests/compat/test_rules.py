@@ -16,6 +16,7 @@ from contract_tests.compat.rules import (
     closed_request_schema,
     limit,
     operation_added_or_removed,
+    required_field,
     union_branches,
 )
 from contract_tests.compat.specmatic import Finding
@@ -142,3 +143,22 @@ def test_a_schema_written_another_way_is_compatible_whatever_specmatic_found() -
     verdict = classify(change, context(REQUEST, older=older, newer=newer), [finding], [])
     assert verdict.impacts == frozenset()
     assert verdict.reasons[0] == SAME_SCHEMA and verdict.reasons[1].endswith("(overruled)")
+
+
+def test_a_field_only_named_in_required_and_gone_from_a_response_breaks_clients() -> None:
+    # The schema promised the field (by `required` alone, no property of that name); now it does not.
+    older = {"components": {"schemas": {"Thing": {"type": "object", "required": ["size"], "properties": {}}}}}
+    newer = {"components": {"schemas": {"Thing": {"type": "object", "properties": {}}}}}
+    (change,) = diff(older, newer)
+    assert (change.pointer, change.summary()) == (FIELD, "field removed")
+    assert required_field(change, context(RESPONSE, older=older, newer=newer)) == {Impact.CLIENTS}
+    assert required_field(change, context(REQUEST, older=older, newer=newer)) == {Impact.SERVERS}
+
+
+def test_a_field_made_required_narrows() -> None:
+    schemas = {"components": {"schemas": {"Thing": {"type": "object", "properties": {"size": {}}}}}}
+    required = Change(FIELD, {}, {}, field_required=True)
+    assert required_field(required, context(REQUEST, older=schemas, newer=schemas)) == {Impact.CLIENTS}
+    assert required_field(required, context(RESPONSE, older=schemas, newer=schemas)) == {Impact.SERVERS}
+    added_optional = Change(FIELD, ABSENT, {}, field_required=False)
+    assert required_field(added_optional, context(REQUEST, RESPONSE, older=schemas, newer=schemas)) == set()
