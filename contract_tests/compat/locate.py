@@ -140,8 +140,18 @@ def _holds_or_inside(change: Change, places: Iterable[str]) -> bool:
 
 
 def _holds(change: Change, places: Iterable[str]) -> bool:
-    """Whether the change is at one of `places` or holds it (a field or schema added or removed with it)."""
-    return any(is_within(place, where) for where in change.pointers for place in places)
+    """Whether the change is at one of `places` or holds it (a field or schema added or removed with it;
+    of a list, the items it adds or removes, not those it keeps)."""
+    return any(is_within(place, where) for where in _held(change) for place in places)
+
+
+def _held(change: Change) -> Iterator[str]:
+    if change.is_list_of_items:
+        yield from (f"{change.pointer}/{index}" for index in sorted({*change.added, *change.removed}))
+    else:
+        yield change.pointer
+    for part in change.parts:
+        yield from _held(part)
 
 
 def _inside(change: Change, places: Iterable[str]) -> bool:
@@ -209,14 +219,12 @@ def _route(finding: Finding, document: dict[str, Any]) -> list[tuple[frozenset[s
     steps = [(set(start), set(start))]
     for kind, value in tokens:
         places = steps[-1][1]
-        if kind == "index":
-            found = {
-                f"{node}/items" for node in _nodes(document, places) if "items" in _schema(document, node)
-            }
-        elif kind == "branch":
+        if kind == "branch":
             found = _branches(document, places, value)
         else:
-            found, passed = _property(document, places, value)
+            found, passed = (
+                _items(document, places) if kind == "index" else _property(document, places, value)
+            )
             places |= passed
         if not found:
             break
@@ -307,6 +315,33 @@ def _parameter(document: dict[str, Any], operation: str, location: str, name: st
 def _property(document: dict[str, Any], places: set[str], name: str) -> tuple[set[str], set[str]]:
     """The places of property `name` of the schemas at `places` (looked for through items and the
     parts and branches of unions), and the schemas passed through to reach it."""
+
+    def named(node: str, schema: dict[str, Any]) -> str | None:
+        properties = schema.get("properties")
+        has = isinstance(properties, dict) and name in properties
+        return f"{node}/properties/{escape_pointer(name)}" if has else None
+
+    return _search(document, places, named, through_items=True)
+
+
+def _items(document: dict[str, Any], places: set[str]) -> tuple[set[str], set[str]]:
+    """The items of the arrays at `places` (looked for through the parts and branches of unions: a
+    `oneOf` of a string and an array of parts), and the schemas passed through to reach them."""
+
+    def items(node: str, schema: dict[str, Any]) -> str | None:
+        return f"{node}/items" if isinstance(schema.get("items"), dict) else None
+
+    return _search(document, places, items, through_items=False)
+
+
+def _search(
+    document: dict[str, Any],
+    places: set[str],
+    pick: Callable[[str, dict[str, Any]], str | None],
+    through_items: bool,
+) -> tuple[set[str], set[str]]:
+    """What `pick` finds in the schemas at `places` or, where it finds nothing, in the parts and
+    branches of their unions (and their items), and the schemas passed through to reach it."""
     found: set[str] = set()
     passed: set[str] = set()
     pending: list[tuple[str, tuple[str, ...]]] = [(node, ()) for node in _nodes(document, places)]
@@ -317,12 +352,12 @@ def _property(document: dict[str, Any], places: set[str], name: str) -> tuple[se
             continue
         seen.add(node)
         schema = _schema(document, node)
-        properties = schema.get("properties")
-        if isinstance(properties, dict) and name in properties:
-            found.add(f"{node}/properties/{escape_pointer(name)}")
+        picked = pick(node, schema)
+        if picked is not None:
+            found.add(picked)
             passed.update(way)
             continue
-        inner = [f"{node}/items"] if isinstance(schema.get("items"), dict) else []
+        inner = [f"{node}/items"] if through_items and isinstance(schema.get("items"), dict) else []
         for keyword in _UNIONS:
             branches = schema.get(keyword)
             inner += [
@@ -337,7 +372,8 @@ def _property(document: dict[str, Any], places: set[str], name: str) -> tuple[se
 
 def _branches(document: dict[str, Any], places: set[str], said: str) -> set[str]:
     """The branches of the unions at `places` that a `(when ...)` names: `Name object` by the name of the
-    schema it refers to (or its title), `object 2` by position; all of them when it names none."""
+    schema it refers to (or its title), none when this document has no such branch; `object 2` by
+    position; all of them when it says neither."""
     branches = []
     for node in _nodes(document, places):
         schema = _schema(document, node)
@@ -351,9 +387,10 @@ def _branches(document: dict[str, Any], places: set[str], said: str) -> set[str]
         position = int(by_index.group(1)) - 1
         by_position = {branch for branch in branches if segments(branch)[-1] == str(position)}
         return by_position or set(branches)
+    if not said.endswith(" object"):
+        return set(branches)
     name = said.removesuffix(" object")
-    named = {branch for branch in branches if _names(document, branch, name)}
-    return named or set(branches)
+    return {branch for branch in branches if _names(document, branch, name)}
 
 
 def _names(document: dict[str, Any], branch: str, name: str) -> bool:

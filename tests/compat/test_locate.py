@@ -148,3 +148,49 @@ def test_a_finding_no_change_explains_is_a_row_of_its_own(monkeypatch: pytest.Mo
     ]
     others = [row for row in comparison.rows if row not in own]
     assert not any(reason.startswith("Specmatic") for row in others for reason in row.reasons)
+
+
+def _union_of_an_enum(*extra: dict[str, Any]) -> dict[str, Any]:
+    """`Thing.format`: a union of a string enum (inline, first) and the referred branches given."""
+    document = _older()
+    document["components"]["schemas"]["Thing"]["properties"]["format"] = {
+        "oneOf": [{"type": "string", "enum": ["none", "auto"]}, *extra]
+    }
+    return document
+
+
+def test_a_branch_kept_is_not_held_by_the_branches_added_beside_it() -> None:
+    older = _union_of_an_enum()
+    newer = _union_of_an_enum({"$ref": f"#{SCHEMAS}/A"})
+    newer["components"]["schemas"]["Thing"]["properties"]["format"]["oneOf"][0]["enum"] = ["auto"]
+    changes = diff(older, newer)
+    on_the_first = match(
+        _finding("REQUEST.BODY.format (when object 1)"), changes, range(len(changes)), (older, newer)
+    )
+    assert [changes[index].pointer for index in on_the_first.changes] == [
+        f"{SCHEMAS}/Thing/properties/format/oneOf/0/enum"
+    ]
+    on_the_new = match(
+        _finding("REQUEST.BODY.format (when A object)"), changes, range(len(changes)), (older, newer)
+    )
+    assert [changes[index].pointer for index in on_the_new.changes] == [
+        f"{SCHEMAS}/Thing/properties/format/oneOf"
+    ]
+
+
+def test_the_items_of_an_array_branch() -> None:
+    # `content` is a string or an array of parts: `content[0]` is an item of the array branch.
+    older = _older()
+    older["components"]["schemas"]["Thing"]["properties"]["content"] = {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"$ref": f"#{SCHEMAS}/A"}}]
+    }
+    newer = copy.deepcopy(older)
+    newer["components"]["schemas"]["Thing"]["properties"]["content"]["oneOf"][1]["items"] = {
+        "$ref": f"#{SCHEMAS}/B"
+    }
+    changes = diff(older, newer)
+    finding = _finding("REQUEST.BODY.content[0] (when A object).function", rule="R2001")
+    found = match(finding, changes, range(len(changes)), (older, newer))
+    assert [changes[index].pointer for index in found.changes] == [
+        f"{SCHEMAS}/Thing/properties/content/oneOf/1/items/$ref"
+    ]
