@@ -23,13 +23,13 @@ from typing import Any
 import yaml
 
 from contract_tests.api.document import SpecError, escape_pointer, parse_yaml
-from contract_tests.compat.diff import ABSENT, Change, diff
-from contract_tests.compat.document import contexts, pointer_at, resolve, segments, usages
+from contract_tests.compat.diff import Change, diff
+from contract_tests.compat.document import contexts, pointer_at, resolve, usages
 from contract_tests.compat.locate import match, match_at
 from contract_tests.compat.rules import Context, Impact, classify
 from contract_tests.compat.shown import specmatic_text
 from contract_tests.compat.specmatic import Finding, check_pairs, collapse, mark_tool_failures
-from contract_tests.compat.testable import Untestable, operations, reached_by, untestable
+from contract_tests.compat.testable import Untestable, only_untestable_reach, untestable
 
 # The row of a finding that cannot be placed anywhere more precise: somewhere in the operations.
 _SOMEWHERE = "/paths"
@@ -135,19 +135,19 @@ def _comparison(
     failures = [finding for finding in (*forward, *reverse) if finding.tool_failure]
     forward = [finding for finding in forward if not finding.tool_failure]
     reverse = [finding for finding in reverse if not finding.tool_failure]
-    # Specmatic's line and column are in the document it took as the newer one (the old spec when
-    # reversed), except for a part only the other has: that document is tried next.
+    # A finding is placed by the route its scenario and breadcrumb name; one without a route by its
+    # line and column, in the document Specmatic took as the newer one (the old spec when reversed)
+    # and, for a part only the other has, in the other.
     forward_by_change, forward_alone = _attach(forward, (newer_text, older_text), changes, (newer, older))
     reverse_by_change, reverse_alone = _attach(reverse, (older_text, newer_text), changes, (older, newer))
     failed_at, failed_anywhere = _attach(failures, (newer_text, older_text), changes, (newer, older))
-    untestable_of = _untestable_changes(changes, documents, read)
+    untestable_of = only_untestable_reach(changes, documents, {**read[0].untestable, **read[1].untestable})
     usage = (usages(older), usages(newer))
     rows = []
     for index, change in enumerate(changes):
         if index in untestable_of:
-            rows.append(
-                Row(change.pointer, change.summary(), frozenset(), untestable_of[index], testable=False)
-            )
+            reasons = tuple(f"{NOT_TESTABLE}: {each.label}: {each.reason}" for each in untestable_of[index])
+            rows.append(Row(change.pointer, change.summary(), frozenset(), reasons, testable=False))
             continue
         used_in = frozenset().union(*(contexts(pointer, *usage) for pointer in change.pointers))
         verdict = classify(
@@ -185,53 +185,6 @@ def _rows_of_their_own(alone: list[tuple[Finding, str]], impact: Impact, reverse
         reasons = tuple(dict.fromkeys(finding.reason(reversed_run) for finding in collapse(findings)))
         rows.append(Row(place, summary, frozenset({impact}), reasons))
     return rows
-
-
-def _untestable_changes(
-    changes: list[Change], documents: tuple[dict[str, Any], dict[str, Any]], read: tuple[_Read, _Read]
-) -> dict[int, tuple[str, ...]]:
-    """The changes that only untestable operations reach, each with why those cannot be tested.
-
-    An operation added or removed as a whole is judged all the same: its presence is no value of a
-    schema a flaw could spoil.
-    """
-    flawed = {**read[0].untestable, **read[1].untestable}
-    if not flawed:
-        return {}
-    # Which operations reach each place, in each document (an operation is known by its pointer).
-    reaching: dict[str, set[str]] = {}
-    for document in documents:
-        for operation, places in reached_by(
-            document, (pointer for pointer, _ in operations(document))
-        ).items():
-            for place in places:
-                reaching.setdefault(place, set()).add(operation)
-    found = {}
-    for index, change in enumerate(changes):
-        if change.is_documentation or _is_whole_operation(change):
-            continue
-        # The change's own place: the parts folded into it exist only for it.
-        reached = {
-            operation for prefix in _prefixes(change.pointer) for operation in reaching.get(prefix, ())
-        }
-        if reached and reached <= flawed.keys():
-            found[index] = tuple(
-                f"{NOT_TESTABLE}: {flawed[operation].label}: {flawed[operation].reason}"
-                for operation in sorted(reached)
-            )
-    return found
-
-
-def _is_whole_operation(change: Change) -> bool:
-    """A path or an operation added or removed."""
-    parts = segments(change.pointer)
-    return parts[:1] == ["paths"] and len(parts) in (2, 3) and (change.old is ABSENT or change.new is ABSENT)
-
-
-def _prefixes(pointer: str) -> list[str]:
-    """The pointer and each of its ancestors."""
-    parts = pointer.split("/")
-    return ["/".join(parts[:length]) for length in range(1, len(parts) + 1)]
 
 
 def _location(finding: Finding, texts: tuple[str, str], documents: tuple[dict[str, Any], ...]) -> str | None:

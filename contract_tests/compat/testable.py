@@ -12,7 +12,7 @@ is not OpenAPI at all: its `paths` not an object, or not one of its operations t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from contract_tests.api.document import METHODS, SpecError, pointer_of
 from contract_tests.api.flaws import find_flaws, reach
 from contract_tests.api.model import build_api
+from contract_tests.compat.diff import ABSENT, Change
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,46 @@ def operations(document: dict[str, Any]) -> Iterable[tuple[str, tuple[str, str, 
                 yield pointer_of("paths", str(path), method), (str(path), method, str(operation_id or ""))
 
 
-def reached_by(document: dict[str, Any], pointers: Iterable[str]) -> dict[str, frozenset[str]]:
-    """For each operation pointer, the places it reaches (its own node, its path item's parameters,
-    their `$ref` targets, transitively): a change there is a change of that operation."""
-    return {pointer: reach(document, pointer) for pointer in pointers}
+def only_untestable_reach(
+    changes: Sequence[Change], documents: Sequence[dict[str, Any]], flawed: dict[str, Untestable]
+) -> dict[int, tuple[Untestable, ...]]:
+    """The changes (by index) that no operation reaches but untestable ones, each with those.
+
+    An operation reaches its own node, its path item's parameters and their `$ref` targets,
+    transitively (the ground floor's `reach`). An operation added or removed as a whole is judged all
+    the same: its presence is no value of a schema that a flaw could spoil.
+    """
+    if not flawed:
+        return {}
+    reaching: dict[str, set[str]] = {}  # place -> the operations (by pointer) that reach it
+    for document in documents:
+        for operation, _ in operations(document):
+            for place in reach(document, operation):
+                reaching.setdefault(place, set()).add(operation)
+    found = {}
+    for index, change in enumerate(changes):
+        if change.is_documentation or _is_whole_operation(change):
+            continue
+        # The change's own place: the parts folded into it exist only for it.
+        reached = {
+            operation for prefix in _prefixes(change.pointer) for operation in reaching.get(prefix, ())
+        }
+        if reached and reached <= flawed.keys():
+            found[index] = tuple(flawed[operation] for operation in sorted(reached))
+    return found
+
+
+def _is_whole_operation(change: Change) -> bool:
+    """A path or an operation added or removed."""
+    parts = change.pointer.split("/")[1:]
+    whole = change.old is ABSENT or change.new is ABSENT
+    return whole and parts[:1] == ["paths"] and len(parts) in (2, 3)
+
+
+def _prefixes(pointer: str) -> list[str]:
+    """The pointer and each of its ancestors."""
+    parts = pointer.split("/")
+    return ["/".join(parts[:length]) for length in range(1, len(parts) + 1)]
 
 
 def without(document: dict[str, Any], pointers: Iterable[str]) -> dict[str, Any]:
