@@ -39,7 +39,15 @@ class Flaw:
 def find_flaws(raw: dict[str, Any], document: dict[str, Any]) -> tuple[Flaw, ...]:
     """Every flaw of the document: `raw` as written, `document` as 3.1 reads it (the same pointers)."""
     found: dict[str, Flaw] = {}
-    every = (*_structure(raw), *_dangling_refs(document), *_defaults(document), *_unsatisfiable(document))
+    places = list(schema_places(document))
+    every = (
+        *_structure(raw),
+        *_schema_keywords(document),
+        *_dangling_refs(document),
+        *_defaults(document, places),
+        *_unsatisfiable(document, places),
+        *_undeclared(document, places),
+    )
     for flaw in every:
         found.setdefault(flaw.pointer, flaw)
         if len(found) >= MOST_SHOWN:
@@ -68,8 +76,28 @@ def _deepest(error: ValidationError) -> ValidationError:
     return error
 
 
+@functools.cache
+def _fast_meta_validator(version: str) -> Any:
+    """The same schema compiled (jsonschema-rs): a document that keeps it, most do, is said so at once."""
+    try:
+        import jsonschema_rs  # noqa: PLC0415 (optional: the Python validator says the same, slower)
+    except ImportError:
+        return None
+    from openapi_spec_validator.schemas import schema_v30, schema_v31  # noqa: PLC0415
+
+    # The package gives its schemas as lazy proxies: a plain copy for the compiled engine.
+    schema = json.loads(json.dumps(dict(schema_v30 if version == "3.0" else schema_v31)))
+    return jsonschema_rs.validator_for(schema)
+
+
 def _structure(raw: dict[str, Any]) -> Iterator[Flaw]:
     version = "3.0" if is_openapi_30(raw) else "3.1"
+    try:
+        fast = _fast_meta_validator(version)
+        if fast is not None and fast.is_valid(raw):
+            return
+    except Exception:  # a document the compiled engine cannot take: the Python one judges
+        pass
     try:
         errors = list(_meta_validator(version).iter_errors(raw))
     except Exception:  # the validator's own failure on an odd document: the other checks still speak
@@ -78,6 +106,32 @@ def _structure(raw: dict[str, Any]) -> Iterator[Flaw]:
         deepest = _deepest(error)
         where = pointer_of(*deepest.absolute_path)
         yield Flaw(where, f"not valid OpenAPI {version}: {_short(deepest.message)}")
+
+
+def _schema_keywords(document: dict[str, Any]) -> Iterator[Flaw]:
+    """A schema keyword of the wrong type (`maxLength: "256"`), by JSON Schema 2020-12's own meta-schema,
+    which the OpenAPI 3.1 schema leaves schema objects to (the 3.0 one checks them itself). Read on the
+    document as 3.1 reads it, so a 3.0 document's `nullable` is no error."""
+    meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    for root in _schema_roots(document):
+        try:
+            errors = list(meta.iter_errors(node_at(document, root)))
+        except Exception:
+            continue
+        for error in errors[:3]:
+            deepest = _deepest(error)
+            where = root + pointer_of(*deepest.absolute_path)
+            yield Flaw(where, f"not a valid JSON Schema keyword value: {_short(deepest.message)}")
+
+
+def _schema_roots(document: dict[str, Any]) -> Iterator[str]:
+    for name in (document.get("components") or {}).get("schemas") or {}:
+        yield pointer_of("components", "schemas", name)
+    for where, node in _walk(document):
+        if where.startswith("/components/schemas"):
+            continue
+        if isinstance(node, dict) and isinstance(node.get("schema"), dict) and where.count("/") >= 2:
+            yield f"{where}/schema"
 
 
 # --- references, defaults -------------------------------------------------------------------------
@@ -106,16 +160,7 @@ def _dangling_refs(document: dict[str, Any]) -> Iterator[Flaw]:
 def schema_places(document: dict[str, Any]) -> Iterator[str]:
     """The pointer of every schema object of the document that a request or a response can reach: in
     components, parameters, bodies, responses and headers, and every schema inside them."""
-    roots: list[str] = [
-        pointer_of("components", "schemas", name)
-        for name in ((document.get("components") or {}).get("schemas") or {})
-    ]
-    for where, node in _walk(document):
-        if where.startswith("/components/schemas"):
-            continue
-        if isinstance(node, dict) and isinstance(node.get("schema"), dict | bool) and where.count("/") >= 2:
-            roots.append(f"{where}/schema")
-    for root in roots:
+    for root in _schema_roots(document):
         yield from _subschemas(document, root)
 
 
@@ -140,9 +185,9 @@ def _subschemas(document: dict[str, Any], where: str) -> Iterator[str]:
             yield from _subschemas(document, f"{where}/{keyword}/{escape_pointer(str(name))}")
 
 
-def _defaults(document: dict[str, Any]) -> Iterator[Flaw]:
+def _defaults(document: dict[str, Any], places: list[str]) -> Iterator[Flaw]:
     """A `default` its own schema refuses (OpenAPI 3.0 asks a default to match the schema)."""
-    for where in schema_places(document):
+    for where in places:
         node = node_at(document, where)
         if "default" not in node or "$ref" in node:
             continue
@@ -159,10 +204,10 @@ def _defaults(document: dict[str, Any]) -> Iterator[Flaw]:
             )
 
 
-def _unsatisfiable(document: dict[str, Any]) -> Iterator[Flaw]:
+def _unsatisfiable(document: dict[str, Any], places: list[str]) -> Iterator[Flaw]:
     """An object schema that requires a property its own `additionalProperties: false` forbids: no value
     is valid (`required: [thread_id]` where no property of that name is declared)."""
-    for where in schema_places(document):
+    for where in places:
         node = node_at(document, where)
         required = node.get("required")
         if node.get("additionalProperties") is not False or not isinstance(required, list):
@@ -180,6 +225,27 @@ def _unsatisfiable(document: dict[str, Any]) -> Iterator[Flaw]:
                     blocks=True,
                 )
                 break
+
+
+def _undeclared(document: dict[str, Any], places: list[str]) -> Iterator[Flaw]:
+    """An object schema that requires a property it never declares (any value satisfies it, as JSON
+    Schema reads it; its authors most likely meant another name)."""
+    for where in places:
+        node = node_at(document, where)
+        required, declared = node.get("required"), node.get("properties")
+        if node.get("additionalProperties") is False or not isinstance(required, list):
+            continue
+        if not isinstance(declared, dict) or any(
+            isinstance(node.get(keyword), list) for keyword in ("allOf", "anyOf", "oneOf")
+        ):
+            continue
+        for index, name in enumerate(required):
+            if isinstance(name, str) and name not in declared and not node.get("patternProperties"):
+                yield Flaw(
+                    f"{where}/required/{index}",
+                    f"requires {json.dumps(name)}, which is not among its properties: any value satisfies"
+                    " it (the reference server answers null)",
+                )
 
 
 def _short(text: str) -> str:

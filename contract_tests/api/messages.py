@@ -28,6 +28,24 @@ def pointer(path: Any) -> str:
     return "".join(f"/{escape_pointer(str(part))}" for part in path)
 
 
+def part_pointer(error: Any) -> str:
+    """The pointer of the property an error is about, one deeper than `pointer` where the error is the
+    object's: the property it lacks (`required`) or should not have (`additionalProperties`). A form or
+    an upload's error names its part so."""
+    where = pointer(error.absolute_path)
+    instance, expected = error.instance, error.validator_value
+    if not isinstance(instance, dict):
+        return where
+    if error.validator == "required" and isinstance(expected, list):
+        missing = [name for name in expected if name not in instance]
+        return f"{where}/{escape_pointer(str(missing[0]))}" if missing else where
+    if error.validator == "additionalProperties":
+        known = (error.schema or {}).get("properties", {}) if isinstance(error.schema, dict) else {}
+        unknown = [name for name in instance if name not in known]
+        return f"{where}/{escape_pointer(str(unknown[0]))}" if unknown else where
+    return where
+
+
 @dataclass
 class ErrorView:
     """What a message needs of a validation error, whichever engine found it (jsonschema's own errors have

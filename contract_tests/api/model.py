@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from contract_tests.api import prose
 from contract_tests.api.document import (
     METHODS,
     SPEC_PATH,
@@ -35,6 +36,7 @@ from contract_tests.api.document import (
 )
 from contract_tests.api.faults import Fault, Statuses, covers, fault_statuses
 from contract_tests.api.flaws import Flaw, find_flaws, reach, within
+from contract_tests.api.media import EVENTS, JSON, kind_of, preferred
 from contract_tests.api.security import Scheme, Security, read_schemes, read_security
 from contract_tests.api.values import Values, json_types
 
@@ -68,13 +70,19 @@ class Parameter:
 
 @dataclass(frozen=True)
 class RequestBody:
-    """An operation's JSON request body."""
+    """An operation's request body, as a client sends it: its JSON media type where the spec lists one,
+    else a form or multipart one (uploads), else the first it lists (contract_tests.api.media)."""
 
-    media_type: str  # the JSON media type of `content` ("application/json")
-    schema_pointer: str  # its `$ref`s followed
+    media_type: str  # "application/json", "multipart/form-data"...
+    schema_pointer: str  # its `$ref`s followed (a body listed without a schema: any value, `{}`)
     required: bool
     examples: dict[str, Any]  # the media type's named examples (and `example`), by name
     media_types: tuple[str, ...]  # every media type the spec lists
+    kind: str = JSON  # contract_tests.api.media: JSON, FORM, MULTIPART, TEXT or BINARY
+
+    @property
+    def is_json(self) -> bool:
+        return self.kind == JSON
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,18 @@ class Response:
     media_types: tuple[str, ...]  # every media type it lists
     headers: tuple[Header, ...]
     links: tuple[Link, ...]
+    # The media type a server answers with where it lists no JSON one (a download's bytes, an event
+    # stream, text), its kind (contract_tests.api.media) and the pointer of its schema, if any.
+    other_media_type: str | None = None
+    other_kind: str | None = None
+    other_schema_pointer: str | None = None
+    # Where it lists an event stream beside JSON (a completion streamed on request): its schema's pointer.
+    stream_schema_pointer: str | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """The kind of body a server answers with: JSON where listed, else the other one's, else None."""
+        return JSON if self.media_type is not None else self.other_kind
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +309,30 @@ class Api:
         _, op, values = min(found, key=lambda item: item[0])
         return op, values
 
+    def stream_flag(self, op: Operation) -> str | None:
+        """The request's boolean that asks for the answer as server-sent events, where the spec says so in
+        its description (`stream`: "...sent as data-only server-sent events")."""
+        if op.body is None:
+            return None
+        for name, pointer in self.values.properties(op.body.schema_pointer).items():
+            if "boolean" in self.values.types(pointer) and prose.is_stream_flag(self.values.schema(pointer)):
+                return name
+        return None
+
+    def stream_terminator(self, op: Operation) -> str | None:
+        """The data of the event that ends a stream, where the spec names one (`data: [DONE]`)."""
+        texts = [str(node_at(self.document, op.pointer).get("description", ""))]
+        flag = self.stream_flag(op)
+        if flag is not None and op.body is not None:
+            texts.append(
+                prose.description(self.values.schema(self.values.properties(op.body.schema_pointer)[flag]))
+            )
+        for text in texts:
+            found = prose.terminator(text)
+            if found is not None:
+                return found
+        return None
+
     def examples(self, op: Operation) -> dict[str, Any]:
         """The request examples of `op` valid against its schema, by name (a spec's invalid example is not
         used: `make generate` refuses one in the project's own spec)."""
@@ -425,16 +469,22 @@ def _request_body(document: dict[str, Any], pointer: str) -> RequestBody | None:
     body_pointer = follow(document, f"{pointer}/requestBody")
     node = node_at(document, body_pointer)
     content = node.get("content") or {}
-    media = _json_media(content)
-    if media is None or "schema" not in (content[media] or {}):
+    media = preferred(str(name) for name in content)
+    if media is None:
         return None
+    kind = kind_of(media)
     content_pointer = f"{body_pointer}/content/{escape_pointer(media)}"
+    has_schema = isinstance(content[media], dict) and "schema" in content[media]
+    if not has_schema and kind == JSON:
+        return None
     return RequestBody(
         media_type=media,
-        schema_pointer=follow(document, f"{content_pointer}/schema"),
+        # Without a schema, the media type object itself: as a schema, it allows any value.
+        schema_pointer=follow(document, f"{content_pointer}/schema") if has_schema else content_pointer,
         required=bool(node.get("required")),
         examples=_examples(document, content_pointer),
         media_types=tuple(str(name) for name in content),
+        kind=kind,
     )
 
 
@@ -446,6 +496,16 @@ def _response(document: dict[str, Any], pointer: str, status: str) -> Response:
     schema_pointer = None
     if media is not None and "schema" in (content[media] or {}):
         schema_pointer = follow(document, f"{where}/content/{escape_pointer(media)}/schema")
+    other: tuple[str | None, str | None, str | None] = (None, None, None)  # media type, kind, schema
+    stream: str | None = None
+    for name, item in content.items():
+        kind = kind_of(str(name))
+        listed = isinstance(item, dict) and "schema" in item
+        schema = follow(document, f"{where}/content/{escape_pointer(str(name))}/schema") if listed else None
+        if kind == EVENTS and media is not None:
+            stream = stream or schema
+        elif kind != JSON and media is None and other[0] is None:
+            other = (str(name), kind, schema)
     headers = []
     for name in node.get("headers") or {}:
         header_pointer = follow(document, f"{where}/headers/{escape_pointer(str(name))}")
@@ -480,6 +540,10 @@ def _response(document: dict[str, Any], pointer: str, status: str) -> Response:
         media_types=tuple(str(name) for name in content),
         headers=tuple(headers),
         links=tuple(links),
+        other_media_type=other[0],
+        other_kind=other[1],
+        other_schema_pointer=other[2],
+        stream_schema_pointer=stream,
     )
 
 
@@ -574,7 +638,10 @@ def build_api(raw: dict[str, Any], path: Path) -> Api:
             try:
                 op = _operation(document, str(spec_path), method, schemes)
             except SpecError as exc:
-                unread[str(target[method].get("operationId") or label)] = str(exc)
+                # Said by the flaw that explains it, where one does (a $ref to nothing, at its pointer).
+                places = reach(document, pointer_of("paths", str(spec_path), method))
+                explained = [str(flaw) for flaw in flaws if flaw.blocks and within(flaw, places)]
+                unread[str(target[method].get("operationId") or label)] = (explained or [str(exc)])[0]
                 continue
             if op.operation_id in ids:
                 # Two operations of one id: the second is known by its method and path (as tools do).
@@ -583,9 +650,11 @@ def build_api(raw: dict[str, Any], path: Path) -> Api:
                 op = dataclasses.replace(op, operation_id=label)
             ids.add(op.operation_id)
             operations.append(op)
+    if not operations and not unread:
+        raise SpecError(f"{path} has no operations: nothing to serve or test")
     if not operations:
-        reasons = "; ".join(f"{label}: {why}" for label, why in list(unread.items())[:3])
-        raise SpecError(f"{path} has no operation that can be read" + (f" ({reasons})" if reasons else ""))
+        label, why = next(iter(unread.items()))
+        raise SpecError(f"{path}: no operation can be tested ({label}: {why})")
     return Api(
         path=path,
         raw=raw,

@@ -10,9 +10,10 @@ and the schema's validator then says it is wrong.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contract_tests.api.model import Parameter
+if TYPE_CHECKING:
+    from contract_tests.api.model import Parameter
 
 ABSENT: Any = object()  # the request does not carry the parameter
 

@@ -47,6 +47,7 @@ class Role(enum.Enum):
     UPDATE = "update"  # the fields sent change, the others keep their values
     REPLACE = "replace"  # the request is the new resource
     DELETE = "delete"
+    ACTION = "action"  # on an object, below its item path (`/files/{file_id}/content`, `.../cancel`)
 
 
 @dataclass(frozen=True)
@@ -321,20 +322,53 @@ def find_resources(api: Api) -> tuple[Resource, ...]:
                 paging=_paging(api, lists[0], items_pointer) if lists else Paging(),
             )
         )
-    return tuple(_with_parents(found))
+    return tuple(_with_parents(_with_actions(found, api.operations)))
+
+
+def _with_actions(resources: list[Resource], operations: tuple[Operation, ...]) -> list[Resource]:
+    """Each operation on a path below an object's item path by literal segments only (a download of a
+    file's content, a cancel), and of no other resource, as an action on that object."""
+    taken = {id(op) for resource in resources for ops in resource.roles.values() for op in ops}
+    collections = {resource.collection for resource in resources}
+    actions: dict[int, list[Operation]] = {}
+    for op in operations:
+        if id(op) in taken or op.path in collections:
+            continue
+        below = [
+            resource
+            for resource in resources
+            if op.path.startswith(resource.item + "/")
+            and all(_lone_parameter(part) is None for part in _segments(op.path[len(resource.item) :]))
+        ]
+        if below:
+            owner = max(below, key=lambda resource: len(resource.item))
+            actions.setdefault(id(owner), []).append(op)
+    return [
+        dataclasses.replace(resource, roles={**resource.roles, Role.ACTION: tuple(actions[id(resource)])})
+        if id(resource) in actions
+        else resource
+        for resource in resources
+    ]
 
 
 def _with_parents(resources: list[Resource]) -> list[Resource]:
-    """Each resource whose collection lies below another's item (`/threads/{thread_id}/runs`), with it."""
+    """Each resource whose collection lies below another's item (`/threads/{thread_id}/runs`), with it:
+    the parent as it is in the result (its own parent set), at any depth, so that a resource's parent is
+    the very object the API lists."""
     by_item = {resource.item: resource for resource in resources}
-    linked = []
-    for resource in resources:
+    linked: dict[str, Resource] = {}
+
+    def link(resource: Resource) -> Resource:
+        if resource.item in linked:
+            return linked[resource.item]
         segments = _segments(resource.collection)
         parent = None
         for end in range(len(segments), 0, -1):
             prefix = "/" + "/".join(segments[:end])
             if prefix in by_item and by_item[prefix] is not resource:
-                parent = by_item[prefix]
+                parent = link(by_item[prefix])
                 break
-        linked.append(resource if parent is None else dataclasses.replace(resource, parent=parent))
-    return linked
+        linked[resource.item] = resource if parent is None else dataclasses.replace(resource, parent=parent)
+        return linked[resource.item]
+
+    return [link(resource) for resource in resources]

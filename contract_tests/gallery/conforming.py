@@ -18,6 +18,7 @@ from contract_tests.api.errors import fit_error
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
+from contract_tests.gallery.faults import ClosingFront
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
 from contract_tests.gallery.servers import ServerFactory, response_fields
 
@@ -269,7 +270,19 @@ def strict_cursors(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) ->
     return Rewrite(base(api_key=api_key, spec_path=spec), request=check_cursor, reply=keep_ids)
 
 
+def closes_kept_alive(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> Any:
+    """Closes a kept-alive connection after each error it answers, without saying so (no `Connection:
+    close`): the next idempotent request on it ends with no answer at all, as HTTP allows (RFC 9112, 9.6);
+    a client sends it again on a new connection (9.3.1)."""
+    return ClosingFront(
+        base(api_key=api_key, spec_path=spec),
+        closes=lambda status: status >= 400,
+        only=frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}),
+    )
+
+
 CONFORMING = {
+    "closes_kept_alive": closes_kept_alive,
     "other_habits": other_habits,
     "numbers_as_doubles": numbers_as_doubles,
     "body_before_key": body_before_key,

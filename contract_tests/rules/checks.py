@@ -17,9 +17,11 @@ from typing import Any
 
 from contract_tests.api.document import UNIQUE, UNIXTIME, escape_pointer
 from contract_tests.api.faults import Fault
+from contract_tests.api.media import matches
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.resources import Role
 from contract_tests.masking import Masker
+from contract_tests.rules.answers import framing_problem, success_body_problem
 from contract_tests.rules.exchange import NOT_JSON, Exchange
 from contract_tests.rules.jsonvalues import (
     MISSING,
@@ -33,6 +35,7 @@ from contract_tests.rules.jsonvalues import (
     show as show_value,
 )
 from contract_tests.rules.messages import schema_problem
+from contract_tests.rules.requests import request_value
 
 NOT_APPLICABLE = "not applicable"
 Verdict = str | None
@@ -111,21 +114,12 @@ def valid_request_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
     expected = op.success_status
     if exchange.status != expected:
         missing = op.statuses(Fault.NOT_FOUND)
-        if known is None and op.path_parameters and exchange.status in missing.allowed:
+        # An id the run does not know of may be missing; one the server's own list showed may not.
+        listed = exchange.expect.get("listed", False)
+        if known is None and not listed and op.path_parameters and exchange.status in missing.allowed:
             return error_body_problem(exchange, ctx)
         return f"a valid request got {exchange.status}, expected {expected}"
-    if op.success.schema_pointer is None:
-        return None
-    if not exchange.response_media_type.endswith("json"):
-        got = exchange.response_media_type or "(none)"
-        return f"content type {got!r}, expected application/json"
-    problem = schema_problem(
-        ctx.api.values.validator(op.success.schema_pointer),
-        exchange.received_json,
-        "the documented success body",
-        ctx.mask,
-    )
-    return None if problem is None else f"the body is not the documented success body: {problem}"
+    return success_body_problem(ctx.api, op, exchange, ctx.mask)
 
 
 def defined_part(api: Api, value: Any, pointer: str) -> Any:
@@ -187,8 +181,8 @@ def open_paths(api: Api, value: Any, pointer: str, path: str = "") -> set[str]:
 def response_reflects_request(exchange: Exchange, ctx: Judge) -> Verdict:
     """Every request field the response object also has comes back as sent, or as its documented default
     (an update keeps what it is not sent instead: update_keeps_unsent_fields)."""
-    sent, got = exchange.sent_json, exchange.received_json
     op = ctx.operation(exchange)
+    sent, got = request_value(ctx.api, op, exchange.request), exchange.received_json
     if not isinstance(sent, dict) or not isinstance(got, dict) or not 200 <= exchange.status < 300:
         return NOT_APPLICABLE
     if op.success.schema_pointer is None or op.body is None:
@@ -348,7 +342,7 @@ def other_methods_rejected(exchange: Exchange, ctx: Judge) -> Verdict:
     return _expect(exchange, ctx, frozenset({405}), "405")
 
 
-def response_matches_spec(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: PLR0911 (one per rule)
+def response_matches_spec(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: PLR0911, PLR0912 (per rule)
     """A response's status is documented (or HTTP's rules give it to the request), its content type is
     one documented for it, its body valid against the schema of its status, and its required headers
     present and valid. (The suite leaves this to schemathesis's own checks; the proxy judges with it.)"""
@@ -364,9 +358,13 @@ def response_matches_spec(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: P
         return f"status {status} is not documented for {op.operation_id} (it documents {documented})"
     got = exchange.response_media_type
     listed = [media.split(";")[0].strip().lower() for media in response.media_types]
-    if listed and exchange.content and got not in listed:
+    if listed and exchange.content and not any(matches(got, media) for media in listed):
         return f"content type {got or '(none)'!r} is not one documented for {status} ({', '.join(listed)})"
-    if response.schema_pointer is not None and got == (response.media_type or "").lower():
+    if response is op.success and 200 <= status < 300:
+        problem = success_body_problem(ctx.api, op, exchange, ctx.mask)
+        if problem is not None:
+            return problem
+    elif response.schema_pointer is not None and got == (response.media_type or "").lower():
         problem = schema_problem(
             ctx.api.values.validator(response.schema_pointer),
             exchange.received_json,
@@ -388,6 +386,15 @@ def response_matches_spec(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: P
             if not ctx.api.values.is_valid(header.schema_pointer, typed):
                 return f"the response header {header.name} is {_show(ctx, value)}, which its schema forbids"
     return None
+
+
+def response_framed(exchange: Exchange, ctx: Judge) -> Verdict:
+    """Every response is framed as HTTP/1.1 says (RFC 9112, 6): a Transfer-Encoding ends in chunked and
+    comes without a Content-Length; a Content-Length is one number, the body's length. (A header the spec
+    documents for framing, such as `Transfer-Encoding: chunked`, is the server's to frame, not a value.)"""
+    if exchange.response is None:
+        return NOT_APPLICABLE
+    return framing_problem(exchange.response.headers, exchange.content)
 
 
 def api_key_not_echoed(exchange: Exchange, ctx: Judge) -> Verdict:
@@ -450,7 +457,8 @@ def update_keeps_unsent_fields(exchange: Exchange, ctx: Judge) -> Verdict:
     op = ctx.operation(exchange)
     if known is None or not known.exists or ctx.role(exchange) is not Role.UPDATE or op.body is None:
         return NOT_APPLICABLE
-    sent, got, before = exchange.sent_json, exchange.received_json, known.before
+    sent = request_value(ctx.api, ctx.operation(exchange), exchange.request)
+    got, before = exchange.received_json, known.before
     if not isinstance(got, dict) or not isinstance(before, dict) or not 200 <= exchange.status < 300:
         return NOT_APPLICABLE
     sent = sent if isinstance(sent, dict) else {}
@@ -527,6 +535,7 @@ CHECKS: dict[str, Check] = {
         api_key_accepted,
         other_methods_rejected,
         response_matches_spec,
+        response_framed,
         api_key_not_echoed,
         server_answers_every_request,
         ensure_resource_availability,
@@ -537,6 +546,42 @@ CHECKS: dict[str, Check] = {
         list_shows_resources,
     )
 }
+# What kind of case each check judges: where a run had none, the summary says the check judged nothing
+# and why ("no case of this run was <this>").
+JUDGES = {
+    "valid_request_accepted": "a request the spec allows",
+    "response_reflects_request": "a 2xx to a request with a body",
+    "server_fields_plausible": "a 2xx with a field the server assigns",
+    "invalid_body_rejected": "a body its schema forbids",
+    "malformed_body_rejected": "a body that is not what its media type says",
+    "duplicate_keys_consistent": "a JSON body with a free-text field to give twice",
+    "invalid_parameter_rejected": "a request with a parameter its schema forbids",
+    "api_key_required": "a request without the key, or with a wrong one",
+    "api_key_accepted": "the key in another alternative of the security requirement",
+    "other_methods_rejected": "a method the path does not define",
+    "response_matches_spec": "an answer",
+    "response_framed": "an answer",
+    "api_key_not_echoed": "an answer",
+    "server_answers_every_request": "a request",
+    "ensure_resource_availability": "a read of an object the run created",
+    "read_after_write": "a read of an object the run created or changed",
+    "update_keeps_unsent_fields": "an update of an object the run created",
+    "use_after_free": "a request about an object the run deleted",
+    "unknown_id_not_found": "a request naming an id no object has",
+    "list_shows_resources": "a list after the run created objects",
+}
+# The checks that judge only what a 2xx (or a request building on one) gives.
+NEEDS_SUCCESS = frozenset(
+    {
+        "response_reflects_request",
+        "server_fields_plausible",
+        "ensure_resource_availability",
+        "read_after_write",
+        "update_keeps_unsent_fields",
+        "use_after_free",
+        "list_shows_resources",
+    }
+)
 VALID_CHECKS = ("valid_request_accepted", "response_reflects_request", "server_fields_plausible")
 STATE_CHECKS = (
     "ensure_resource_availability",

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.faults import Fault
-from contract_tests.api.messages import first_error, message, pointer, show
+from contract_tests.api.media import PARTS, matches, value_of_parts
+from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
 from contract_tests.api.model import Api, Operation, Parameter, media_type
 from contract_tests.api.model import path_values as model_path_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
+from contract_tests.rules.parts import NotParts, read_parts
 
 CREDENTIALS_CHECK = "api_key_required"
 PARAMETER_CHECK = "invalid_parameter_rejected"
@@ -30,10 +32,13 @@ class Violation:
     fault: Fault
     where: str  # `header OpenAI-Beta`, `/tools/0/function/name`, `the body`
     message: str
+    named: str | None = None  # the client's rule, where the check's does not say it (a malformed upload)
 
     @property
     def rule(self) -> str:
         """The rule the client broke, as a client's report names it."""
+        if self.named is not None:
+            return self.named
         if self.check == PARAMETER_CHECK:
             return "headers_valid" if self.where.startswith("header ") else "parameters_valid"
         return CLIENT_RULES.get(self.check, self.check)
@@ -51,6 +56,8 @@ CLIENT_RULE_TEXT = {
     "headers_valid": "Every required header is sent, with a value its schema allows.",
     "parameters_valid": "Every required query or path parameter is sent, with a value its schema allows.",
     "body_is_json": "A body is sent as the spec's JSON media type: one UTF-8 JSON value of its type.",
+    "body_well_formed": "A form or an upload is what its media type says: its parts named, its boundary"
+    " declared and kept (RFC 7578), its text UTF-8.",
     "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
     "operation_declared": "Every request is for an operation the spec declares (its path and method).",
     "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
@@ -139,15 +146,17 @@ def _texts(sent: Sent, path: dict[str, str], parameter: Parameter) -> list[str]:
 
 
 def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # noqa: PLR0911 (per rule)
-    """A body not sent as the spec's JSON media type, not JSON at all, or JSON the schema forbids."""
+    """A body not sent as the spec's media type, not what that media type says (JSON, a form, an upload
+    with its boundary), or a value the schema forbids. An optional body sent empty is no body (RFC 9110,
+    8.6: no content), whatever its Content-Type said."""
     if op.body is None:
         return []
     sent_type = media_type(sent.header("content-type"))
-    if not sent.body and not sent_type:
+    if not sent.body and (not sent_type or not op.body.required):
         if op.body.required:
             return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", "the required body is missing")]
         return []
-    if sent_type != media_type(op.body.media_type):
+    if not matches(sent_type, op.body.media_type):
         shown = show(sent_type) if sent_type else "no Content-Type"
         return [
             Violation(
@@ -157,6 +166,10 @@ def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # 
                 f"the body is sent as {shown}, not as {show(op.body.media_type)}",
             )
         ]
+    if op.body.kind in PARTS:
+        return _parts_violations(api, op, sent)
+    if not op.body.is_json:
+        return []  # bytes or text: what the media type allows, the spec does not say more
     value = parse_json(sent.body)
     if value is NOT_JSON:
         return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", _why_not_json(sent.body))]
@@ -174,6 +187,20 @@ def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # 
     if error is not None:
         return [Violation(BODY_CHECK, Fault.INVALID, pointer(error.absolute_path) or "/", message(error))]
     return []
+
+
+def _parts_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:
+    """A form or an upload: its parts, read as the body's schema types them, judged as one object."""
+    assert op.body is not None
+    try:
+        parts = read_parts(sent.header("content-type") or "", sent.body)
+    except NotParts as exc:
+        return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", str(exc), named="body_well_formed")]
+    value = value_of_parts(api.values, op.body.schema_pointer, parts)
+    error = first_error(api.values.validator(op.body.schema_pointer), value)
+    if error is None:
+        return []
+    return [Violation(BODY_CHECK, Fault.INVALID, part_pointer(error) or "/", message(error))]
 
 
 def _why_not_json(raw: bytes) -> str:
@@ -209,3 +236,17 @@ def statuses_for(op: Operation, found: list[Violation]) -> frozenset[int]:
 
 def value_of(sent: Sent) -> Any:
     return parse_json(sent.body)
+
+
+def request_value(api: Api, op: Operation, sent: Sent) -> Any:
+    """The value a request's body carries: its JSON, or what its form or upload's parts mean; NOT_JSON
+    where there is none to read."""
+    if op.body is None or not sent.body:
+        return NOT_JSON
+    if op.body.kind in PARTS:
+        try:
+            parts = read_parts(sent.header("content-type") or "", sent.body)
+        except NotParts:
+            return NOT_JSON
+        return value_of_parts(api.values, op.body.schema_pointer, parts)
+    return parse_json(sent.body) if op.body.is_json else NOT_JSON

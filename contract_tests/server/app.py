@@ -13,7 +13,6 @@ input makes it answer 5xx.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
@@ -32,11 +31,14 @@ from starlette.types import Receive, Scope, Send
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH, UNIQUE
 from contract_tests.api.faults import Fault
-from contract_tests.api.messages import first_error, message, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, load_api, media_type
+from contract_tests.api.media import PARTS, matches
+from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
+from contract_tests.api.model import Api, Operation, Parameter, load_api
 from contract_tests.api.parameters import ABSENT, read, text_of
 from contract_tests.api.validators import inlined_validator
-from contract_tests.server.responses import APIError, json_response
+from contract_tests.server import reading
+from contract_tests.server.reading import Upload
+from contract_tests.server.responses import APIError, json_response, streamed, success_response
 from contract_tests.server.state import Answer, Call, NotFound, ResourceAnswers
 from contract_tests.server.store import Store, open_store
 from contract_tests.server.success import SuccessBody
@@ -67,10 +69,6 @@ def _param(error: jsonschema.ValidationError) -> str | None:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
     return text or None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _has_body(request: Request) -> bool:
@@ -124,20 +122,28 @@ class OperationEndpoint:
         if self.op.security.testable:
             self.check_credentials(request)
         query = self.check_parameters(request, path)
-        body = None
+        body: Any = None
+        uploads: tuple[Upload, ...] = ()
         if self.op.body is not None and (self.op.body.required or _has_body(request)):
             self.check_content_type(request)
-            body = self.parse_json(await self.read_body(request))
-            self.check_body(body)
+            raw = await self.read_body(request)
+            try:
+                found = await reading.read(self.api, self.op.body, raw, request.headers)
+            except reading.Unreadable as exc:
+                raise APIError(self.invalid, str(exc)) from None
+            if found.value is not reading.NO_BODY:
+                body, uploads = found.value, tuple(found.uploads)
+                self.check_body(body)
+        call = Call(path, query, body, uploads, streamed(self.api, self.op, request.headers, body))
         try:
-            answer = self.answer(Call(path, query, body))
+            answer = self.answer(call)
         except NotFound:
             raise APIError(
                 self.op.statuses(Fault.NOT_FOUND).answer,
                 f"No resource at {request.url.path}.",
                 code="not_found",
             ) from None
-        return json_response(answer, self.op.success_status, self.headers(self.op.success_status))
+        return success_response(self.api, self.op, answer, call, self.headers(self.op.success_status))
 
     def check_credentials(self, request: Request) -> None:
         status = self.op.statuses(Fault.CREDENTIALS).answer
@@ -177,7 +183,9 @@ class OperationEndpoint:
 
     def check_content_type(self, request: Request) -> None:
         assert self.op.body is not None
-        if media_type(request.headers.get("content-type")) != media_type(self.op.body.media_type):
+        # Of several media types a body lists, the server reads the one a client is sent to send (JSON
+        # first, contract_tests.api.media): the others get 415.
+        if not matches(request.headers.get("content-type"), self.op.body.media_type):
             raise APIError(
                 self.op.statuses(Fault.MEDIA_TYPE).answer,
                 f"Unsupported Content-Type: send the body as {self.op.body.media_type}.",
@@ -200,24 +208,17 @@ class OperationEndpoint:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def parse_json(self, raw: bytes) -> Any:
-        if not raw.strip():
-            raise APIError(self.invalid, "The request body is empty: send a JSON value.")
-        try:
-            return json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
-            raise APIError(self.invalid, f"The request body is not valid JSON: {exc}") from None
-
     def check_body(self, body: Any) -> None:
         assert self.body is not None
         if self.body.is_valid(body):
             return
         error = first_error(self.body, body)
         assert error is not None
-        where = pointer(error.absolute_path) or "/"
-        raise APIError(
-            self.invalid, f"Invalid request body at {where}: {message(error)}", param=_param(error)
-        )
+        if self.op.body is not None and self.op.body.kind in PARTS:
+            said = f"Invalid part {part_pointer(error) or '/'} of the {self.op.body.media_type} body"
+        else:
+            said = f"Invalid request body at {pointer(error.absolute_path) or '/'}"
+        raise APIError(self.invalid, f"{said}: {message(error)}", param=_param(error))
 
 
 def _credential(request: Request, location: str, name: str) -> str | None:
@@ -435,7 +436,7 @@ def _ids(api: Api, op: Operation) -> set[str]:
 
 def _built(success: SuccessBody) -> Answer:
     """An operation of no resource: its success body, built from the request."""
-    return lambda call: success(call.body)
+    return success.payload
 
 
 def _nothing_here(call: Call) -> Any:

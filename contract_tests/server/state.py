@@ -9,18 +9,31 @@ size parameters. An id the store has not got is a 404.
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.api.media import BINARY, JSON, TEXT
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import ABSENT
 from contract_tests.api.resources import Resource, Role
+from contract_tests.server.reading import Upload
 from contract_tests.server.store import Store
-from contract_tests.server.success import SuccessBody, filled
+from contract_tests.server.success import SuccessBody, binary_content, filled
 
 DEFAULT_PAGE = 20  # a list's page size where the spec gives its size parameter no default
+SEEDED_OBJECTS = 3  # objects of a resource no request can create, there from the start
+
+
+def _uploads(collection: str) -> str:
+    """Where the files a collection's objects were created with are kept (not a path any request names)."""
+    return f"{collection}\x1fuploads"
+
+
+def _seeded(collection: str) -> str:
+    return f"{collection}\x1fseeded"
 
 
 class NotFound(Exception):
@@ -29,11 +42,15 @@ class NotFound(Exception):
 
 @dataclass(frozen=True)
 class Call:
-    """What an operation's answer depends on: the path parameters, the query values and the JSON body."""
+    """What an operation's answer depends on: the path parameters, the query values, the body's value
+    (JSON, or what a form or an upload's parts mean), the files it uploaded, and whether the client asked
+    for the answer as a stream of events."""
 
     path: dict[str, str]
     query: dict[str, Any]
     body: Any
+    uploads: tuple[Upload, ...] = ()
+    stream: bool = False
 
 
 Answer = Callable[[Call], Any]
@@ -63,6 +80,7 @@ class ResourceAnswers:
             Role.REPLACE: self.replace,
             Role.DELETE: self.delete,
             Role.LIST: self.list_page,
+            Role.ACTION: self.action,
         }
         handler = handlers[role]
         return lambda call: handler(op, success, call)
@@ -88,6 +106,7 @@ class ResourceAnswers:
     def _kept(self, call: Call) -> tuple[str, str, Any]:
         self._parent_exists(call)
         collection, key = self.collection(call), call.path.get(self.resource.id_parameter, "")
+        self._seed(collection)
         found = self.store.get(collection, key)
         if found is None:
             raise NotFound
@@ -110,11 +129,64 @@ class ResourceAnswers:
 
     def create(self, op: Operation, success: SuccessBody, call: Call) -> Any:
         self._parent_exists(call)
-        obj = success(call.body)
+        obj = success(call.body, uploads=call.uploads, path=call.path)
         key = self.resource.id_of(obj)
         if key is not None:
             self.store.put(self.collection(call), str(key), obj)
-        return obj
+            if call.uploads:  # what a download of the object's content answers
+                upload = call.uploads[0]
+                kept = {"filename": upload.filename, "content": base64.b64encode(upload.content).decode()}
+                self.store.put(_uploads(self.collection(call)), str(key), kept)
+        return success.payload(call) if call.stream else obj
+
+    def action(self, op: Operation, success: SuccessBody, call: Call) -> Any:
+        """An operation on an object below its path: a download answers the bytes it was created with; one
+        whose success is the object itself (a cancel) answers it; any other its own success body."""
+        collection, key, found = self._kept(call)
+        response = op.success
+        if call.stream:
+            return success.payload(call)
+        if response.kind in (BINARY, TEXT) or (
+            response.schema_pointer is not None and self.values.types(response.schema_pointer) == ("string",)
+        ):
+            kept = self.store.get(_uploads(collection), key)
+            content = base64.b64decode(kept["content"]) if isinstance(kept, dict) else binary_content(call)
+            if response.kind == JSON:
+                return content.decode("utf-8", errors="replace")
+            return content.decode("utf-8", errors="replace") if response.kind == TEXT else content
+        if response.schema_pointer is not None and self._same_schema(response.schema_pointer):
+            return self._shaped(op, found)
+        return success.payload(call)
+
+    def _same_schema(self, pointer: str) -> bool:
+        schema = self.resource.schema_pointer
+        return (
+            schema is not None and list(self.values.chain(pointer))[-1] == list(self.values.chain(schema))[-1]
+        )
+
+    def _seed(self, collection: str) -> None:
+        """Objects the API gives no way to create (models, a run's steps) are there from the start: a few,
+        built from the spec (its examples where it has them), once per collection."""
+        if self.resource.first(Role.CREATE) is not None or self.resource.schema_pointer is None:
+            return
+        marker = _seeded(collection)
+        if self.store.get(marker, "seeded") is not None:
+            return
+        self.store.put(marker, "seeded", True)
+        built = SuccessBody(self.api, self._shown_by(), unique=self._id_names())
+        for _ in range(SEEDED_OBJECTS):
+            obj = built(None)
+            key = self.resource.id_of(obj)
+            if key is not None:
+                self.store.put(collection, str(key), obj)
+
+    def _shown_by(self) -> Operation:
+        shown = self.resource.first(Role.RETRIEVE) or self.resource.first(Role.LIST)
+        assert shown is not None
+        return shown
+
+    def _id_names(self) -> set[str]:
+        return {self.id_name} if self.id_name is not None else set()
 
     def retrieve(self, op: Operation, success: SuccessBody, call: Call) -> Any:
         return self._shaped(op, self._kept(call)[2])
@@ -134,7 +206,7 @@ class ResourceAnswers:
         collection, key, found = self._kept(call)
         settable = set(self.values.properties(op.body.schema_pointer)) if op.body is not None else set()
         keep = {name: value for name, value in found.items() if name not in settable}
-        new = success(call.body, keep=keep)
+        new = success(call.body, keep=keep, path=call.path)
         self.store.put(collection, key, new)
         return new
 
@@ -154,6 +226,7 @@ class ResourceAnswers:
     def list_page(self, op: Operation, success: SuccessBody, call: Call) -> Any:
         self._parent_exists(call)
         paging = self.resource.paging
+        self._seed(self.collection(call))
         kept = self.store.items(self.collection(call))
         if self._value(paging.order, call) in ("desc", "DESC"):
             kept.reverse()

@@ -123,6 +123,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the OpenAPI document, 3.0 or 3.1, YAML or JSON (default: the spec this tool carries)",
     )
     parser.add_argument(
+        "--require-coverage",
+        action="store_true",
+        help="exit 1 where an operation is not testable (a flaw of the spec) or no request of the run got it"
+        " a 2xx; the summary names them either way, with why",
+    )
+    parser.add_argument(
         "--header",
         action="append",
         default=[],
@@ -221,6 +227,7 @@ def run(args: argparse.Namespace) -> RunResult:
         bodies_dir,
         model=args.model,
         headers=_headers(args.header),
+        require_coverage=args.require_coverage,
     )
     if args.base_url and args.app:
         raise UsageError("give --base-url or --app, not both")
@@ -276,6 +283,8 @@ def _rerun(args: argparse.Namespace, seed: int) -> str:
         others += ["--spec", str(args.spec)]
     if args.model:
         others += ["--model", args.model]
+    if args.require_coverage:
+        others.append("--require-coverage")
     for header in args.header:
         others += ["--header", header]
     if float(args.timeout) != DEFAULT_TIMEOUT:

@@ -44,6 +44,8 @@ class SuiteConfig:
     # What reproduction commands name the server by instead of `base_url` (an app served in this process
     # on a port gone when it exits: `$BASE_URL`); None: its URL.
     shown_base_url: str | None = None
+    # Fail the run where an operation is not testable or no request brought it to a 2xx.
+    require_coverage: bool = False
 
     def pinned_fields(self) -> dict[str, str]:
         found = dict(self.pins)

@@ -7,10 +7,13 @@ from pathlib import Path
 
 from contract_tests.masking import printable
 from contract_tests.suite.results import OperationResult, RunResult
+from contract_tests.suite.summary import idle
 
 
 def write_junit(result: RunResult, path: Path) -> None:
-    root = ET.Element("testsuites", tests=str(result.check_count), failures=str(len(result.failed)))
+    failures = len(result.failed) + len(result.coverage_gaps)
+    tests = result.check_count + len(result.operations)
+    root = ET.Element("testsuites", tests=str(tests), failures=str(failures))
     for operation in result.operations.values():
         root.append(_suite(result, operation))
     if result.not_testable:
@@ -38,13 +41,18 @@ def write_junit(result: RunResult, path: Path) -> None:
 
 def _suite(result: RunResult, operation: OperationResult) -> ET.Element:
     checks = list(operation.checks.values())
+    unreached = operation.unreached is not None
     suite = ET.Element(
         "testsuite",
         name=f"contract {operation.label}",
-        tests=str(len(checks)),
-        failures=str(sum(1 for check in checks if check.failure_count)),
+        tests=str(len(checks) + 1),  # and the operation's coverage
+        failures=str(
+            sum(1 for check in checks if check.failure_count) + (unreached and result.require_coverage)
+        ),
         errors="0",
-        skipped=str(sum(1 for check in checks if not check.cases)),
+        skipped=str(
+            sum(1 for check in checks if not check.cases) + (unreached and not result.require_coverage)
+        ),
         time=f"{result.seconds:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
@@ -66,7 +74,7 @@ def _suite(result: RunResult, operation: OperationResult) -> ET.Element:
         ).text = f"{check.cases} cases of {operation.label}. Rule ({check.origin}): {check.rule}"
         if not check.cases:
             # A check with nothing to judge proved nothing: CI shows it as skipped, not passed.
-            ET.SubElement(case, "skipped", message="no case of this run was one it judges")
+            ET.SubElement(case, "skipped", message=printable(f"judged nothing: {idle(operation, check)}"))
             continue
         if not check.failure_count:
             continue
@@ -79,4 +87,14 @@ def _suite(result: RunResult, operation: OperationResult) -> ET.Element:
         blocks = [f"case: {f.label}\nbroke: {f.reason}\n{f.details}" for f in check.failures]
         # XML 1.0 cannot carry most control characters, which a server's answer may contain.
         failure.text = "\n".join(printable(line) for line in "\n\n".join(blocks).splitlines())
+    reached = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"contract.{operation.operation_id}",
+        name="coverage: a request got a 2xx",
+    )
+    ET.SubElement(reached, "system-out").text = f"{operation.sent} requests, {operation.successes} got a 2xx"
+    if operation.unreached is not None:
+        kind = "failure" if result.require_coverage else "skipped"
+        ET.SubElement(reached, kind, message=printable(f"not reached: {operation.unreached}"))
     return suite

@@ -24,12 +24,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests.api.media import MULTIPART, PARTS, encode, value_of_parts
 from contract_tests.api.model import Api, Operation, Parameter
 from contract_tests.api.parameters import ABSENT, read, text_of
 from contract_tests.api.resources import Role
 from contract_tests.api.security import BASIC, BEARER
 from contract_tests.masking import near_misses
 from contract_tests.rules.checks import VALID_CHECKS
+from contract_tests.rules.parts import read_parts
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.context import Credentials, credentials
 
@@ -127,8 +129,8 @@ def valid_request(
         value = api.example_body(op) if body is ... else body
         if pins is not None:
             value = pins(value)
-        raw = json_text(value)
-        headers["Content-Type"] = op.body.media_type
+        raw, content_type = encode(api.values, op.body.schema_pointer, op.body.kind, value)
+        headers["Content-Type"] = content_type or op.body.media_type
     return Request(op, path, query, headers, raw)
 
 
@@ -342,10 +344,27 @@ def free_form_bodies(api: Api, op: Operation, values: tuple[float, ...]) -> list
 
 
 def body_probes(api: Api, request: Request) -> list[Probe]:
-    """Bodies that are not JSON, not of the schema's JSON type, or not sent as JSON: each gets a 4xx."""
+    """Bodies that are not what their media type says, not of the schema's type, or not sent as the spec's
+    media type: each gets a 4xx. An optional body sent empty is no body: that request is valid."""
     op = request.op
     if op.body is None or request.body is None:
         return []
+    if not op.body.required:
+        empty = request.probe(api, "an empty body, which is optional: no body", VALID_CHECKS, body=b"")
+        return [empty, *_probes_of_kind(api, request)]
+    return [
+        request.probe(api, "an empty body", ("malformed_body_rejected",), body=b""),
+        *_probes_of_kind(api, request),
+    ]
+
+
+def _probes_of_kind(api: Api, request: Request) -> list[Probe]:
+    op = request.op
+    assert op.body is not None and request.body is not None
+    if op.body.kind in PARTS:
+        return _parts_probes(api, request)
+    if not op.body.is_json:
+        return [_no_content_type(api, request)]
     body = request.body
     nan, infinity = free_form_bodies(api, op, (float("nan"), float("inf"))) or (None, None)
     types = api.values.types(op.body.schema_pointer)
@@ -353,7 +372,6 @@ def body_probes(api: Api, request: Request) -> list[Probe]:
     malformed = ("malformed_body_rejected",)
     for label, raw in (
         ("malformed JSON", body[: len(body) // 2]),
-        ("an empty body", b""),
         ("a JSON array body", b"[]" if "array" not in types else None),
         ("a JSON string body", b'"x"' if "string" not in types else None),
         ("a JSON number body", b"7" if not {"number", "integer"} & set(types) else None),
@@ -380,15 +398,66 @@ def body_probes(api: Api, request: Request) -> list[Probe]:
             headers={**request.headers, "Content-Type": "text/plain"},
         )
     )
+    found.append(_no_content_type(api, request))
+    return found
+
+
+def _no_content_type(api: Api, request: Request) -> Probe:
+    assert request.op.body is not None
+    return request.probe(
+        api,
+        f"a {request.op.body.media_type} body with no Content-Type",
+        ("malformed_body_rejected",),
+        headers={name: value for name, value in request.headers.items() if name != "Content-Type"},
+    )
+
+
+def _parts_probes(api: Api, request: Request) -> list[Probe]:
+    """A form or an upload that is not one: no boundary, cut before its end, sent as JSON."""
+    op = request.op
+    assert op.body is not None and request.body is not None
+    malformed = ("malformed_body_rejected",)
+    content_type = request.headers.get("Content-Type", op.body.media_type)
+    found = []
+    if op.body.kind == MULTIPART:
+        bare_type = content_type.split(";", 1)[0]
+        found.append(
+            request.probe(
+                api,
+                "a multipart body whose Content-Type names no boundary",
+                malformed,
+                headers={**request.headers, "Content-Type": bare_type},
+            )
+        )
+        closing = request.body.rstrip().rfind(b"\r\n--")
+        if closing > 0:
+            found.append(
+                request.probe(
+                    api,
+                    "a multipart body cut before its closing boundary",
+                    malformed,
+                    body=request.body[:closing],
+                )
+            )
+    value = value_of_body(api, request)
     found.append(
         request.probe(
             api,
-            "a JSON body with no Content-Type",
+            f"the {op.body.media_type} body's fields sent as application/json",
             malformed,
-            headers={name: value for name, value in request.headers.items() if name != "Content-Type"},
+            headers={**request.headers, "Content-Type": "application/json"},
+            body=json.dumps(value).encode("utf-8"),
         )
     )
+    found.append(_no_content_type(api, request))
     return found
+
+
+def value_of_body(api: Api, request: Request) -> Any:
+    """The value a valid request's form or multipart body carries, read back as a server reads it."""
+    assert request.op.body is not None and request.body is not None
+    parts = read_parts(request.headers.get("Content-Type", ""), request.body)
+    return value_of_parts(api.values, request.op.body.schema_pointer, parts)
 
 
 def _free_text(api: Api, op: Operation, value: Any) -> tuple[str, str] | None:

@@ -46,15 +46,54 @@ class CheckResult:
 
 @dataclass
 class OperationResult:
-    """The checks that apply to one operation of the spec."""
+    """The checks that apply to one operation of the spec, and what the run's requests to it got."""
 
     operation_id: str
     label: str  # "createAssistant (POST /v1/assistants)"
     checks: dict[str, CheckResult]
+    sent: int = 0  # requests of the run to this operation (its probes, cases and steps)
+    statuses: dict[int, int] = field(default_factory=dict)  # how many got each status
+    unanswered: int = 0  # requests the server did not answer
+    has_path_parameters: bool = False
+    needs: str | None = None  # what it acts on that the run could not have (no object of its resource)
 
     @property
     def failed_checks(self) -> list[str]:
         return [name for name, result in self.checks.items() if result.failure_count]
+
+    @property
+    def successes(self) -> int:
+        return sum(count for status, count in self.statuses.items() if 200 <= status < 300)
+
+    def count(self, status: int | None) -> None:
+        self.sent += 1
+        if status is None:
+            self.unanswered += 1
+        else:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    @property
+    def unreached(self) -> str | None:
+        """Why no request of the run brought the operation to a success, in words; None if one did."""
+        if self.successes:
+            return None
+        if not self.sent:
+            return "no request was sent (an object it needs could not be made)"
+        ranked = sorted(self.statuses.items(), key=lambda item: -item[1])
+        said = ", ".join(f"{count} got {status}" for status, count in ranked[:4])
+        if self.unanswered:
+            said += (", " if said else "") + f"{self.unanswered} got no answer"
+        only = ranked[0][0] if len(ranked) == 1 and not self.unanswered else None
+        why = ""
+        if only in (404, 410) and self.has_path_parameters:
+            why = ": every id was one the server does not know"
+        elif only in (400, 422):
+            why = ": every request was refused as invalid"
+        elif only in (401, 403):
+            why = ": every request was refused its key"
+        if self.needs is not None:
+            why = f": {self.needs}"
+        return f"no request got a 2xx ({said}){why}"
 
 
 @dataclass
@@ -65,6 +104,8 @@ class RunResult:
     requests_sent: int = 0
     skipped_cases: int = 0
     rate_limited: int = 0  # cases still 429 after the retries: not judged
+    # Requests sent once more on a new connection: the server closed a kept-alive one before answering.
+    resent_on_new_connection: int = 0
     dropped_bodies: list[str] = field(default_factory=list)  # see BodyFactory.dropped
     not_sent: int = 0  # cases left when the server stopped answering
     seconds: float = 0.0
@@ -110,6 +151,22 @@ class RunResult:
     def check_count(self) -> int:
         return sum(len(operation.checks) for operation in self.operations.values())
 
+    # --require-coverage: an operation not testable, or not brought to a 2xx, fails the run.
+    require_coverage: bool = False
+
+    @property
+    def unreached(self) -> list[tuple[OperationResult, str]]:
+        """The operations no request brought to a success, each with why."""
+        return [(operation, why) for operation in self.operations.values() if (why := operation.unreached)]
+
+    @property
+    def coverage_gaps(self) -> list[str]:
+        """What --require-coverage fails the run for, one line each."""
+        if not self.require_coverage:
+            return []
+        gaps = [f"{operation.operation_id}: {why}" for operation, why in self.unreached]
+        return gaps + [f"{label}: not testable" for label in self.not_testable]
+
     @property
     def passed(self) -> bool:
-        return not self.failed and self.untestable is None
+        return not self.failed and self.untestable is None and not self.coverage_gaps

@@ -60,7 +60,7 @@ from contract_tests.suite.results import CheckResult, Failure, OperationResult, 
 from contract_tests.suite.state import Sequences, World, is_success, resource_object
 
 ANSWER_CHECK = "server_answers_every_request"
-ALWAYS = ("api_key_not_echoed", ANSWER_CHECK)
+ALWAYS = ("api_key_not_echoed", "response_framed", ANSWER_CHECK)
 # A 429 is retried this many times, after its Retry-After seconds (capped), else a short backoff.
 RATE_LIMIT_RETRIES = 3
 RETRY_AFTER_CAP_SECONDS = 10
@@ -125,7 +125,9 @@ def checks_for(api: Api, op: Operation) -> dict[str, CheckResult]:
 
 def all_check_results(api: Api) -> dict[str, OperationResult]:
     return {
-        op.operation_id: OperationResult(op.operation_id, op.label, checks_for(api, op))
+        op.operation_id: OperationResult(
+            op.operation_id, op.label, checks_for(api, op), has_path_parameters=bool(op.path_parameters)
+        )
         for op in api.operations
     }
 
@@ -169,7 +171,8 @@ class Run:
     def __init__(self, config: SuiteConfig) -> None:
         self.config = config
         # Operations a flaw of the spec leaves untestable are said, not sent (RunResult.not_testable).
-        self.api = load_api(config.spec_path).testable
+        self.full_api = load_api(config.spec_path)
+        self.api = self.full_api.testable
         self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         base = config.base_url.rstrip("/")
@@ -187,6 +190,7 @@ class Run:
         self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
         self.result.notes = notes(self.api)
         self.result.not_testable = dict(self.api.untestable)
+        self.result.require_coverage = config.require_coverage
         self.result.flaws = [str(flaw) for flaw in self.api.flaws]
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
         self.bodies_dir = config.bodies_dir
@@ -203,23 +207,39 @@ class Run:
 
     # --- sending -------------------------------------------------------------------------------
 
-    def _send(self, label: str, operation: str, send: Callable[[], Any]) -> Exchange | Response:
-        """The response, or (once the server has answered once) an Exchange carrying the fault."""
+    def _send(
+        self,
+        label: str,
+        operation: str,
+        send: Callable[[], Any],
+        intended: Callable[[], requests.PreparedRequest | None] | None = None,
+    ) -> Exchange | Response:
+        """The response, or (once the server has answered once) an Exchange carrying the fault.
+
+        HTTP lets a server close a kept-alive connection at any time (RFC 9112, 9.6), and a client retry an
+        idempotent request on a new one (9.3.1): a request whose connection closed or reset before any byte
+        of an answer is sent once more, on a new connection; only a failure there is the server's.
+        `intended` builds the request as it was meant, for a fault that left the client none to show."""
         if self.timeouts_in_a_row >= TIMEOUTS_IN_A_ROW:
             raise StoppedAnswering
         try:
-            raw = send()
+            raw = self._sent_twice_if_dropped(send)
         except requests.RequestException as exc:
             unbuilt = isinstance(
                 exc, requests.exceptions.InvalidHeader | requests.exceptions.InvalidJSONError
             )
             if unbuilt and exc.request is None:
                 raise  # our request could not be built (a header value the client refuses): not sent
-            return self._fault(label, operation, exc)  # a response the client could not read is a fault
+            # A response the client could not read is a fault.
+            return self._fault(label, operation, exc, intended)
         self.answered_once = True
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
         response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
+        if response.status_code >= 500 or _closes(response):
+            # A server may end the connection after such an answer without a word (uvicorn does after a
+            # 500): the next request goes on a new one, not on one the server is closing.
+            self.ctx.session.close()  # type: ignore[union-attr]
         if response.status_code == 429:
             self.result.rate_limited += 1
             self.limited_in_a_row += 1
@@ -229,7 +249,26 @@ class Run:
             self.limited_in_a_row = 0
         return response
 
-    def _fault(self, label: str, operation: str, exc: requests.RequestException) -> Exchange:
+    def _sent_twice_if_dropped(self, send: Callable[[], Any]) -> Any:
+        try:
+            return send()
+        except requests.ConnectionError as exc:
+            method = exc.request.method if isinstance(exc.request, requests.PreparedRequest) else None
+            if not _dropped(exc) or (method or "").upper() not in IDEMPOTENT:
+                raise
+        # Every pooled connection may be one the server has closed: the retry opens a new one.
+        if self.ctx.session is not None:
+            self.ctx.session.close()
+        self.result.resent_on_new_connection += 1
+        return send()
+
+    def _fault(
+        self,
+        label: str,
+        operation: str,
+        exc: requests.RequestException,
+        intended: Callable[[], requests.PreparedRequest | None] | None = None,
+    ) -> Exchange:
         reason = _fault_reason(exc, self.config.timeout)
         if not self.answered_once:
             # Nothing answered yet: the server cannot be tested at all.
@@ -241,7 +280,11 @@ class Run:
         self.result.requests_sent += 1
         if isinstance(exc, requests.Timeout):
             self.timeouts_in_a_row += 1
-        request = exc.request if isinstance(exc.request, requests.PreparedRequest) else _unknown_request()
+        request = exc.request if isinstance(exc.request, requests.PreparedRequest) else None
+        if request is None and intended is not None:
+            request = intended()
+        if request is None:
+            request = _unknown_request()
         exchange = Exchange(label, _sent(request), None, operation, fault=reason, checks=(ANSWER_CHECK,))
         self.last_fault = exchange
         return exchange
@@ -288,6 +331,15 @@ class Run:
                     data=probe.body,
                     timeout=self.config.timeout,
                 ),
+                lambda: _prepared(
+                    self.ctx.session,
+                    method=probe.method,
+                    url=url,
+                    headers=headers,
+                    params=query or None,
+                    cookies=given.cookies or None,
+                    data=probe.body,
+                ),
             )
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
             self.result.skipped_cases += 1
@@ -297,15 +349,29 @@ class Run:
         if exchange.response is None:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
-        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known)
+        path = _path_values(op.path, probe.path)
+        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known, path)
+        exchange.expect = {**exchange.expect, "listed": self._names_listed(op, path)}
         checks = probe.checks if exchange.status != 429 else ()
         exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
         self._after(op, exchange, probe_path=probe.path)
         return exchange
 
-    def _missing_ok(self, op: Operation, known: Known | None) -> frozenset[int]:
-        """A valid request naming a resource the run does not know of may get the documented 404."""
-        return op.statuses(Fault.NOT_FOUND).allowed if op.path_parameters and known is None else frozenset()
+    def _missing_ok(self, op: Operation, known: Known | None, path: dict[str, str]) -> frozenset[int]:
+        """A valid request naming a resource the run does not know of may get the documented 404; not one
+        naming an object the server's own list showed (of a resource no request creates)."""
+        if not op.path_parameters or known is not None or self._names_listed(op, path):
+            return frozenset()
+        return op.statuses(Fault.NOT_FOUND).allowed
+
+    def _names_listed(self, op: Operation, path: dict[str, str]) -> bool:
+        """Whether the request names the object the server's own list showed, the run's fixture of a
+        resource no request creates (a request to it, or to something below it)."""
+        role = self.api.role(op)
+        if role is None or role[1] in (Role.CREATE, Role.LIST) or id(role[0]) not in self.world.listed:
+            return False
+        fixture = self.world.fixtures.get(id(role[0]))
+        return fixture is not None and all(path.get(name) == value for name, value in fixture.items())
 
     @staticmethod
     def _state_checks(known: Known | None) -> tuple[str, ...]:
@@ -327,6 +393,16 @@ class Run:
                     session=self.ctx.session,
                     headers={**dict(self.config.headers), **given.headers},
                     timeout=self.config.timeout,
+                ),
+                lambda: _prepared(
+                    self.ctx.session,
+                    **{
+                        name: value
+                        for name, value in case.as_transport_kwargs(
+                            base_url=self.ctx.base_url, headers={**dict(self.config.headers), **given.headers}
+                        ).items()
+                        if name in ("method", "url", "headers", "params", "cookies", "data", "json", "files")
+                    },
                 ),
             )
         except (requests.exceptions.InvalidHeader, ValueError, UnicodeError):
@@ -351,12 +427,16 @@ class Run:
             exchange.also_allowed = statuses_for(op, found)
         else:
             checks = (*VALID_CHECKS, *self._state_checks(known))
-            exchange.also_allowed = self._missing_ok(op, known)
+            named = dict(case.path_parameters or {})
+            exchange.also_allowed = self._missing_ok(op, known, named)
+            exchange.expect = {**exchange.expect, "listed": self._names_listed(op, named)}
         exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
         if planned.generated and exchange.status != 429:
             # Schemathesis's mode checks judge only what the spec agrees is of their mode.
             mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
             extra = [mode] if (not found) == planned.valid else []
+            if extra and not found:
+                exchange.case = _as_positive(case)
             left = self.auth_checks_left[op.operation_id]
             if left and not found and is_success(exchange) and exchange.sent_key is not None:
                 self.auth_checks_left[op.operation_id] -= 1
@@ -441,15 +521,20 @@ class Run:
         return {**found, **fixture} if fixture is not None else found
 
     def make_fixture(self, resource: Resource) -> Iterator[Exchange]:
-        """Create the resource's fixture (its parent's first), if it has a create and has none yet."""
+        """Create the resource's fixture (its parent's first), if it has none yet; of a resource no request
+        can create (models, a run's steps), the first object its list shows."""
         if id(resource) in self.world.fixtures or id(resource) in self.world.failed:
             return
         if resource.parent is not None:
             yield from self.make_fixture(resource.parent)
         create = resource.first(Role.CREATE)
         collection = self.world.collection_path(resource)
-        if create is None or collection is None:
-            self.world.failed.add(id(resource))
+        if collection is None:
+            parent = resource.parent.label if resource.parent is not None else "its parent"
+            self._no_fixture(resource, self.world.why.get(id(resource.parent), f"no {parent} object"))
+            return
+        if create is None:
+            yield from self._listed_fixture(resource, collection)
             return
         made = self.send_step(create, collection, ..., label=f"a {resource.label} object the run works on")
         if made is None:
@@ -459,9 +544,53 @@ class Run:
             self.world.remember(resource, collection, made.received_json, made) if is_success(made) else None
         )
         if item is None:
-            self.world.failed.add(id(resource))
+            self._no_fixture(resource, f"its create ({create.operation_id}) got {made.status or 'no answer'}")
             return
         self.world.fixtures[id(resource)] = item
+
+    def _listed_fixture(self, resource: Resource, collection: dict[str, str]) -> Iterator[Exchange]:
+        """The first object a list shows, for a resource the run cannot create (it is never deleted)."""
+        lister = resource.first(Role.LIST)
+        creates = [op.operation_id for op in self.full_api.operations if self._creates(op, resource)]
+        none = (
+            f"its create ({', '.join(creates)}) is not testable"
+            if creates
+            else "no request of the spec creates one"
+        )
+        if lister is None:
+            self._no_fixture(resource, none)
+            return
+        listed = self.send_step(lister, collection, ..., label=f"the {resource.label} objects there are")
+        if listed is None:
+            return
+        yield listed
+        items = resource.items_of(listed.received_json) if is_success(listed) else None
+        key = resource.id_of(items[0]) if items else None
+        if key is None or isinstance(key, dict | list):
+            self._no_fixture(resource, f"{none}, and its list ({lister.operation_id}) showed none")
+            return
+        self.world.fixtures[id(resource)] = {**collection, resource.id_parameter: text_of(key)}
+        self.world.listed.add(id(resource))
+
+    def _needs(self, resource: Resource, role: Role) -> str | None:
+        """What an operation on an object (or on a collection below another) needed that the run did not
+        have, in words."""
+        if role in (Role.CREATE, Role.LIST):
+            parent = resource.parent
+            return self.world.why.get(id(parent)) if parent is not None else None
+        if id(resource) in self.world.why:
+            return self.world.why[id(resource)]
+        if role is Role.DELETE and resource.first(Role.CREATE) is None:
+            return "the run deletes only objects it created, and no request of the spec creates one"
+        return None
+
+    def _creates(self, op: Operation, resource: Resource) -> bool:
+        found = self.full_api.role(op)
+        return found is not None and found[1] is Role.CREATE and found[0].collection == resource.collection
+
+    def _no_fixture(self, resource: Resource, why: str) -> None:
+        self.world.failed.add(id(resource))
+        self.world.why[id(resource)] = f"no {resource.label} object could be had: {why}"
 
     def victim(self, op: Operation) -> Iterator[Exchange]:
         """An object of its own for a DELETE probe that must be refused (a server that accepts it deletes
@@ -489,7 +618,9 @@ class Run:
     # --- judging -------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> None:
-        checks = self.result.operations[exchange.operation].checks
+        operation = self.result.operations[exchange.operation]
+        operation.count(exchange.status if exchange.response is not None else None)
+        checks = operation.checks
         for name in exchange.checks:
             if name not in checks:
                 continue
@@ -809,6 +940,10 @@ class Run:
                 f"the server rate-limited {limited} of {sent} requests, even after waiting and retrying:"
                 " too many to judge it; raise its limit for the suite"
             )
+        for each in self.api.operations:
+            found = self.api.role(each)
+            if found is not None:
+                self.result.operations[each.operation_id].needs = self._needs(found[0], found[1])
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
         self.result.own_bodies_dir = self.own_bodies_dir is not None and self.own_bodies_dir.exists()
@@ -868,6 +1003,22 @@ def _clone(case: Case[Any]) -> Case[Any]:
         multipart_content_types=case.multipart_content_types,
         meta=case.meta,
     )
+
+
+def _as_positive(case: Case[Any]) -> Case[Any]:
+    """A case the spec agrees is valid, marked so for schemathesis's own checks: it marks an upload's
+    file part (its `Binary` value, which no JSON schema validates) as negative data, and would then leave
+    a valid upload unjudged."""
+    meta = case.meta
+    if meta is None or meta.generation.mode.is_positive:
+        return case
+    positive = GenerationMode.POSITIVE
+    components = {where: dataclasses.replace(info, mode=positive) for where, info in meta.components.items()}
+    generation = dataclasses.replace(meta.generation, mode=positive)
+    # Set, then frozen: schemathesis would otherwise validate the file part again, and mark it negative.
+    object.__setattr__(case, "_meta", dataclasses.replace(meta, generation=generation, components=components))
+    case.freeze_metadata()
+    return case
 
 
 def _richest(api: Api, op: Operation) -> Any:
@@ -943,6 +1094,34 @@ def _generated(  # noqa: PLR0917 (the cache's key)
 def run_suite(config: SuiteConfig) -> RunResult:
     """Run every check against the server at `config.base_url`; ServerUnreachable if it cannot be reached."""
     return Run(config).run()
+
+
+# Methods a client may send again after a connection dropped before any answer (RFC 9110, 9.2.2).
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+def _closes(response: Response) -> bool:
+    values = response.headers.get("connection") or response.headers.get("Connection") or []
+    return any("close" in value.lower() for value in values)
+
+
+def _dropped(exc: requests.ConnectionError) -> bool:
+    """Whether the connection closed or reset before any byte of an answer (not a refused connection,
+    not an answer cut short)."""
+    text = str(exc).lower()
+    return any(
+        said in text
+        for said in ("connection aborted", "remote end closed connection", "connection reset", "broken pipe")
+    )
+
+
+def _prepared(session: requests.Session | None, **request: Any) -> requests.PreparedRequest | None:
+    """The request as the client meant to send it, for a fault that left it none to show."""
+    try:
+        built = requests.Request(**request)
+        return session.prepare_request(built) if session is not None else built.prepare()
+    except Exception:  # what cannot be built again was not sent either: the placeholder says so
+        return None
 
 
 def _unknown_request() -> requests.PreparedRequest:

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from contract_tests.api.media import EVENTS_TYPE
 from contract_tests.rules.checks import NOT_APPLICABLE, Verdict
 from contract_tests.rules.exchange import Exchange
 from contract_tests.rules.messages import schema_problem
@@ -57,6 +58,19 @@ RULES = {
 }
 
 
+# What kind of case each judges (contract_tests.rules.checks.JUDGES, for schemathesis's checks).
+JUDGES = {
+    "not_a_server_error": "an answer to a case built from the spec",
+    "status_code_conformance": "an answer to a case built from the spec",
+    "content_type_conformance": "an answer to a case built from the spec",
+    "response_headers_conformance": "an answer to a case built from the spec",
+    "response_schema_conformance": "an answer to a case built from the spec",
+    "positive_data_acceptance": "a case generated as valid that the spec agrees is valid",
+    "negative_data_rejection": "a case generated as invalid that the spec agrees is invalid",
+    "ignored_auth": "a 2xx to a case generated as valid, sent with the key",
+}
+
+
 class Faulted(Exception):
     """A request a check sent itself (ignored_auth's) got no answer."""
 
@@ -69,7 +83,10 @@ class Faulted(Exception):
 def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
     """Run one built-in check on an exchange; the failures, in the suite's words, are the reason."""
     case = exchange.case
-    if case is None or exchange.raw is None:
+    # An event stream is judged event by event, its last event (`[DONE]`) included, by
+    # valid_request_accepted: schemathesis reads every event's data as JSON.
+    streamed = name == "response_schema_conformance" and exchange.response_media_type == EVENTS_TYPE
+    if case is None or exchange.raw is None or streamed:
         return NOT_APPLICABLE
     # The mode checks only judge cases of their own mode: count only those.
     mode = case.meta.generation.mode if case.meta is not None else None

@@ -44,6 +44,8 @@ class World:
     api: Api
     fixtures: dict[int, dict[str, str]] = field(default_factory=dict)  # id(resource) -> its item's path
     failed: set[int] = field(default_factory=set)  # resources whose fixture could not be created
+    why: dict[int, str] = field(default_factory=dict)  # id(resource) -> why it has no fixture
+    listed: set[int] = field(default_factory=set)  # resources whose fixture a list showed (none created)
     last: dict[tuple[int, str], Any] = field(default_factory=dict)  # what the last write returned
     created: list[tuple[Resource, dict[str, str]]] = field(default_factory=list)  # to delete at the end
     # The requests that made each object what the run believes it is: its create, then its last writes

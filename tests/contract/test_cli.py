@@ -309,8 +309,11 @@ def _inline_success_schema(document: dict[str, Any]) -> None:
 @pytest.mark.usefixtures("key_in_env")
 def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = _edited_spec(tmp_path, _dangling_ref)
+    # The one operation reaches the flaw: nothing is left to test, and the line names the flaw's place.
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
-    assert "$ref to nothing: /components/schemas/x-contract-no-such-schema" in _one_line_error(capsys)
+    said = _one_line_error(capsys)
+    assert "no operation can be tested" in said and "/$ref: the $ref" in said, said
+    assert '"#/components/schemas/x-contract-no-such-schema" points to nothing' in said, said
 
 
 @pytest.mark.usefixtures("key_in_env")
@@ -546,7 +549,8 @@ def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
         tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength="256")
     )
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
-    assert "is not valid OpenAPI" in _one_line_error(capsys)
+    said = _one_line_error(capsys)
+    assert "not a valid JSON Schema keyword value" in said and f"{prop.pointer}/maxLength" in said, said
 
 
 def test_a_run_leaves_nothing_behind_but_its_report(tmp_path: Path) -> None:

@@ -25,9 +25,15 @@ def test_report_is_well_formed_with_control_characters(tmp_path: Path) -> None:
         "contract op (POST /x)",
         "contract other (GET /x/{id})",
     ]
-    assert suites[0].get("tests") == "2" and suites[0].get("failures") == "1"
+    # Its two checks, and whether a request brought it to a 2xx (none did: skipped, with why).
+    assert suites[0].get("tests") == "3" and suites[0].get("failures") == "1"
     failures = [case.get("name") for case in suites[0].iter("testcase") if case.find("failure") is not None]
     assert failures == ["invalid_body_rejected"]
+    reached = [
+        case for case in suites[0].iter("testcase") if case.get("name") == "coverage: a request got a 2xx"
+    ]
+    skipped = reached[0].find("skipped") if reached else None
+    assert skipped is not None and "not reached: no request" in str(skipped.get("message"))
     assert {case.get("classname") for case in suites[1].iter("testcase")} == {"contract.other"}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from contract_tests.api.document import SPEC_PATH, SpecError, load_spec
+from contract_tests.api.document import SPEC_PATH, load_spec
 from contract_tests.api.needs import check_needs, warnings
 from tests import spec_facts as facts
 

@@ -24,7 +24,7 @@ RequestFiles = list[tuple[str, FileTypes]]
 
 @define
 class File:
-    """A file to upload in a multipart body."""
+    """A file: one to upload (a file part of a multipart body, or a binary body), or a binary response."""
 
     payload: BinaryIO
     file_name: str | None = None

@@ -1,0 +1,1 @@
+"""The scripts of the Make targets; scripts/python holds their Python helpers."""
