@@ -1,4 +1,5 @@
-"""Serving an app in a background thread of this process, on a loopback port it picks itself.
+"""Serving an app in a background thread of this process, on a loopback port it picks itself; or in
+several worker processes on one port (`--workers N` of the reference server and the mock).
 
 This is how the suite checks an app in process (`--app module:attr`, the pytest entry): the app, ASGI
 or WSGI, is served by uvicorn in a thread, so that the suite judges it over real HTTP, timeouts and
@@ -15,13 +16,19 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import httpx
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import SIGNALS as SUPERVISOR_SIGNALS
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 START_SECONDS = 10.0
+WORKERS_START_SECONDS = 60  # each worker is a new interpreter that imports everything and reads the spec
 
 
 class AppError(Exception):
@@ -39,8 +46,9 @@ class Fronted(Protocol):
 
 @contextmanager
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve `app` (ASGI, or WSGI) until the block ends, on `port` (0: a free one); yields its base URL.
-    The socket is bound first, so no other process can take the port in between."""
+    """Serve `app` (ASGI, or WSGI) until the block ends, on `port` (0: a free one); yields its base URL
+    (with the app's `mount_path`, if it has one). The socket is bound first, so no other process can take
+    the port in between."""
     if isinstance(app, Fronted):
         with serve_in_thread(app.app) as upstream, app.front(upstream, port, host) as url:
             yield url
@@ -67,7 +75,8 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
             raise AppError("the app did not start serving (see its own errors above)")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{port}"
+        # An app mounted under a prefix (a gallery server behind a gateway) is served where it is mounted.
+        yield f"http://{host}:{port}{getattr(app, 'mount_path', '')}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -137,3 +146,95 @@ def serve_until_stopped(app: Any, host: str, port: int) -> None:
     finally:
         for stop, handler in before.items():
             signal.signal(stop, handler)
+
+
+@dataclass
+class Workers:
+    """Worker processes serving one port, under uvicorn's supervisor (it restarts a worker that dies)."""
+
+    url: str
+    supervisor: Multiprocess
+    thread: threading.Thread
+
+    def wait(self) -> None:
+        """Until the supervisor stops: SIGINT or SIGTERM (the supervisor's handlers), or a worker that
+        could not start."""
+        while self.thread.is_alive():
+            self.thread.join(timeout=0.5)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a worker ended because it could not start (it printed why)."""
+        return any(process.exitcode == STARTUP_FAILURE for process in self.supervisor.processes)
+
+
+@contextmanager
+def serving_workers(
+    factory: Callable[[], Any],
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    probe: str = "/",
+    log_level: str = "warning",
+) -> Iterator[Workers]:
+    """Serve the app `factory()` builds in each of `workers` processes, all accepting on one socket bound
+    here (`port` 0: a free one), until the block ends; yields them once one answers a GET of `probe` (a
+    path the app answers without counting it as traffic). `factory` is sent to each process (spawned, so
+    it must pickle: a module-level class's instance). AppError, in one line, when the port cannot be bound
+    or no worker starts."""
+    sock = _bound(host, port)
+    url = f"http://{host}:{sock.getsockname()[1]}"
+    config = uvicorn.Config(
+        factory,
+        factory=True,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        # A worker answers the supervisor's health check once it has imported what its app needs.
+        timeout_worker_healthcheck=WORKERS_START_SECONDS,
+    )
+    handlers = {caught: signal.getsignal(caught) for caught in SUPERVISOR_SIGNALS}
+    supervisor = Multiprocess(config, sockets=[sock])  # installs its signal handlers: the main thread's
+    thread = threading.Thread(target=supervisor.run, name="workers", daemon=True)
+    thread.start()
+    served = Workers(url, supervisor, thread)
+    try:
+        _wait_for_answer(served, probe)
+        yield served
+    finally:
+        supervisor.should_exit.set()
+        served.wait()
+        sock.close()
+        for caught, handler in handlers.items():
+            signal.signal(caught, handler)
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serve_in_thread: no delayed-ACK stalls
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise AppError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _wait_for_answer(served: Workers, probe: str) -> None:
+    """Until a worker answers an HTTP request (any status): the socket queues connections before any
+    worker accepts them, so an answer is the sign one serves."""
+    deadline = time.monotonic() + WORKERS_START_SECONDS
+    while time.monotonic() < deadline:
+        if not served.thread.is_alive() or served.failed:
+            break
+        try:
+            httpx.get(served.url + probe, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    served.supervisor.should_exit.set()
+    raise AppError("the workers did not start serving (see their own errors above)")

@@ -32,6 +32,7 @@ from contract_tests.api.resources import Role
 from contract_tests.api.validators import SpecValidator, inlined_validator
 from contract_tests.api.values import json_types
 from contract_tests.gallery.faults import Action, FaultyFront
+from contract_tests.gallery.mounted import update_refused_under_a_prefix
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite, acted_on
 
 ServerFactory = Callable[..., Any]  # the reference server's create_app
@@ -123,15 +124,19 @@ def relaxed(edit: Callable[[Api], None]) -> AppFactory:
     def build(base: ServerFactory, api_key: str, spec: Path) -> Any:
         api = build_api(copy.deepcopy(load_spec(spec)), spec)
         edit(api)  # on the document as 3.1 reads it (a 3.0 spec's is a copy): written as 3.1
-        document = {**api.document, "openapi": "3.1.0"}
-        if not _scratch:
-            _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
-            atexit.register(shutil.rmtree, _scratch[0], True)
-        path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
-        path.write_text(yaml.safe_dump(document), encoding="utf-8")
-        return base(api_key=api_key, spec_path=path)
+        return base(api_key=api_key, spec_path=written(api.document))
 
     return build
+
+
+def written(document: dict[str, Any]) -> Path:
+    """A document (as 3.1 reads it) written to a file of the gallery's own, removed at exit."""
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
+        atexit.register(shutil.rmtree, _scratch[0], True)
+    path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump({**document, "openapi": "3.1.0"}), encoding="utf-8")
+    return path
 
 
 def _drop_everywhere(keyword: str) -> Callable[[Api], None]:
@@ -938,6 +943,12 @@ GALLERY: dict[str, BrokenServer] = {
         "read_after_write",
         store_defect(_WritesOnce),
         applies=_has(Role.UPDATE, Role.RETRIEVE),
+    ),
+    "update_refused_under_a_prefix": BrokenServer(
+        "served under /api (judged at --base-url .../api), refuses every update as an invalid body",
+        "valid_request_accepted",
+        update_refused_under_a_prefix,
+        applies=_has(Role.UPDATE),
     ),
     "update_unchecked": BrokenServer(
         "accepts any string length and unknown fields in an update's body",

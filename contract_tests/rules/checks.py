@@ -35,9 +35,11 @@ from contract_tests.rules.jsonvalues import (
     show as show_value,
 )
 from contract_tests.rules.messages import schema_problem
-from contract_tests.rules.requests import request_value
+from contract_tests.rules.requests import beyond_prose, request_value, unbounded_extreme
 
 NOT_APPLICABLE = "not applicable"
+# A verdict that says what the spec should state rather than what the server broke: counted, not failed.
+WARNING = "warning: "
 Verdict = str | None
 # A `format: unixtime` field must be the current time in seconds: a day either way tolerates any sane
 # clock skew between the suite and the server, and still rejects milliseconds, zero or a constant.
@@ -118,8 +120,26 @@ def valid_request_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
         listed = exchange.expect.get("listed", False)
         if known is None and not listed and op.path_parameters and exchange.status in missing.allowed:
             return error_body_problem(exchange, ctx)
-        return f"a valid request got {exchange.status}, expected {expected}"
+        return _refused(exchange, ctx, op) or f"a valid request got {exchange.status}, expected {expected}"
     return success_body_problem(ctx.api, op, exchange, ctx.mask)
+
+
+def _refused(exchange: Exchange, ctx: Judge, op: Operation) -> Verdict:
+    """A valid request refused with the documented error: right where it lies beyond a bound the spec
+    states in prose (a server may hold to it or not); a warning, not a failure, where it holds a value the
+    schema leaves unbounded that servers commonly refuse (the spec should state the bound). None where
+    neither explains the refusal."""
+    if exchange.status not in op.statuses(Fault.INVALID).allowed or error_body_problem(exchange, ctx):
+        return None
+    if beyond_prose(ctx.api, op, exchange.request) is not None:
+        return NOT_APPLICABLE
+    extreme = unbounded_extreme(ctx.api, op, exchange.request)
+    if extreme is None:
+        return None
+    return (
+        f"{WARNING}the server refused {extreme} with the documented error ({exchange.status}): if that is"
+        " its bound, the spec should state it in the schema (a minimum, a maximum, a maxLength...)"
+    )
 
 
 def defined_part(api: Api, value: Any, pointer: str) -> Any:

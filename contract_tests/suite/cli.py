@@ -18,6 +18,7 @@ import re
 import secrets
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,9 +34,11 @@ from contract_tests.suite.config import (
     ServerUnreachable,
     SuiteConfig,
 )
+from contract_tests.suite.jsonreport import write_json
 from contract_tests.suite.junit import write_junit
 from contract_tests.suite.reference import PortTaken, ReferenceServerError, reference_server
-from contract_tests.suite.results import RunResult
+from contract_tests.suite.results import KEPT_FAILURES, SHOWN_FAILURES, RunResult
+from contract_tests.suite.shards import Shard, selected
 from contract_tests.suite.summary import render
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -56,7 +59,8 @@ EPILOG = """\
 environment:
   API_KEY     the key the server under test accepts (required with --base-url or --app; read from the
               environment only, never the command line; masked as *** in everything printed or written)
-  BASE_URL, APP, REPORT, SEED, EXAMPLES, MODEL   defaults of the options of the same names
+  BASE_URL, APP, REPORT, REPORT_JSON, SEED, EXAMPLES, MODEL, SHARD   defaults of the options of the
+              same names
 
 exit status:
   0  the server keeps the contract
@@ -68,6 +72,7 @@ other commands (each with --help):
   assistants-contract mock [-- CMD]     the reference server judging a client's requests, faults on demand
   assistants-contract proxy --upstream URL [-- CMD]   a proxy judging both sides of real traffic
   assistants-contract gallery [NAME]    list the gallery's servers, or serve one
+  assistants-contract merge-reports A.xml B.xml -o all.xml   join the reports of a sharded run
   assistants-reference-server           the reference server alone (--port, --spec, --state)
 
 Docs: README.md and docs/ of the project."""
@@ -95,6 +100,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--report",
         default=os.environ.get("REPORT", ""),
         help="write a JUnit XML report here (default: $REPORT)",
+    )
+    parser.add_argument(
+        "--report-json",
+        default=os.environ.get("REPORT_JSON", ""),
+        help="write a JSON report here: every check, every failing case with its reproduction (default:"
+        " $REPORT_JSON)",
+    )
+    parser.add_argument(
+        "--max-failures",
+        default="3",
+        metavar="N",
+        help="failing cases shown per check on the console (default: 3; the reports have all of them)",
     )
     parser.add_argument(
         "--seed",
@@ -129,6 +146,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " a 2xx; the summary names them either way, with why",
     )
     parser.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="judge only this operation (its operationId); repeat for more. Others may still be sent to"
+        " reach it (the create of the object it acts on)",
+    )
+    parser.add_argument(
+        "--shard",
+        default=os.environ.get("SHARD") or None,
+        metavar="I/N",
+        help="judge the I-th of N shares of the operations (a resource's operations stay together), for a"
+        " CI matrix of N jobs; join their reports with `assistants-contract merge-reports` (default: $SHARD)",
+    )
+    parser.add_argument(
         "--header",
         action="append",
         default=[],
@@ -145,6 +177,15 @@ def _seed(text: str) -> int:
     if not text.isdigit():
         raise UsageError(f"--seed must be a non-negative integer or 'random', got {text!r}")
     return int(text)
+
+
+def _shard(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        return str(Shard.parse(text))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _base_url(text: str) -> str:
@@ -203,9 +244,14 @@ def _headers(given: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _spec_usable(path: Path) -> None:
-    """SpecError, in one line, unless the spec is valid OpenAPI with what the suite needs."""
-    check_needs(path)
+def _spec_usable(path: Path, operations: tuple[str, ...] = (), shard: str | None = None) -> None:
+    """SpecError, in one line, unless the spec is valid OpenAPI with what the suite needs; UsageError for
+    an --operation it has not got."""
+    api = check_needs(path)
+    try:
+        selected(api, operations, Shard.parse(shard) if shard else None)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> RunResult:
@@ -214,8 +260,10 @@ def run(args: argparse.Namespace) -> RunResult:
     examples = args.examples if from_flag else os.environ.get("EXAMPLES") or str(DEFAULT_EXAMPLES)
     args.examples = int(_number(examples, "--examples" if from_flag else "EXAMPLES", int))
     args.timeout = _number(args.timeout, "--timeout", float)
+    args.max_failures = int(_number(args.max_failures, "--max-failures", int))
     spec_path = Path(args.spec)
-    bodies_dir = Path(args.report).parent / "contract-bodies" if args.report else None
+    kept = args.report or args.report_json
+    bodies_dir = Path(kept).parent / "contract-bodies" if kept else None
     # The base URL and key are filled in below, once known.
     settings = SuiteConfig(
         "",
@@ -228,12 +276,15 @@ def run(args: argparse.Namespace) -> RunResult:
         model=args.model,
         headers=_headers(args.header),
         require_coverage=args.require_coverage,
+        operations=tuple(args.operation),
+        shard=_shard(args.shard),
+        detailed=KEPT_FAILURES if args.report or args.report_json else max(args.max_failures, SHOWN_FAILURES),
     )
     if args.base_url and args.app:
         raise UsageError("give --base-url or --app, not both")
     if args.base_url or args.app:
         api_key = _api_key("the server at BASE_URL" if args.base_url else "the app")
-        _spec_usable(spec_path)
+        _spec_usable(spec_path, settings.operations, settings.shard)
         from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (see below)
 
         if args.base_url:
@@ -247,7 +298,7 @@ def run(args: argparse.Namespace) -> RunResult:
                 return run_suite(
                     dataclasses.replace(settings, base_url=base_url, api_key=api_key, shown_base_url=shown)
                 )
-    _spec_usable(spec_path)
+    _spec_usable(spec_path, settings.operations, settings.shard)
     api_key = f"sk-contract-{secrets.token_hex(16)}"  # one-off: proves the suite never prints the key
     print("starting the reference server on a free loopback port (no BASE_URL given)", flush=True)
     # free_port() releases the port before the server binds it: if another process took it meanwhile,
@@ -285,6 +336,10 @@ def _rerun(args: argparse.Namespace, seed: int) -> str:
         others += ["--model", args.model]
     if args.require_coverage:
         others.append("--require-coverage")
+    for operation in args.operation:
+        others += ["--operation", operation]
+    if args.shard:
+        others += ["--shard", args.shard]
     for header in args.header:
         others += ["--header", header]
     if float(args.timeout) != DEFAULT_TIMEOUT:
@@ -320,16 +375,39 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
         print(mask(f"error: the suite could not run ({where})"), file=sys.stderr)
         return EXIT_ERROR
-    print(mask(render(result, examples=args.examples, rerun=_rerun(args, result.seed), spec=str(args.spec))))
+    print(
+        mask(
+            render(
+                result,
+                examples=args.examples,
+                rerun=_rerun(args, result.seed),
+                spec=str(args.spec),
+                shown=args.max_failures,
+            )
+        )
+    )
     if result.untestable is not None:
         print(mask(f"error: {result.untestable}"), file=sys.stderr)
-    if args.report:
-        try:
-            write_junit(result, Path(args.report))
-        except OSError as exc:
-            print(f"error: cannot write the report {args.report}: {exc.strerror}", file=sys.stderr)
-            return EXIT_ERROR
-        print(f"JUnit report: {args.report}")
+    if not _reports_written(result, args):
+        return EXIT_ERROR
     if result.untestable is not None:
         return EXIT_ERROR
     return EXIT_PASS if result.passed else EXIT_FAIL
+
+
+def _reports_written(result: RunResult, args: argparse.Namespace) -> bool:
+    """Write the reports asked for; False (said in one line) when one cannot be written."""
+    writers: list[tuple[str, str, Callable[[Path], None]]] = [
+        (args.report, "JUnit", lambda path: write_junit(result, path)),
+        (args.report_json, "JSON", lambda path: write_json(result, path, str(args.spec))),
+    ]
+    for path, kind, write in writers:
+        if not path:
+            continue
+        try:
+            write(Path(path))
+        except OSError as exc:
+            print(f"error: cannot write the report {path}: {exc.strerror}", file=sys.stderr)
+            return False
+        print(f"{kind} report: {path}")
+    return True

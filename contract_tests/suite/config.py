@@ -46,6 +46,12 @@ class SuiteConfig:
     shown_base_url: str | None = None
     # Fail the run where an operation is not testable or no request brought it to a 2xx.
     require_coverage: bool = False
+    # Judge only these operations (by operationId; empty: all), and of them one shard's share ("2/4").
+    operations: tuple[str, ...] = ()
+    shard: str | None = None
+    # Failures of each check described in full (what was sent and received, a reproduction): the console
+    # shows a few; a report asked for keeps every one (up to results.KEPT_FAILURES).
+    detailed: int = 3
 
     def pinned_fields(self) -> dict[str, str]:
         found = dict(self.pins)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Each check keeps the details of its first few failures per operation; the rest are only counted.
-DETAILED_FAILURES = 3
+# Each check keeps the details of this many failures per operation (the console shows the first few,
+# --max-failures more; the JUnit and JSON reports all of them); past it they are only counted.
+KEPT_FAILURES = 1000
+SHOWN_FAILURES = 3
 
 
 @dataclass(frozen=True)
@@ -24,23 +26,30 @@ class CheckResult:
     cases: int = 0
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # What the spec should state (a bound a server holds to that the schema does not say): not failures.
+    warnings: list[Failure] = field(default_factory=list)
 
     @property
     def keeps_details(self) -> bool:
         """Whether the next failure's details will be kept (the first few are)."""
-        return len(self.failures) < DETAILED_FAILURES
+        return len(self.failures) < KEPT_FAILURES
 
     def record_first(self, failure: Failure) -> None:
         """A failure that says most (the run ended here): shown first, whatever came before."""
         self.cases += 1
         self.failure_count += 1
-        self.failures = [failure, *self.failures][:DETAILED_FAILURES]
+        self.failures = [failure, *self.failures][:KEPT_FAILURES]
+
+    def warn(self, warning: Failure) -> None:
+        self.cases += 1
+        if len(self.warnings) < KEPT_FAILURES:
+            self.warnings.append(warning)
 
     def record(self, failure: Failure | None) -> None:
         self.cases += 1
         if failure is not None:
             self.failure_count += 1
-            if len(self.failures) < DETAILED_FAILURES:
+            if len(self.failures) < KEPT_FAILURES:
                 self.failures.append(failure)
 
 
@@ -131,6 +140,7 @@ class RunResult:
                 total.cases += check.cases
                 total.failure_count += check.failure_count
                 total.failures += check.failures
+                total.warnings += check.warnings
         return merged
 
     @property
@@ -153,6 +163,7 @@ class RunResult:
 
     # --require-coverage: an operation not testable, or not brought to a 2xx, fails the run.
     require_coverage: bool = False
+    shard: str | None = None  # "2/4": the share of the operations this run judged
 
     @property
     def unreached(self) -> list[tuple[OperationResult, str]]:

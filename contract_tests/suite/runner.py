@@ -34,12 +34,21 @@ from urllib3.util.retry import Retry
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.parameters import text_of
+from contract_tests.api.prose import ProseBound
 from contract_tests.api.resources import Resource, Role
 from contract_tests.commands import scratch_dir
 from contract_tests.masking import Masker, near_misses
-from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, applies, rule_of
+from contract_tests.rules.checks import (
+    CHECKS,
+    NOT_APPLICABLE,
+    STATE_CHECKS,
+    VALID_CHECKS,
+    WARNING,
+    applies,
+    rule_of,
+)
 from contract_tests.rules.exchange import Exchange, Known, Received, Sent
-from contract_tests.rules.requests import statuses_for, violations
+from contract_tests.rules.requests import beyond_prose, statuses_for, unbounded_extreme, violations
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConfig
@@ -57,6 +66,7 @@ from contract_tests.suite.probes import (
     valid_request,
 )
 from contract_tests.suite.results import CheckResult, Failure, OperationResult, RunResult
+from contract_tests.suite.shards import Shard, selected
 from contract_tests.suite.state import Sequences, World, is_success, resource_object
 
 ANSWER_CHECK = "server_answers_every_request"
@@ -173,6 +183,9 @@ class Run:
         # Operations a flaw of the spec leaves untestable are said, not sent (RunResult.not_testable).
         self.full_api = load_api(config.spec_path)
         self.api = self.full_api.testable
+        # The operations judged (--operation, --shard): others may be sent to reach them, not judged.
+        shard = Shard.parse(config.shard) if config.shard else None
+        self.judged = selected(self.full_api, config.operations, shard)
         self.pins = config.pinned_fields()
         self.mask = Masker(config.api_key, *near_misses(config.api_key).values())
         base = config.base_url.rstrip("/")
@@ -187,9 +200,17 @@ class Run:
             timeout=config.timeout,
             headers=dict(config.headers),
         )
-        self.result = RunResult(config.base_url.rstrip("/"), config.seed, all_check_results(self.api))
-        self.result.notes = notes(self.api)
-        self.result.not_testable = dict(self.api.untestable)
+        results = all_check_results(self.api)
+        self.result = RunResult(
+            config.base_url.rstrip("/"),
+            config.seed,
+            {name: result for name, result in results.items() if self._judges(name)},
+        )
+        self.result.notes = [note for note in notes(self.api) if self._judges(note.split(":", 1)[0])]
+        self.result.not_testable = {
+            name: why for name, why in self.api.untestable.items() if self._judges(name)
+        }
+        self.result.shard = config.shard
         self.result.require_coverage = config.require_coverage
         self.result.flaws = [str(flaw) for flaw in self.api.flaws]
         self.auth_checks_left = {op.operation_id: AUTH_CHECK_BUDGET for op in self.api.operations}
@@ -204,6 +225,9 @@ class Run:
         self.victims: dict[int, dict[str, str]] = {}
         self.reads_left: dict[int, int] = {}
         self.started = time.monotonic()  # the run's time includes generating its cases
+
+    def _judges(self, operation_id: str) -> bool:
+        return self.judged is None or operation_id in self.judged
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -350,7 +374,11 @@ class Run:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
         path = _path_values(op.path, probe.path)
-        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known, path)
+        exchange.also_allowed = (
+            statuses_for(op, found)
+            if found
+            else self._missing_ok(op, known, path) | self._may_refuse(op, exchange)
+        )
         exchange.expect = {**exchange.expect, "listed": self._names_listed(op, path)}
         checks = probe.checks if exchange.status != 429 else ()
         exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
@@ -363,6 +391,15 @@ class Run:
         if not op.path_parameters or known is not None or self._names_listed(op, path):
             return frozenset()
         return op.statuses(Fault.NOT_FOUND).allowed
+
+    def _may_refuse(self, op: Operation, exchange: Exchange) -> frozenset[int]:
+        """A valid request a server may refuse with its invalid-request status: one beyond a bound the spec
+        states in prose only, or with a value the schema leaves unbounded (valid_request_accepted judges
+        the first either way and warns of the second)."""
+        sent = exchange.request
+        if beyond_prose(self.api, op, sent) is None and unbounded_extreme(self.api, op, sent) is None:
+            return frozenset()
+        return op.statuses(Fault.INVALID).allowed
 
     def _names_listed(self, op: Operation, path: dict[str, str]) -> bool:
         """Whether the request names the object the server's own list showed, the run's fixture of a
@@ -428,13 +465,16 @@ class Run:
         else:
             checks = (*VALID_CHECKS, *self._state_checks(known))
             named = dict(case.path_parameters or {})
-            exchange.also_allowed = self._missing_ok(op, known, named)
+            exchange.also_allowed = self._missing_ok(op, known, named) | self._may_refuse(op, exchange)
             exchange.expect = {**exchange.expect, "listed": self._names_listed(op, named)}
         exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
         if planned.generated and exchange.status != 429:
             # Schemathesis's mode checks judge only what the spec agrees is of their mode.
             mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
-            extra = [mode] if (not found) == planned.valid else []
+            # Beyond a bound the spec states in prose only: a server may take it or not, as schemathesis
+            # cannot know.
+            ambiguous = not found and beyond_prose(self.api, op, exchange.request) is not None
+            extra = [mode] if (not found) == planned.valid and not ambiguous else []
             if extra and not found:
                 exchange.case = _as_positive(case)
             left = self.auth_checks_left[op.operation_id]
@@ -618,6 +658,8 @@ class Run:
     # --- judging -------------------------------------------------------------------------------
 
     def judge(self, exchange: Exchange) -> None:
+        if exchange.operation not in self.result.operations:
+            return  # sent to reach an operation judged here (its object's create), judged by its own run
         operation = self.result.operations[exchange.operation]
         operation.count(exchange.status if exchange.response is not None else None)
         checks = operation.checks
@@ -644,11 +686,19 @@ class Run:
             self._record(checks[name], exchange, verdict)
 
     def _record(self, tally: CheckResult, exchange: Exchange, verdict: str | None) -> None:
+        if verdict is not None and verdict.startswith(WARNING):
+            shown = (self.result.base_url, self.config.shown_base_url) if self.config.shown_base_url else None
+            details = (
+                exchange.describe(self.mask, self._bodies_dir(), shown) if len(tally.warnings) < 3 else ""
+            )
+            tally.warn(Failure(self.mask(exchange.label), self.mask(verdict.removeprefix(WARNING)), details))
+            return
         failure = None
         if verdict is not None:
             # Only the first failures of a check are shown: describe (and write bodies for) only those.
             shown = (self.result.base_url, self.config.shown_base_url) if self.config.shown_base_url else None
-            details = exchange.describe(self.mask, self._bodies_dir(), shown) if tally.keeps_details else ""
+            described = tally.keeps_details and len(tally.failures) < self.config.detailed
+            details = exchange.describe(self.mask, self._bodies_dir(), shown) if described else ""
             failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
         tally.record(failure)
 
@@ -668,13 +718,14 @@ class Run:
         spec = str(self.config.spec_path)
         pins = tuple(sorted(self.pins.items()))
         plan: list[Planned] = []
-        for op in self.api.operations:
+        ops = [op for op in self.api.operations if self._judges(op.operation_id)]
+        for op in ops:
             if op.body is None:
                 continue
             derived, dropped = _derived(spec, op.operation_id, pins)
             self.result.dropped_bodies += [f"{op.operation_id}: {label}" for label in dropped]
             plan += [Planned(label, op, False, body=value, valid=valid) for label, value, valid in derived]
-        for op in self.api.operations:
+        for op in ops:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 generated = _generated(
                     spec, op.operation_id, mode, self.config.examples, self.config.seed, pins
@@ -738,7 +789,8 @@ class Run:
         if first is not None:
             yield first
         for resource in self.api.resources:
-            yield from self.make_fixture(resource)
+            if self._needed(resource):
+                yield from self.make_fixture(resource)
         yield from self._probes()
         self.prepare()
         assert self.plan is not None
@@ -748,10 +800,17 @@ class Run:
         sequences = Sequences(self.api, self.world, self._step, self._update_bodies)
         for resource in self.api.resources:
             create = resource.first(Role.CREATE)
-            if create is not None:
+            if create is not None and self._needed(resource):
                 body = pinned(self.api, create, _richest(self.api, create), self.pins)
                 yield from sequences.lifecycle(resource, body)
         yield from self._cleanup()
+
+    def _needed(self, resource: Resource) -> bool:
+        """Whether an operation judged here acts on the resource, or on one below it."""
+        below = [other for other in self.api.resources if _within(other, resource)]
+        return any(
+            self._judges(op.operation_id) for other in below for ops in other.roles.values() for op in ops
+        )
 
     def _first_operation(self) -> Operation:
         """The operation whose example is sent first: one that needs the key, names no resource and
@@ -771,6 +830,8 @@ class Run:
     def _probes(self) -> Iterator[Exchange]:
         by_path: dict[str, Request] = {}
         for op in self.api.operations:
+            if not self._judges(op.operation_id):
+                continue
             request = self.valid_request(op)
             by_path.setdefault(op.path, request)
             found = [
@@ -786,10 +847,16 @@ class Run:
                 if exchange is not None:
                     yield exchange
         for op in self.api.operations:
+            if not self._judges(op.operation_id):
+                continue
             exchange = self._unknown_id(op)
             if exchange is not None:
                 yield exchange
-        for probe in method_probes(self.api, by_path):
+        first_of_path = {op.path: op for op in reversed(self.api.operations)}
+        judged_paths = {
+            path: request for path, request in by_path.items() if first_of_path[path] is request.op
+        }
+        for probe in method_probes(self.api, judged_paths):
             exchange = self.send_probe(probe)
             if exchange is not None:
                 yield exchange
@@ -942,7 +1009,7 @@ class Run:
             )
         for each in self.api.operations:
             found = self.api.role(each)
-            if found is not None:
+            if found is not None and each.operation_id in self.result.operations:
                 self.result.operations[each.operation_id].needs = self._needs(found[0], found[1])
         self.result.seconds = time.monotonic() - self.started
         self.result.bodies_dir = self.bodies_dir
@@ -953,7 +1020,11 @@ class Run:
 
 def notes(api: Api) -> list[str]:
     """What the run judges otherwise than the spec says, and why."""
-    found = []
+    found = [
+        f"{where}: {_bounds_said(said)}, read from its description ({said[0].sentence!r}): a request beyond"
+        " it may get its success or the documented error"
+        for where, said in api.prose.found.items()
+    ]
     for op in api.operations:
         if op.body is not None:
             for name in op.body.examples:
@@ -970,6 +1041,13 @@ def notes(api: Api) -> list[str]:
             said = "; ".join(f"{fault.value} gets {op.statuses(fault).describe()}" for fault in undocumented)
             found.append(f"{op.operation_id} names no status for these, so HTTP's rules judge them: {said}")
     return found
+
+
+_KEYWORDS = {"x-key-maxLength": "its keys' maxLength", "x-value-maxLength": "its values' maxLength"}
+
+
+def _bounds_said(said: list[ProseBound]) -> str:
+    return ", ".join(f"{_KEYWORDS.get(bound.keyword, bound.keyword)} {bound.value}" for bound in said)
 
 
 def _unknown_value(api: Api, pointer: str | None) -> str | None:
@@ -1003,6 +1081,14 @@ def _clone(case: Case[Any]) -> Case[Any]:
         multipart_content_types=case.multipart_content_types,
         meta=case.meta,
     )
+
+
+def _within(resource: Resource, ancestor: Resource) -> bool:
+    while resource is not None:
+        if resource is ancestor:
+            return True
+        resource = resource.parent  # type: ignore[assignment]
+    return False
 
 
 def _as_positive(case: Case[Any]) -> Case[Any]:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from contract_tests.rules.checks import JUDGES, NEEDS_SUCCESS
-from contract_tests.suite.results import CheckResult, OperationResult, RunResult
+from contract_tests.suite.results import SHOWN_FAILURES, CheckResult, OperationResult, RunResult
 from contract_tests.suite.st_checks import JUDGES as ST_JUDGES
 
 # Up to this many operations, the summary has a table of checks per operation; past it, a line each.
 FULL_TABLES = 12
 
 
-def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "") -> str:
+def render(
+    result: RunResult, *, examples: int, rerun: str = "", spec: str = "", shown: int = SHOWN_FAILURES
+) -> str:
     """The summary; `rerun` is the command that sends the same cases again, as its reader can run it;
-    `spec`, the document the server was judged by."""
+    `spec`, the document the server was judged by; `shown`, the failures shown per check."""
     lines = [
         f"Contract suite against {result.base_url}" + (f", by {spec}" if spec else ""),
         f"  seed {result.seed}; schemathesis examples: {examples} per mode (positive, negative),"
-        " per operation",
+        " per operation" + (f"; shard {result.shard} of the operations" if result.shard else ""),
         f"  {result.requests_sent} requests sent in {result.seconds:.1f} s"
         + (
             f"; {result.skipped_cases} unsendable or ambiguous ones not judged"
@@ -50,11 +52,15 @@ def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "")
             f"FAILED {check.name} on {operation.label}: {check.failure_count} of {check.cases} cases",
             f"  rule: {check.rule}",
         ]
-        for failure in check.failures:
+        for failure in check.failures[:shown]:
             lines += ["", f"  case: {failure.label}", f"  broke: {failure.reason}"]
             lines += [f"  {line}" for line in failure.details.splitlines()]
-        if check.failure_count > len(check.failures):
-            lines.append(f"  ... and {check.failure_count - len(check.failures)} more")
+        if check.failure_count > shown:
+            lines.append(
+                f"  ... and {check.failure_count - shown} more (--max-failures N shows more here; the"
+                " --report and --report-json files have every one)"
+            )
+    lines += _warnings(result, shown)
     lines.append("")
     total = f"{result.requests_sent} cases"
     if result.untestable is not None:
@@ -75,6 +81,20 @@ def render(result: RunResult, *, examples: int, rerun: str = "", spec: str = "")
         )
         lines.append(f"RESULT: PASS, the server keeps the contract{judged}; {total}")
     return "\n".join(lines)
+
+
+def _warnings(result: RunResult, shown: int) -> list[str]:
+    """What the spec should state that a server holds to (a bound the schema leaves out): not failures."""
+    lines = []
+    for operation in result.operations.values():
+        for check in operation.checks.values():
+            if not check.warnings:
+                continue
+            lines += ["", f"WARNING {check.name} on {operation.label}: {len(check.warnings)} cases"]
+            for warning in check.warnings[:shown]:
+                lines += ["", f"  case: {warning.label}", f"  said: {warning.reason}"]
+                lines += [f"  {line}" for line in warning.details.splitlines()]
+    return lines
 
 
 def idle(operation: OperationResult, check: CheckResult) -> str:

@@ -7,8 +7,11 @@ from starlette.testclient import TestClient
 
 from contract_tests.server import create_app
 from tests import spec_facts as facts
+from tests.server.postgres import postgres_url  # a fresh PostgreSQL database per test that asks for one
 
 API_KEY = "sk-test-server-key"
+
+__all__ = ["API_KEY", "client", "headers", "postgres_url"]
 
 
 @pytest.fixture(scope="session")

@@ -7,29 +7,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from starlette.testclient import TestClient
 
-from contract_tests.api.document import SPEC_PATH, load_spec
-from contract_tests.api.model import Api, Operation, load_api
+from contract_tests.api.model import Api, load_api
 from contract_tests.api.resources import Resource, Role
 from contract_tests.server import create_app
 from contract_tests.server.store import MemoryStore
 from tests import spec_facts as facts
-from tests.edits.resource import grow
 from tests.server.conftest import API_KEY
+from tests.server.resource_client import Client, op_of, write_grown_spec
 
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    document = load_spec(SPEC_PATH)
-    grow(document, load_api(SPEC_PATH), links=True)
-    path = tmp_path_factory.mktemp("resource") / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+    return write_grown_spec(tmp_path_factory.mktemp("resource"))
 
 
 @pytest.fixture(scope="module")
@@ -41,48 +34,6 @@ def api(spec: Path) -> Api:
 def resource(api: Api) -> Resource:
     (found,) = api.resources
     return found
-
-
-def _op(resource: Resource, role: Role) -> Operation:
-    op = resource.first(role)
-    assert op is not None, f"the resource has no {role.value}"
-    return op
-
-
-class Client:
-    """Calls the operations of the resource by role, with the key and the required headers."""
-
-    def __init__(self, http: TestClient, api: Api, resource: Resource) -> None:
-        self.http, self.api, self.resource = http, api, resource
-        seed = facts.seed()
-        self.headers = {"Authorization": f"Bearer {API_KEY}", **seed.required_headers()}
-        self.example = max(seed.examples.values(), key=len)
-
-    def url(self, op: Operation, key: str | None = None) -> str:
-        path = self.api.base_path + op.path
-        return path.replace("{" + self.resource.id_parameter + "}", key) if key is not None else path
-
-    def call(
-        self, role: Role, key: str | None = None, body: Any = None, query: dict[str, str] | None = None
-    ) -> Any:
-        op = _op(self.resource, role)
-        content = json.dumps(body).encode() if body is not None else None
-        headers = {**self.headers, **({"Content-Type": "application/json"} if content else {})}
-        return self.http.request(op.method, self.url(op, key), content=content, headers=headers, params=query)
-
-    def create(self, **changes: Any) -> dict[str, Any]:
-        response = self.call(Role.CREATE, body={**self.example, **changes})
-        assert response.status_code == _op(self.resource, Role.CREATE).success_status, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def id_of(self, body: Any) -> str:
-        return str(self.resource.id_of(body))
-
-    def listed(self, **query: str) -> Any:
-        response = self.call(Role.LIST, query=query)
-        assert response.status_code == 200, response.text
-        return response.json()
 
 
 @pytest.fixture
@@ -130,7 +81,7 @@ def test_a_deleted_object_is_gone_for_every_operation(client: Client, resource: 
 
 def test_an_id_never_given_is_404_after_the_key_is_checked(client: Client) -> None:
     assert client.call(Role.RETRIEVE, "never-given").status_code == 404
-    op = _op(client.resource, Role.RETRIEVE)
+    op = op_of(client.resource, Role.RETRIEVE)
     response = client.http.get(client.url(op, "never-given"), headers=facts.seed().required_headers())
     assert response.status_code == 401
 
@@ -180,5 +131,5 @@ def test_the_sqlite_state_survives_a_restart_and_is_shared(
 
 
 def test_a_state_file_that_cannot_be_opened_is_a_clear_error(spec: Path, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="cannot open the state file"):
+    with pytest.raises(ValueError, match="cannot open the state at"):
         create_app(api_key=API_KEY, spec_path=spec, state=tmp_path / "missing-folder" / "state.sqlite")
