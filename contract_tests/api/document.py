@@ -149,6 +149,27 @@ def follow(document: dict[str, Any], pointer: str) -> str:
     return pointer
 
 
+def follow_schema(document: dict[str, Any], pointer: str) -> str:
+    """Like `follow`, for a schema: it stops at a schema whose `$ref` has constraining siblings (OpenAPI
+    3.1 lets `{$ref: Base, properties: {...}, required: [...]}` add to Base: the schema is that node, read
+    with its chain by contract_tests.api.values). In OpenAPI 3.0, a `$ref`'s siblings are ignored."""
+    if is_openapi_30(document):
+        return follow(document, pointer)
+    seen = set()
+    node = node_at(document, pointer)
+    # Annotations beside a `$ref` (its description, its default) change no verdict: followed past.
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node.keys() - _BESIDE_REF:
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in seen:
+            raise SpecError(f"cannot resolve $ref {ref!r} at {pointer}: only local, acyclic ones")
+        seen.add(ref)
+        pointer = ref[1:]
+        node = node_at(document, pointer)
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        follow(document, pointer)  # the rest of its chain must resolve too
+    return pointer
+
+
 def deref(document: dict[str, Any], node: Any) -> Any:
     """`node`, or what its chain of local `$ref`s points to."""
     seen = set()
@@ -181,6 +202,7 @@ def check_refs(document: dict[str, Any], node: Any, where: str = "") -> None:
 _ANNOTATIONS = frozenset(
     {"description", "default", "examples", "example", "title", "deprecated", "readOnly", "writeOnly"}
 )
+_BESIDE_REF = _ANNOTATIONS | {"$ref", "summary", "$comment"}
 # Values that are data, not schemas: copied as they are.
 _DATA = frozenset({"enum", "const", "default", "examples", "example"})
 # Keywords that give a subschema its own base URI or dynamic scope: inlining could change their meaning.

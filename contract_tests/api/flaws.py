@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,8 +212,10 @@ def _unsatisfiable(document: dict[str, Any], places: list[str]) -> Iterator[Flaw
         required = node.get("required")
         if node.get("additionalProperties") is not False or not isinstance(required, list):
             continue
-        if any(isinstance(node.get(keyword), list) for keyword in ("allOf", "anyOf", "oneOf")):
-            continue  # the properties may come from a subschema: the value builder decides
+        if "$ref" in node or any(
+            isinstance(node.get(keyword), list) for keyword in ("allOf", "anyOf", "oneOf")
+        ):
+            continue  # properties may come from a subschema or a `$ref` beside: the value builder decides
         declared = node.get("properties") if isinstance(node.get("properties"), dict) else {}
         patterns = node.get("patternProperties") or {}
         for index, name in enumerate(required):
@@ -235,8 +237,10 @@ def _undeclared(document: dict[str, Any], places: list[str]) -> Iterator[Flaw]:
         required, declared = node.get("required"), node.get("properties")
         if node.get("additionalProperties") is False or not isinstance(required, list):
             continue
-        if not isinstance(declared, dict) or any(
-            isinstance(node.get(keyword), list) for keyword in ("allOf", "anyOf", "oneOf")
+        if (
+            not isinstance(declared, dict)
+            or "$ref" in node
+            or any(isinstance(node.get(keyword), list) for keyword in ("allOf", "anyOf", "oneOf"))
         ):
             continue
         for index, name in enumerate(required):
@@ -267,8 +271,13 @@ def reach(document: dict[str, Any], pointer: str) -> frozenset[str]:
     """The pointers an operation reaches: its own and its path item's (parameters), and the target of
     every `$ref` inside them, transitively. A flaw inside one of them is one of the operation's."""
     item = pointer.rsplit("/", 1)[0]
-    found = {pointer, f"{item}/parameters"}
-    pending = [pointer, f"{item}/parameters"]
+    return closure(document, (pointer, f"{item}/parameters"))
+
+
+def closure(document: dict[str, Any], pointers: Iterable[str]) -> frozenset[str]:
+    """The pointers given and the target of every `$ref` inside them, transitively."""
+    found = set(pointers)
+    pending = list(found)
     while pending:
         try:
             node = node_at(document, pending.pop())

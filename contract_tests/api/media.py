@@ -20,10 +20,10 @@ a body.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -191,7 +191,14 @@ def encode_form(parts: Iterable[Part]) -> bytes:
 
 def encode_multipart(parts: Iterable[Part], boundary: str | None = None) -> tuple[bytes, str]:
     """A `multipart/form-data` body (RFC 7578) and its Content-Type, with its boundary."""
-    boundary = boundary or f"contract-{secrets.token_hex(12)}"
+    parts = list(parts)
+    # Deterministic (the same parts, the same bytes: a failure reproduces byte for byte), and never
+    # inside any part's content.
+    digest = hashlib.sha256(repr([astuple(part) for part in parts]).encode("utf-8"))
+    salt = 0
+    while boundary is None or any(boundary.encode("utf-8") in _as_bytes(part.content) for part in parts):
+        boundary = f"contract-{digest.hexdigest()[:24]}{salt or ''}"
+        salt += 1
     chunks: list[bytes] = []
     for part in parts:
         disposition = f'form-data; name="{_quoted(part.name)}"'
@@ -200,10 +207,14 @@ def encode_multipart(parts: Iterable[Part], boundary: str | None = None) -> tupl
         head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
         if part.content_type:
             head += f"Content-Type: {part.content_type}\r\n"
-        content = part.content if isinstance(part.content, bytes) else part.content.encode("utf-8")
+        content = _as_bytes(part.content)
         chunks += [head.encode("utf-8"), b"\r\n", content, b"\r\n"]
     chunks.append(f"--{boundary}--\r\n".encode("ascii"))
     return b"".join(chunks), f"{MULTIPART_TYPE}; boundary={boundary}"
+
+
+def _as_bytes(content: bytes | str) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 def _quoted(text: str) -> str:

@@ -30,14 +30,15 @@ from contract_tests.api.document import (
     deref,
     escape_pointer,
     follow,
+    follow_schema,
     load_spec,
     node_at,
     normalized,
     pointer_of,
 )
 from contract_tests.api.faults import Fault, Statuses, covers, fault_statuses
-from contract_tests.api.flaws import Flaw, find_flaws, reach, within
-from contract_tests.api.media import EVENTS, JSON, kind_of, preferred
+from contract_tests.api.flaws import Flaw, closure, find_flaws, reach, within
+from contract_tests.api.media import EVENTS, JSON, kind_of, matches, preferred
 from contract_tests.api.security import Scheme, Security, read_schemes, read_security
 from contract_tests.api.values import Values, json_types
 
@@ -81,10 +82,19 @@ class RequestBody:
     examples: dict[str, Any]  # the media type's named examples (and `example`), by name
     media_types: tuple[str, ...]  # every media type the spec lists
     kind: str = JSON  # contract_tests.api.media: JSON, FORM, MULTIPART, TEXT or BINARY
+    alternatives: tuple[RequestBody, ...] = ()  # the body as each other media type listed (a form, bytes)
 
     @property
     def is_json(self) -> bool:
         return self.kind == JSON
+
+    def as_sent(self, content_type: str | None) -> RequestBody:
+        """The body as the media type a request sent it in, where the spec lists it; else this one."""
+        if content_type and not matches(content_type, self.media_type):
+            for other in self.alternatives:
+                if matches(content_type, other.media_type):
+                    return other
+        return self
 
 
 @dataclass(frozen=True)
@@ -333,7 +343,7 @@ class Api:
         its description (`stream`: "...sent as data-only server-sent events")."""
         if op.body is None:
             return None
-        for name, pointer in self.values.properties(op.body.schema_pointer).items():
+        for name, pointer in self.values.every_property(op.body.schema_pointer).items():
             if "boolean" in self.values.types(pointer) and prose.is_stream_flag(self.values.schema(pointer)):
                 return name
         return None
@@ -344,7 +354,9 @@ class Api:
         flag = self.stream_flag(op)
         if flag is not None and op.body is not None:
             texts.append(
-                prose.description(self.values.schema(self.values.properties(op.body.schema_pointer)[flag]))
+                prose.description(
+                    self.values.schema(self.values.every_property(op.body.schema_pointer)[flag])
+                )
             )
         for text in texts:
             found = prose.terminator(text)
@@ -469,7 +481,7 @@ def _parameters(document: dict[str, Any], pointer: str) -> tuple[Parameter, ...]
             name = str(node.get("name", ""))
             if location == "header" and name.lower() in _IGNORED_HEADERS:
                 continue
-            schema_pointer = follow(document, f"{where}/schema") if "schema" in node else None
+            schema_pointer = follow_schema(document, f"{where}/schema") if "schema" in node else None
             schema = node_at(document, schema_pointer) if schema_pointer else {}
             style = str(node.get("style") or ("form" if location in ("query", "cookie") else "simple"))
             key = (name.lower() if location == "header" else name, location)
@@ -518,6 +530,17 @@ def _request_body(document: dict[str, Any], pointer: str) -> RequestBody | None:
     media = preferred(str(name) for name in content)
     if media is None:
         return None
+    body = _body_as(document, body_pointer, media)
+    if body is None:
+        return None
+    others = (_body_as(document, body_pointer, str(name)) for name in content if str(name) != media)
+    return dataclasses.replace(body, alternatives=tuple(other for other in others if other is not None))
+
+
+def _body_as(document: dict[str, Any], body_pointer: str, media: str) -> RequestBody | None:
+    """The body as sent in one of the media types its content lists."""
+    node = node_at(document, body_pointer)
+    content = node.get("content") or {}
     kind = kind_of(media)
     content_pointer = f"{body_pointer}/content/{escape_pointer(media)}"
     has_schema = isinstance(content[media], dict) and "schema" in content[media]
@@ -526,7 +549,9 @@ def _request_body(document: dict[str, Any], pointer: str) -> RequestBody | None:
     return RequestBody(
         media_type=media,
         # Without a schema, the media type object itself: as a schema, it allows any value.
-        schema_pointer=follow(document, f"{content_pointer}/schema") if has_schema else content_pointer,
+        schema_pointer=follow_schema(document, f"{content_pointer}/schema")
+        if has_schema
+        else content_pointer,
         required=bool(node.get("required")),
         examples=_examples(document, content_pointer),
         media_types=tuple(str(name) for name in content),
@@ -541,13 +566,15 @@ def _response(document: dict[str, Any], pointer: str, status: str) -> Response:
     media = _json_media(content)
     schema_pointer = None
     if media is not None and "schema" in (content[media] or {}):
-        schema_pointer = follow(document, f"{where}/content/{escape_pointer(media)}/schema")
+        schema_pointer = follow_schema(document, f"{where}/content/{escape_pointer(media)}/schema")
     other: tuple[str | None, str | None, str | None] = (None, None, None)  # media type, kind, schema
     stream: str | None = None
     for name, item in content.items():
         kind = kind_of(str(name))
         listed = isinstance(item, dict) and "schema" in item
-        schema = follow(document, f"{where}/content/{escape_pointer(str(name))}/schema") if listed else None
+        schema = (
+            follow_schema(document, f"{where}/content/{escape_pointer(str(name))}/schema") if listed else None
+        )
         if kind == EVENTS and media is not None:
             stream = stream or schema
         elif kind != JSON and media is None and other[0] is None:
@@ -562,7 +589,7 @@ def _response(document: dict[str, Any], pointer: str, status: str) -> Response:
             Header(
                 str(name),
                 bool(header.get("required")),
-                follow(document, f"{header_pointer}/schema") if "schema" in header else None,
+                follow_schema(document, f"{header_pointer}/schema") if "schema" in header else None,
             )
         )
     links = []
@@ -720,21 +747,27 @@ def _unusable(api: Api, op: Operation) -> str | None:
     blocking = [flaw for flaw in flaws if flaw.blocks]
     if blocking:
         return str(blocking[0])
-    values = api.values
+    # The fewest values each schema needs; the largest ones are built only when a run asks for them.
+    pointers = [op.body.schema_pointer] if op.body is not None and op.body.schema_pointer else []
+    if op.success.schema_pointer is not None:
+        pointers.append(op.success.schema_pointer)
+    where = op.pointer
     try:
-        pointers = [op.body.schema_pointer] if op.body is not None and op.body.schema_pointer else []
-        if op.success.schema_pointer is not None:
-            pointers.append(op.success.schema_pointer)
-        for pointer in pointers:
-            values.minimal(pointer)
-            values.largest(pointer)
+        for where in pointers:
+            api.values.minimal(where)
         for parameter in op.parameters:
+            where = parameter.pointer
             api.parameter_example(parameter)
-    except SpecError as exc:
-        return str(flaws[0]) if flaws else str(exc)
-    except Exception as exc:  # a schema the validator cannot read (a keyword of the wrong type...)
+    except MemoryError:
+        raise
+    except Exception as exc:  # no value can be built, or a schema the validator cannot read
+        near = [flaw for flaw in flaws if within(flaw, closure(api.document, (where,)))]
+        if near:
+            return str(near[0])
         said = " ".join(str(exc).split())[:200]
-        return str(flaws[0]) if flaws else f"its schemas cannot be read ({type(exc).__name__}: {said})"
+        if isinstance(exc, SpecError):
+            return said
+        return f"its schemas cannot be read at {where} ({type(exc).__name__}: {said})"
     return None
 
 

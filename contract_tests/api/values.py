@@ -26,6 +26,7 @@ NO_VALUE: Any = object()  # a schema admits nothing this module can build
 MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own examples give
 # Where the schema sets no size, the largest value still has some content to carry.
 UNBOUNDED_ITEMS = 3
+LARGE_DEPTH = 3  # the largest value fills lists and maps to their maximum this deep, past it to their minimum
 UNBOUNDED_TEXT = 24
 # Characters a pattern's matching string is padded with to reach a length: the likeliest allowed first.
 _FILLERS = ("a", "0", "A", "x", "-", "_", " ")
@@ -104,6 +105,7 @@ class Values:
         self._validators: dict[str, jsonschema.Validator] = {}
         self._minimal: dict[str, Any] = {}
         self._largest: dict[str, Any] = {}
+        self._every: dict[str, dict[str, str]] = {}
         # Readings by pointer: the document does not change once loaded, and the checks ask the same
         # questions of every response (a proxy judges thousands a second). Each answer is a copy.
         self._schemas: dict[str, dict[str, Any]] = {}
@@ -165,12 +167,37 @@ class Values:
         return base + "".join(f"/{escape_pointer(str(name))}" for name in names)
 
     def properties(self, pointer: str) -> dict[str, str]:
-        """Property name -> pointer of its schema."""
+        """Property name -> pointer of its schema: those of every node of its `$ref` chain (OpenAPI 3.1
+        lets a `$ref` have siblings: `{$ref: Base, properties: {extra: ...}}` has Base's and its own), a
+        node's own over those of what it refers to."""
         if pointer not in self._properties:
-            names = self.schema(pointer).get("properties", {})
-            base = self.where(pointer, "properties")
-            self._properties[pointer] = {name: f"{base}/{escape_pointer(name)}" for name in names}
+            found: dict[str, str] = {}
+            for where in reversed(list(self.chain(pointer))):
+                names = self.node(where).get("properties")
+                if isinstance(names, dict):
+                    base = f"{where}/properties"
+                    found.update({name: f"{base}/{escape_pointer(name)}" for name in names})
+            self._properties[pointer] = found
         return dict(self._properties[pointer])
+
+    def every_property(self, pointer: str) -> dict[str, str]:
+        """Its properties and those of its `allOf` parts and `oneOf`/`anyOf` branches, at any depth, the
+        first found of a name kept: what any shape of the value may carry."""
+        if pointer not in self._every:
+            found: dict[str, str] = {}
+            pending, seen = [pointer], {pointer}
+            while pending:
+                here = pending.pop(0)
+                for name, where in self.properties(here).items():
+                    found.setdefault(name, where)
+                count = len(self.schema(here).get("allOf", []))
+                parts = [f"{self.where(here, 'allOf')}/{index}" for index in range(count)]
+                for inner in [*parts, *(branch for _, branch in self.branches(here))]:
+                    if inner not in seen:
+                        seen.add(inner)
+                        pending.append(inner)
+            self._every[pointer] = found
+        return dict(self._every[pointer])
 
     def branches(self, pointer: str) -> list[tuple[str, str]]:
         """(label, pointer) of each `oneOf`/`anyOf` alternative; the label is its discriminator value
@@ -293,6 +320,9 @@ class Values:
         built = [self._simple(part, depth + 1) for part in parts]
         if built and all(isinstance(part, dict) for part in built):
             yield functools.reduce(lambda merged, part: {**merged, **part}, built, {})
+        # A part's own value may satisfy the whole (`allOf: [{$ref: a oneOf of a string and an object},
+        # {nullable: true}]`): each is tried, the whole schema judging it.
+        yield from (part for part in built if part is not NO_VALUE)
         # A branch or part that only adds `required` (`oneOf: [{required: [a]}, {required: [b]}]`) says
         # which of the object's own properties must be there: built from them all together.
         if "object" in json_types(schema) or branches or parts:
@@ -411,12 +441,18 @@ class Values:
 
     def largest(self, pointer: str) -> Any:
         """A valid value with every string at its maxLength (astral-plane characters where allowed),
-        every list and map at its maximum size, and every optional property present."""
-        if pointer not in self._largest:
-            self._largest[pointer] = self._largest_of(pointer, 0)
-        return copy.deepcopy(self._largest[pointer])
+        every list and map at its maximum size (its minimum past LARGE_DEPTH levels), and every optional
+        property present."""
+        return self._largest_of(pointer, 0)
 
     def _largest_of(self, pointer: str, depth: int) -> Any:
+        # Memoised by depth too: a schema reached along many paths (or recursive) is built once per depth.
+        key = f"{depth}\x1f{pointer}"
+        if key not in self._largest:
+            self._largest[key] = self._build_largest(pointer, depth)
+        return copy.deepcopy(self._largest[key])
+
+    def _build_largest(self, pointer: str, depth: int) -> Any:
         schema = self.schema(pointer)
         candidates: list[Any] = []
         if depth <= MAX_DEPTH:
@@ -438,6 +474,8 @@ class Values:
             if items is None:
                 return []
             count = int(schema.get("maxItems", max(UNBOUNDED_ITEMS, int(schema.get("minItems", 0)))))
+            if depth > LARGE_DEPTH:  # lists in lists: past a few levels the fewest, or it grows as a power
+                count = int(schema.get("minItems", 0))
             variants = [self._largest_of(branch, depth + 1) for _, branch in self.branches(items)]
             variants = [variant for variant in variants if self.is_valid(items, variant)]
             variants = variants or [self._largest_of(items, depth + 1)]
@@ -450,6 +488,8 @@ class Values:
             # `additionalProperties: true` (or `{}`) is free-form content: nothing to fill to a limit.
             if extra is not None and isinstance(node_at(self.document, extra), dict) and self.schema(extra):
                 count = int(schema.get("maxProperties", UNBOUNDED_ITEMS)) - len(value)
+                if depth > LARGE_DEPTH:
+                    count = int(schema.get("minProperties", 0)) - len(value)
                 names = self.child(pointer, "propertyNames")
                 key_length = int(self.schema(names).get("maxLength", 8)) if names else 8
                 item = self._largest_of(extra, depth + 1)

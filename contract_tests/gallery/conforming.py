@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp
 
+from contract_tests.api import prose
 from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME
 from contract_tests.api.errors import fit_error
 from contract_tests.api.faults import Fault
@@ -285,7 +286,50 @@ def holds_prose_bounds(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH
     return base(api_key=api_key, spec_path=written(load_api(spec).prose.values.document))
 
 
+def _time_fields(api: Api) -> tuple[str, ...]:
+    """The names of the fields a resource's schema describes as a Unix time in seconds."""
+    values, found = api.values, dict[str, None]()
+    for pointer in (resource.schema_pointer for resource in api.resources if resource.schema_pointer):
+        for name, where in values.properties(pointer).items():
+            if prose.timestamp_unit(values.schema(where), values.types(where)) == "s":
+                found[name] = None
+    return tuple(found)
+
+
+def ties_newest_first(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> Any:
+    """Lists by creation time in seconds, objects of one second newest first (a list sorted by its time
+    field, ties broken by something of its own): a walk's order holds only between seconds."""
+    fields = _time_fields(load_api(spec))
+
+    class TiesNewestFirst:
+        def __init__(self, store: Any) -> None:
+            self.store = store
+
+        def put(self, collection: str, key: str, value: Any) -> None:
+            self.store.put(collection, key, value)
+
+        def get(self, collection: str, key: str) -> Any:
+            return self.store.get(collection, key)
+
+        def delete(self, collection: str, key: str) -> bool:
+            return bool(self.store.delete(collection, key))
+
+        def items(self, collection: str) -> list[tuple[str, Any]]:
+            kept = list(self.store.items(collection))
+
+            def when(pair: tuple[int, tuple[str, Any]]) -> tuple[float, int]:
+                index, (_, value) = pair
+                said = [value.get(name) for name in fields] if isinstance(value, dict) else []
+                seconds = next((at for at in said if isinstance(at, int | float)), 0)
+                return (seconds, -index)
+
+            return [pair for _, pair in sorted(enumerate(kept), key=when)]
+
+    return base(api_key=api_key, spec_path=spec, wrap_store=TiesNewestFirst)
+
+
 CONFORMING: dict[str, AppFactory] = {
+    "ties_newest_first": ties_newest_first,
     "closes_kept_alive": closes_kept_alive,
     "holds_prose_bounds": holds_prose_bounds,
     "other_habits": other_habits,

@@ -36,12 +36,35 @@ def wants_stream(api: Api, op: Operation, sent: Sent) -> bool:
     return flag is not None and isinstance(value, dict) and value.get(flag) is True
 
 
+def may_stream(api: Api, op: Operation, sent: Sent) -> bool:
+    """Whether the request set the flag the spec's prose says streams (`stream: true`), whether or not
+    the spec lists the stream's media type: a server may then answer with events."""
+    flag = api.stream_flag(op)
+    if flag is None:
+        return False
+    value = request_value(api, op, sent)
+    return isinstance(value, dict) and value.get(flag) is True
+
+
+def unlisted_stream(api: Api, op: Operation, exchange: Exchange) -> bool:
+    """A stream of events the spec promises only in prose (its flag's description), answered to that
+    flag: its media type and events are judged by valid_request_accepted, not by the listed schema."""
+    return (
+        op.success.stream_schema_pointer is None
+        and matches(exchange.response_media_type, EVENTS_TYPE)
+        and may_stream(api, op, exchange.request)
+    )
+
+
 def success_body_problem(api: Api, op: Operation, exchange: Exchange, mask: Masker) -> str | None:
     """What is wrong with a success response's body for what the request asked, or None."""
     success = op.success
     got = exchange.response_media_type
-    # A stream asked for must come as one; one a server chose to send (to an Accept) is judged as one.
-    chosen = success.stream_schema_pointer is not None and matches(got, EVENTS_TYPE)
+    # A stream asked for must come as one; one a server chose to send (to an Accept, or to a flag the
+    # prose alone says streams) is judged as one.
+    chosen = (success.stream_schema_pointer is not None and matches(got, EVENTS_TYPE)) or unlisted_stream(
+        api, op, exchange
+    )
     if wants_stream(api, op, exchange.request) or chosen:
         pointer = success.stream_schema_pointer or success.other_schema_pointer
         if not matches(got, EVENTS_TYPE):
@@ -61,11 +84,23 @@ def _bytes_problem(op: Operation, exchange: Exchange) -> str | None:
     if kind in (BINARY, TEXT) and not matches(got, documented):
         return f"content type {got or '(none)'!r}, expected {documented}"
     if kind == TEXT:
+        # Text in the charset its Content-Type names (RFC 9110, 8.3.2), UTF-8 where it names none.
+        charset = _charset(exchange.response.header("content-type") if exchange.response else None)
         try:
-            exchange.content.decode("utf-8")
+            exchange.content.decode(charset)
+        except LookupError:
+            return f"the {documented} body names a charset no reader knows: {charset}"
         except UnicodeDecodeError as exc:
-            return f"the {documented} body is not UTF-8 text (byte {exc.start})"
+            return f"the {documented} body is not {charset} text (byte {exc.start})"
     return None
+
+
+def _charset(content_type: str | None) -> str:
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return "utf-8"
 
 
 def _json_problem(api: Api, op: Operation, exchange: Exchange, mask: Masker) -> str | None:

@@ -8,6 +8,7 @@ lists them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -297,7 +298,19 @@ def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
             verdict = _current_time(name, value, ctx)
             if verdict is not None:
                 return verdict
-    return _seconds_everywhere(ctx, pointer, got, "")
+    # A time the request gives (an expiry the client chose) is the client's value, echoed: only the
+    # server's own are judged.
+    given = _body_properties(ctx, op)
+    if role is not None:
+        for writes in (Role.CREATE, Role.UPDATE):
+            given |= _body_properties(ctx, role[0].first(writes))
+    return _seconds_everywhere(ctx, pointer, got, "", skip=given)
+
+
+def _body_properties(ctx: Judge, op: Operation | None) -> frozenset[str]:
+    if op is None or op.body is None or not op.body.schema_pointer:
+        return frozenset()
+    return frozenset(ctx.api.values.properties(op.body.schema_pointer))
 
 
 # A Unix time in seconds the spec describes so ("The Unix timestamp (in seconds) for when..."): plausible
@@ -306,7 +319,9 @@ _PLAUSIBLE_SECONDS = (978_307_200, 4_102_444_800)
 _TIME_DEPTH = 6
 
 
-def _seconds_everywhere(ctx: Judge, pointer: str, value: Any, where: str, depth: int = 0) -> Verdict:
+def _seconds_everywhere(
+    ctx: Judge, pointer: str, value: Any, where: str, depth: int = 0, *, skip: frozenset[str] = frozenset()
+) -> Verdict:
     """Every field of the body the spec describes as a Unix time in seconds holds one."""
     values = ctx.api.values
     if depth > _TIME_DEPTH:
@@ -314,17 +329,19 @@ def _seconds_everywhere(ctx: Judge, pointer: str, value: Any, where: str, depth:
     if isinstance(value, list):
         items = values.child(pointer, "items")
         for index, item in enumerate(value if items is not None else []):
-            found = _seconds_everywhere(ctx, items, item, f"{where}/{index}", depth + 1)  # type: ignore[arg-type]
+            found = _seconds_everywhere(ctx, items, item, f"{where}/{index}", depth + 1, skip=skip)  # type: ignore[arg-type]
             if found is not None:
                 return found
         return None
     if not isinstance(value, dict):
         return None
     for name, place in values.properties(pointer).items():
-        if name not in value:
+        if name not in value or name in skip:
             continue
         item, at = value[name], f"{where}/{escape_pointer(name)}"
-        found = _not_seconds(ctx, place, item, at) or _seconds_everywhere(ctx, place, item, at, depth + 1)
+        found = _not_seconds(ctx, place, item, at) or _seconds_everywhere(
+            ctx, place, item, at, depth + 1, skip=skip
+        )
         if found is not None:
             return found
     return None
@@ -622,12 +639,37 @@ def _reached(walk: Walk, ctx: Judge) -> Verdict:
                 f"{_show(ctx, item)}, created before the walk, is on none of its {len(walk.pages)} pages"
                 f"{ordered}{hint}"
             )
-    expected = list(walk.created) if (walk.order or "").lower() != "desc" else list(reversed(walk.created))
-    if walk.order is not None and ours != expected:
-        return (
-            f"order={walk.order} reached the objects as {_show(ctx, ours)}, expected {_show(ctx, expected)}"
-        )
+    if walk.order is None:
+        return None
+    descending = walk.order.lower() == "desc"
+    for before, after in itertools.pairwise(ours):
+        if _comes_before(walk, after, before) if not descending else _comes_before(walk, before, after):
+            expected = sorted(ours, key=lambda item: _rank(walk, item), reverse=descending)
+            return (
+                f"order={walk.order} reached the objects as {_show(ctx, ours)}, expected"
+                f" {_show(ctx, expected)}{_timed(walk)}"
+            )
     return None
+
+
+def _rank(walk: Walk, item: str) -> tuple[float, int]:
+    """Where an object sorts: by the time it says it was made, else by when the run made it."""
+    made = walk.created.index(item)
+    return (walk.times[item], made) if len(walk.times) == len(walk.created) else (0.0, made)
+
+
+def _comes_before(walk: Walk, one: str, other: str) -> bool:
+    """Whether `one` must come before `other` in ascending order: made in an earlier second where both say
+    when (objects of one second may come in any order), else made by the run first."""
+    if one in walk.times and other in walk.times:
+        return walk.times[one] < walk.times[other]
+    return walk.created.index(one) < walk.created.index(other)
+
+
+def _timed(walk: Walk) -> str:
+    if not walk.times:
+        return ""
+    return " (objects made in the same second may come in either order among themselves)"
 
 
 def _more_said(walk: Walk) -> Verdict:
@@ -645,21 +687,30 @@ def _more_said(walk: Walk) -> Verdict:
 
 def _ends_said(walk: Walk, ctx: Judge) -> Verdict:
     for number, (page, ends) in enumerate(zip(walk.pages, walk.ends, strict=False), 1):
-        if ends is not None and page and (ends[0] != page[0] or ends[1] != page[-1]):
+        # Ids compared as the path writes them (a number id is its text).
+        if ends is not None and page and (_as_text(ends[0]) != page[0] or _as_text(ends[1]) != page[-1]):
             shown = _show(ctx, [page[0], page[-1]])
             return f"page {number} names its ends {_show(ctx, list(ends))}, but shows {shown}"
     return None
 
 
+def _as_text(value: Any) -> Any:
+    return text_of(value) if isinstance(value, str | int) and not isinstance(value, bool) else value
+
+
 def _page_before(walk: Walk, ctx: Judge) -> Verdict:
-    made = list(walk.created)
     assert walk.pivot is not None
-    at = made.index(walk.pivot)
-    before = set(made[:at]) if (walk.order or "").lower() != "desc" else set(made[at + 1 :])
+    descending = (walk.order or "").lower() == "desc"
     page = walk.pages[0] if walk.pages else ()
     if walk.pivot in page:
         return f"the page {walk.cursor}={_show(ctx, walk.pivot)} shows {_show(ctx, walk.pivot)} itself"
-    wrong = [item for item in page if item in walk.created and item not in before]
+    # An object the list must show past the pivot, never before it (one of its second may be either side).
+    wrong = [
+        item
+        for item in page
+        if item in walk.created
+        and (_comes_before(walk, item, walk.pivot) if descending else _comes_before(walk, walk.pivot, item))
+    ]
     if wrong:
         pivot = _show(ctx, walk.pivot)
         return f"the page {walk.cursor}={pivot} shows {_show(ctx, wrong[0])}, which comes after it"
@@ -673,6 +724,9 @@ def delete_confirmed(exchange: Exchange, ctx: Judge) -> Verdict:
     got = exchange.received_json
     if ctx.role(exchange) is not Role.DELETE or not 200 <= exchange.status < 300 or not isinstance(got, dict):
         return NOT_APPLICABLE
+    role = ctx.api.role(op)
+    if role is not None and op.success.schema_pointer == role[0].schema_pointer:
+        return NOT_APPLICABLE  # the deleted object itself: its booleans are its own, not a confirmation
     for name in _confirmations(ctx.api, op):
         if got.get(name) is not True:
             return (

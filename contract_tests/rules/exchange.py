@@ -117,6 +117,9 @@ class Walk:
     pages: list[tuple[str, ...]] = field(default_factory=list)  # the ids of each page
     more: list[bool | None] = field(default_factory=list)  # each page's has_more, None where it has none
     ends: list[tuple[Any, Any] | None] = field(default_factory=list)  # each page's (first_id, last_id)
+    # Each object's creation time, where the object says it (a field the spec describes as a Unix time the
+    # server sets): objects of one time may come in any order, as a list sorted by it orders them.
+    times: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

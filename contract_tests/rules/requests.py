@@ -14,7 +14,7 @@ from typing import Any
 from contract_tests.api.faults import Fault
 from contract_tests.api.media import PARTS, matches, value_of_parts
 from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, media_type, trailing_values
+from contract_tests.api.model import Api, Operation, Parameter, RequestBody, media_type, trailing_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
 from contract_tests.rules.parts import NotParts, read_parts
@@ -152,29 +152,31 @@ def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # 
     if op.body is None:
         return []
     sent_type = media_type(sent.header("content-type"))
-    if not sent.body and (not sent_type or not op.body.required):
-        if op.body.required:
+    body = op.body.as_sent(sent_type)  # any media type the spec lists, judged by its own schema
+    if not sent.body and (not sent_type or not body.required):
+        if body.required:
             return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", "the required body is missing")]
         return []
-    if not matches(sent_type, op.body.media_type):
+    if not matches(sent_type, body.media_type):
         shown = show(sent_type) if sent_type else "no Content-Type"
+        listed = " or ".join(show(name) for name in body.media_types) if body.alternatives else ""
         return [
             Violation(
                 MALFORMED_CHECK,
                 Fault.MEDIA_TYPE,
                 "header Content-Type",
-                f"the body is sent as {shown}, not as {show(op.body.media_type)}",
+                f"the body is sent as {shown}, not as {listed or show(body.media_type)}",
             )
         ]
-    if op.body.kind in PARTS:
-        return _parts_violations(api, op, sent)
-    if not op.body.is_json:
+    if body.kind in PARTS:
+        return _parts_violations(api, body, sent)
+    if not body.is_json:
         return []  # bytes or text: what the media type allows, the spec does not say more
     value = parse_json(sent.body)
     if value is NOT_JSON:
         return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", _why_not_json(sent.body))]
-    validator = api.values.validator(op.body.schema_pointer)
-    if not isinstance(value, dict) and "object" in api.values.types(op.body.schema_pointer):
+    validator = api.values.validator(body.schema_pointer)
+    if not isinstance(value, dict) and "object" in api.values.types(body.schema_pointer):
         return [
             Violation(
                 MALFORMED_CHECK,
@@ -189,15 +191,14 @@ def body_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:  # 
     return []
 
 
-def _parts_violations(api: Api, op: Operation, sent: Sent) -> list[Violation]:
+def _parts_violations(api: Api, body: RequestBody, sent: Sent) -> list[Violation]:
     """A form or an upload: its parts, read as the body's schema types them, judged as one object."""
-    assert op.body is not None
     try:
         parts = read_parts(sent.header("content-type") or "", sent.body)
     except NotParts as exc:
         return [Violation(MALFORMED_CHECK, Fault.INVALID, "the body", str(exc), named="body_well_formed")]
-    value = value_of_parts(api.values, op.body.schema_pointer, parts)
-    error = first_error(api.values.validator(op.body.schema_pointer), value)
+    value = value_of_parts(api.values, body.schema_pointer, parts)
+    error = first_error(api.values.validator(body.schema_pointer), value)
     if error is None:
         return []
     return [Violation(BODY_CHECK, Fault.INVALID, part_pointer(error) or "/", message(error))]
@@ -243,13 +244,14 @@ def request_value(api: Api, op: Operation, sent: Sent) -> Any:
     where there is none to read."""
     if op.body is None or not sent.body:
         return NOT_JSON
-    if op.body.kind in PARTS:
+    body = op.body.as_sent(media_type(sent.header("content-type")))
+    if body.kind in PARTS:
         try:
             parts = read_parts(sent.header("content-type") or "", sent.body)
         except NotParts:
             return NOT_JSON
-        return value_of_parts(api.values, op.body.schema_pointer, parts)
-    return parse_json(sent.body) if op.body.is_json else NOT_JSON
+        return value_of_parts(api.values, body.schema_pointer, parts)
+    return parse_json(sent.body) if body.is_json else NOT_JSON
 
 
 def beyond_prose(api: Api, op: Operation, sent: Sent) -> str | None:

@@ -33,7 +33,7 @@ from contract_tests.api.document import REPO_ROOT, SPEC_PATH, UNIQUE
 from contract_tests.api.faults import Fault
 from contract_tests.api.media import PARTS, matches
 from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, load_api
+from contract_tests.api.model import Api, Operation, Parameter, RequestBody, load_api
 from contract_tests.api.parameters import ABSENT, read, text_of
 from contract_tests.api.validators import inlined_validator
 from contract_tests.server import reading
@@ -115,7 +115,9 @@ class OperationEndpoint:
             )
             for parameter in op.parameters
         ]
-        self.body = validator(op.body.schema_pointer, api.document) if op.body is not None else None
+        # Each media type the body lists, read and validated by its own schema.
+        bodies = (op.body, *op.body.alternatives) if op.body is not None else ()
+        self.bodies = {each.media_type: validator(each.schema_pointer, api.document) for each in bodies}
         self.invalid = op.statuses(Fault.INVALID).answer
         self.headers = _header_values(api, op)
 
@@ -126,15 +128,16 @@ class OperationEndpoint:
         body: Any = None
         uploads: tuple[Upload, ...] = ()
         if self.op.body is not None and (self.op.body.required or _has_body(request)):
-            self.check_content_type(request)
+            sent_as = self.op.body.as_sent(request.headers.get("content-type"))
+            self.check_content_type(request, sent_as)
             raw = await self.read_body(request)
             try:
-                found = await reading.read(self.api, self.op.body, raw, request.headers)
+                found = await reading.read(self.api, sent_as, raw, request.headers)
             except reading.Unreadable as exc:
                 raise APIError(self.invalid, str(exc)) from None
             if found.value is not reading.NO_BODY:
                 body, uploads = found.value, tuple(found.uploads)
-                self.check_body(body)
+                self.check_body(body, sent_as)
         call = Call(path, query, body, uploads, streamed(self.api, self.op, request.headers, body))
         try:
             answer = self.answer(call)
@@ -182,14 +185,13 @@ class OperationEndpoint:
                 query[parameter.name] = value
         return query
 
-    def check_content_type(self, request: Request) -> None:
-        assert self.op.body is not None
-        # Of several media types a body lists, the server reads the one a client is sent to send (JSON
-        # first, contract_tests.api.media): the others get 415.
-        if not matches(request.headers.get("content-type"), self.op.body.media_type):
+    def check_content_type(self, request: Request, sent_as: RequestBody) -> None:
+        # Any media type the body lists is read; one it does not list gets 415.
+        if not matches(request.headers.get("content-type"), sent_as.media_type):
+            listed = " or ".join(sent_as.media_types)
             raise APIError(
                 self.op.statuses(Fault.MEDIA_TYPE).answer,
-                f"Unsupported Content-Type: send the body as {self.op.body.media_type}.",
+                f"Unsupported Content-Type: send the body as {listed}.",
             )
 
     async def read_body(self, request: Request) -> bytes:
@@ -209,14 +211,14 @@ class OperationEndpoint:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def check_body(self, body: Any) -> None:
-        assert self.body is not None
-        if self.body.is_valid(body):
+    def check_body(self, body: Any, sent_as: RequestBody) -> None:
+        checker = self.bodies[sent_as.media_type]
+        if checker.is_valid(body):
             return
-        error = first_error(self.body, body)
+        error = first_error(checker, body)
         assert error is not None
-        if self.op.body is not None and self.op.body.kind in PARTS:
-            said = f"Invalid part {part_pointer(error) or '/'} of the {self.op.body.media_type} body"
+        if sent_as.kind in PARTS:
+            said = f"Invalid part {part_pointer(error) or '/'} of the {sent_as.media_type} body"
         else:
             said = f"Invalid request body at {pointer(error.absolute_path) or '/'}"
         raise APIError(self.invalid, f"{said}: {message(error)}", param=_param(error))

@@ -215,12 +215,13 @@ class ResourceAnswers:
         self.store.delete(collection, key)
         pointer = op.success.schema_pointer
         given = {}
-        if (
-            self.id_name is not None
-            and pointer is not None
-            and self.id_name in self.values.properties(pointer)
-        ):
-            given[self.id_name] = self.resource.id_of(found)
+        if pointer is not None and isinstance(found, dict):
+            # What the object was, where the answer names it (its id, its creation time; all of it where a
+            # delete answers the deleted object): a field of another schema (`object: "thing.deleted"`)
+            # is the answer's own.
+            for name, where in self.values.properties(pointer).items():
+                if name in found and self.values.is_valid(where, found[name]):
+                    given[name] = found[name]
         return filled(self.values, pointer, given)
 
     def list_page(self, op: Operation, success: SuccessBody, call: Call) -> Any:

@@ -94,7 +94,11 @@ class SuccessBody:
         required = set(schema.get("required", []))
         self.undeclared = [name for name in required if name not in values.properties(self.pointer)]
         counter = itertools.count(1)
-        resource = api.role(op) is not None
+        role = api.role(op)
+        resource = role is not None
+        # The object's own id is the server's, never a path's value (a path naming the parent by the
+        # same name is the parent's).
+        own_id = role[0].id_pointer[1:] if role is not None and role[0].id_pointer.count("/") == 1 else None
         # The response's own example, where the spec gives one: the server's fields take its values.
         shown = documented_example(api, op) if pointer is None else NO_VALUE
         self.shown = shown if isinstance(shown, dict) else {}
@@ -118,7 +122,9 @@ class SuccessBody:
                     assign=self._assigner(where, counter, unique=assigned),
                     upload=prose.upload_fact(field_schema, types) if sent_pointer is None else None,
                     results=items if types == ("array",) and items is not None and not resource else None,
-                    from_path=name in {parameter.name for parameter in op.path_parameters},
+                    from_path=name in {parameter.name for parameter in op.path_parameters}
+                    and not assigned
+                    and name != own_id,
                     nullable="null" in types and values.is_valid(where, None),
                 )
             )

@@ -14,22 +14,29 @@ def write_junit(result: RunResult, path: Path) -> None:
     failures = len(result.failed) + len(result.coverage_gaps)
     tests = result.check_count + len(result.operations) + len(result.not_testable)
     root = ET.Element("testsuites", tests=str(tests), failures=str(failures))
+    if result.shard is not None:
+        root.set("shard", result.shard)  # "2/4": merge-reports checks that every shard is there
     for operation in result.operations.values():
         root.append(_suite(result, operation))
     if result.not_testable:
         # Operations a flaw of the spec leaves untestable: skipped, with the flaw's place and reason.
+        # With --require-coverage, each is a failure: the run was asked to judge every operation.
+        count = str(len(result.not_testable))
+        required = result.require_coverage
         flawed = ET.SubElement(
             root,
             "testsuite",
             name="contract operations not testable",
-            tests=str(len(result.not_testable)),
-            failures="0",
+            tests=count,
+            failures=count if required else "0",
             errors="0",
-            skipped=str(len(result.not_testable)),
+            skipped="0" if required else count,
         )
         for label, why in result.not_testable.items():
             case = ET.SubElement(flawed, "testcase", classname="contract.not_testable", name=label)
-            ET.SubElement(case, "skipped", message=printable(f"not testable: {why}"))
+            ET.SubElement(
+                case, "failure" if required else "skipped", message=printable(f"not testable: {why}")
+            )
     if result.untestable is not None:
         # Not a check the server broke: a run that could not judge it, which CI must not show as passed.
         run = ET.SubElement(root, "testsuite", name="contract run", tests="1", failures="0", errors="1")

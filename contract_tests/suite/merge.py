@@ -29,6 +29,7 @@ class MergeError(Exception):
 def merge_junit(paths: list[Path]) -> tuple[ET.Element, int]:
     """The joined `<testsuites>` and the exit status the whole run would have had."""
     suites: dict[str, ET.Element] = {}
+    shards: list[tuple[Path, str | None]] = []
     for path in paths:
         try:
             root = ET.parse(path).getroot()
@@ -36,6 +37,7 @@ def merge_junit(paths: list[Path]) -> tuple[ET.Element, int]:
             raise MergeError(f"cannot read the JUnit report {path}: {exc}") from None
         if root.tag != "testsuites":
             raise MergeError(f"{path} is not a JUnit report of the suite (its root is <{root.tag}>)")
+        shards.append((path, root.get("shard")))
         for suite in root.findall("testsuite"):
             name = suite.get("name", "")
             if name not in suites:
@@ -45,6 +47,7 @@ def merge_junit(paths: list[Path]) -> tuple[ET.Element, int]:
             for case in suite.findall("testcase"):
                 if case.get("name") not in known:
                     suites[name].append(case)
+    every_shard(shards)
     merged = ET.Element("testsuites")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in suites.values():
@@ -65,9 +68,48 @@ def merge_junit(paths: list[Path]) -> tuple[ET.Element, int]:
     return merged, code
 
 
+def every_shard(shards: list[tuple[Path, str | None]]) -> None:
+    """Refuses reports that are not one whole run's shards: one missing (its operations would pass
+    unjudged), one given twice, or shards of different splits. Reports of unsharded runs are joined as
+    they are."""
+    given = [(path, said) for path, said in shards if said is not None]
+    if not given:
+        return
+    parsed: list[tuple[Path, tuple[int, int]]] = []
+    for path, said in given:
+        number, _, count = said.partition("/")
+        if not (number.isdigit() and count.isdigit()):
+            raise MergeError(f"{path}: shard {said!r} is not of the form I/N")
+        parsed.append((path, (int(number), int(count))))
+    totals = {count for _, (_, count) in parsed}
+    if len(totals) > 1 or len(given) < len(shards):
+        raise MergeError(
+            "the reports are of different splits of the run (--shard I/N with different N, or none)"
+        )
+    total = totals.pop()
+    seen: dict[int, Path] = {}
+    for path, (index, _) in parsed:
+        if index in seen:
+            raise MergeError(f"shard {index}/{total} is given twice ({seen[index]} and {path})")
+        seen[index] = path
+    missing = [f"{index}/{total}" for index in range(1, total + 1) if index not in seen]
+    if missing:
+        raise MergeError(
+            f"shard {', '.join(missing)} is missing: the joined report would leave its operations unjudged"
+        )
+
+
 def merge_json(paths: list[Path]) -> tuple[dict[str, Any], int]:
     """The joined JSON report and the exit status the whole run would have had."""
+    try:
+        return _merge_json(paths)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise MergeError(f"a JSON report lacks what the suite writes ({type(exc).__name__}: {exc})") from None
+
+
+def _merge_json(paths: list[Path]) -> tuple[dict[str, Any], int]:
     merged: dict[str, Any] = {}
+    shards: list[tuple[Path, str | None]] = []
     for path in paths:
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
@@ -85,6 +127,7 @@ def merge_json(paths: list[Path]) -> tuple[dict[str, Any], int]:
                 "seconds": 0,
             }
         merged["shards"].append(report.get("shard"))
+        shards.append((path, report.get("shard")))
         merged["requests_sent"] += report["requests_sent"]
         merged["seconds"] = max(merged["seconds"], report["seconds"])  # the shards run side by side
         for key in ("flaws", "notes", "coverage_gaps"):
@@ -92,6 +135,7 @@ def merge_json(paths: list[Path]) -> tuple[dict[str, Any], int]:
         merged["not_testable"] = {**merged["not_testable"], **report["not_testable"]}
         merged["not_judged"] = merged["not_judged"] or report["not_judged"]
         merged["operations"].update(report["operations"])
+    every_shard(shards)
     failed = any(
         check["failures"]
         for operation in merged["operations"].values()

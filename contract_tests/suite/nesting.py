@@ -22,7 +22,7 @@ from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
 from contract_tests.rules.exchange import Exchange
-from contract_tests.suite.state import SendStep, World, is_success
+from contract_tests.suite.state import SendStep, World, is_success, unknown_id
 
 CHECK = "children_follow_parents"
 UNKNOWN_PARENT = "contract-no-such-parent-7f3a9c"
@@ -65,6 +65,14 @@ class Nesting:
             return None
         return self.world.remember(resource, collection, made.received_json, made)
 
+    def _unknown_parent(self, resource: Resource, key: str) -> str:
+        """A parent id no object has, valid by the schema the child's paths give it (a pattern, a type)."""
+        for op in (op for ops in resource.roles.values() for op in ops):
+            for parameter in op.parameters:
+                if parameter.name == key and parameter.location == "path":
+                    return unknown_id(self.api, parameter.schema_pointer) or UNKNOWN_PARENT
+        return UNKNOWN_PARENT
+
     def sequence(self, resource: Resource, child_body: Any, parent_body: Any) -> Iterator[Exchange]:
         parent = resource.parent
         assert parent is not None
@@ -81,7 +89,11 @@ class Nesting:
                 return
             story.append(made)
             child = self._item(resource, here, made)
-            yield _judged(made, "created", story, parent_id=here.get(key), field=key) if child else made
+            # A child field named as the parent's path parameter holds the parent's id, unless it is the
+            # child's own id (both paths naming their object `{id}`).
+            own = resource.id_pointer[1:]
+            field = key if key != own else None
+            yield _judged(made, "created", story, parent_id=here.get(key), field=field) if child else made
             if child is None:
                 return
             children.append(child[resource.id_parameter])
@@ -92,7 +104,8 @@ class Nesting:
         other = self._item(parent, above, made_other)
         retrieve, lister = resource.first(Role.RETRIEVE), resource.first(Role.LIST)
         elsewhere = [("another parent", other)] if other is not None else []
-        elsewhere.append(("a parent id no object has", {**above, key: UNKNOWN_PARENT}))
+        nobody = self._unknown_parent(resource, key)
+        elsewhere.append(("a parent id no object has", {**above, key: nobody}))
         for what, parent_path in elsewhere:
             assert parent_path is not None
             if retrieve is not None:
@@ -104,7 +117,7 @@ class Nesting:
                 )
                 if asked is not None:
                     yield _judged(asked, "elsewhere", story, child=children[0], where=what)
-        unknown = self._create(resource, {**above, key: UNKNOWN_PARENT}, child_body, "a child of no parent")
+        unknown = self._create(resource, {**above, key: nobody}, child_body, "a child of no parent")
         if unknown is not None:
             yield _judged(unknown, "elsewhere", story, child=None, where="a parent id no object has")
         if other is not None and lister is not None:

@@ -1,22 +1,26 @@
 """A list walked page by page over objects the run created, as an SDK's auto-pager walks it.
 
-For a resource whose list pages by a size and an `after` cursor: an anchor and a few objects are
-created one after another (some in the same second), then the list is walked with a small page size in
-each order it declares (`order` asc and desc), each page from the last id of the one before (ascending
-from the anchor, descending from the start), until a page is short or comes past every object made;
-`has_more` is not trusted to stop the walk, so that a false one is seen. A page before an object
-(`before`) is read too. What was seen is handed to `list_pages_consistent` (contract_tests.rules.checks)
-on the walk's last page: every object reached exactly once, in the declared direction; `has_more` false
-only where no page follows; `first_id`/`last_id` the page's ends; a page before an object holding only
-objects that come before it.
+For a resource whose list pages by a size and an `after` cursor: an anchor, in the next second an
+object, in the one after a few more (in the same second, where the clock allows) are created; then the
+list is walked with a small page size (the smallest from 2 its schema allows) in each order it declares
+(`order` asc and desc), each page from the last id of the one before (ascending from the anchor,
+descending from the start), until a page is short or comes past every object made; `has_more` is not
+trusted to stop the walk, so that a false one is seen. A page before an object (`before`) is read too.
+What was seen is handed to `list_pages_consistent` (contract_tests.rules.checks) on the walk's last page:
+every object reached exactly once, in the declared direction (objects made in the same second in any
+order among themselves, where they say their time); `has_more` false only where no page follows;
+`first_id`/`last_id` the page's ends; a page before an object holding only objects that come before it.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.api import prose
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
@@ -24,8 +28,9 @@ from contract_tests.rules.exchange import Exchange, Known, Walk
 from contract_tests.suite.state import SendStep, World, is_success
 
 CHECK = "list_pages_consistent"
-OBJECTS = 5  # made for the walk, after its anchor
-PAGE = 2  # objects per page
+OBJECTS = 5  # made for the walk, after its anchor, where pages of PAGE objects allow
+PAGE = 2  # objects per page, where the page size's schema (and its prose) allow
+MOST_OBJECTS = 25  # made for one walk, whatever page size the spec asks
 MAX_WALK = 12  # pages of one walk, at most
 
 
@@ -38,6 +43,23 @@ def walkable(resource: Resource) -> bool:
         and paging.after is not None
         and paging.after in paging.cursors
     )
+
+
+def page_size(api: Api, resource: Resource) -> int:
+    """PAGE, or the nearest size the page size's schema and the bounds its description states allow."""
+    limit = resource.paging.limit
+    if limit is None or limit.schema_pointer is None:
+        return PAGE
+    schema = api.prose.values.schema(limit.schema_pointer)
+    low, high = schema.get("minimum"), schema.get("maximum")
+    size = PAGE
+    if isinstance(low, int | float) and not isinstance(low, bool):
+        size = max(size, math.ceil(low) + (1 if schema.get("exclusiveMinimum") is True else 0))
+    if isinstance(schema.get("exclusiveMinimum"), int | float):
+        size = max(size, math.floor(schema["exclusiveMinimum"]) + 1)
+    if isinstance(high, int | float) and not isinstance(high, bool) and high >= 1:
+        size = min(size, math.floor(high))
+    return size
 
 
 def _orders(api: Api, resource: Resource) -> list[str | None]:
@@ -54,10 +76,13 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
     create, lister = resource.first(Role.CREATE), resource.first(Role.LIST)
     if collection is None or create is None or lister is None:
         return
+    size = page_size(api, resource)
+    objects = min(max(OBJECTS, 2 * size + 1), MOST_OBJECTS)  # three pages at least, where it can
     made: list[str] = []
+    times: dict[str, float] = {}
     steps: list[Exchange] = world.ancestry(resource, collection)  # the parents' creates first
-    for number in range(OBJECTS + 1):
-        said = "the anchor the walk starts after" if number == 0 else f"object {number} of {OBJECTS}"
+    for number in range(objects + 1):
+        said = "the anchor the walk starts after" if number == 0 else f"object {number} of {objects}"
         created = send(create, collection, body, label=f"paging on {resource.label}: {said}")
         if created is None:
             return
@@ -69,7 +94,14 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
         if item is None:
             return
         made.append(item[resource.id_parameter])
-    walking = Walking(resource, lister, collection, made[0], tuple(made[1:]), tuple(steps), send)
+        at = _time_of(api, create, created.received_json)
+        if at is not None:
+            times[made[-1]] = at
+        if number <= 1 and at is not None:
+            # The anchor alone in its second (an object of its second may sort before it); the first
+            # object alone in the next (so that an order ignored shows), the rest in one second together.
+            _after(at)
+    walking = Walking(resource, lister, collection, made[0], tuple(made[1:]), tuple(steps), send, times, size)
     orders = _orders(api, resource)
     for order in orders:
         yield from walking.pages(order)
@@ -87,11 +119,13 @@ class Walking:
     created: tuple[str, ...]
     steps: tuple[Exchange, ...]  # the creates: a walk's failure tells them first
     send: SendStep
+    times: dict[str, float]  # each object's creation time, where it says one
+    size: int  # objects per page
 
     def _query(self, order: str | None, **cursors: str) -> dict[str, str]:
         paging = self.resource.paging
         assert paging.limit is not None
-        query = {paging.limit.name: str(PAGE), **cursors}
+        query = {paging.limit.name: str(self.size), **cursors}
         if order is not None and paging.order is not None:
             query[paging.order.name] = order
         return query
@@ -110,7 +144,7 @@ class Walking:
         descending from the start, until a short page or one past every object made."""
         paging = self.resource.paging
         assert paging.after is not None
-        walk = Walk(created=self.created, order=order, cursor=paging.after.name)
+        walk = Walk(created=self.created, order=order, cursor=paging.after.name, times=self.times)
         cursor = None if (order or "").lower() == "desc" else self.anchor
         ordered = f", {paging.order.name}={order}" if order and paging.order else ""
         steps = list(self.steps)
@@ -127,7 +161,7 @@ class Walking:
             walk.ends.append(_ends(self.resource, listed.received_json))
             seen = {item for shown in walk.pages for item in shown}
             past = set(self.created) <= seen and not set(ids) & set(self.created)
-            if not ids or len(ids) < PAGE or past or page == MAX_WALK:
+            if not ids or len(ids) < self.size or past or page == MAX_WALK:
                 _judged(listed, Known(self.resource.label, None, True, steps=tuple(steps), walk=walk))
                 yield listed
                 return
@@ -147,10 +181,40 @@ class Walking:
         if listed is None:
             return
         if ids is not None:
-            walk = Walk(created=self.created, order=order, cursor=paging.before.name, pivot=pivot)
+            walk = Walk(
+                created=self.created, order=order, cursor=paging.before.name, pivot=pivot, times=self.times
+            )
             walk.pages.append(ids)
             _judged(listed, Known(self.resource.label, None, True, steps=self.steps, walk=walk))
         yield listed
+
+
+def _time_of(api: Api, create: Operation, body: Any) -> float | None:
+    """The object's creation time in seconds: its first field the spec describes as a Unix time that the
+    request does not give (the server sets it), None where it has none."""
+    pointer = create.success.schema_pointer
+    if pointer is None or not isinstance(body, dict):
+        return None
+    values = api.values
+    given = set(values.properties(create.body.schema_pointer)) if create.body is not None else set()
+    for name, place in values.properties(pointer).items():
+        unit = prose.timestamp_unit(values.schema(place), values.types(place))
+        if unit is None or name in given:
+            continue
+        value = body.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return value / 1000 if unit == "ms" else float(value)
+    return None
+
+
+def _after(at: float) -> None:
+    """Waits until the clock is past the anchor's second: an object made in the anchor's second may sort
+    before it (ties broken by id), and so not come after it at all. A clock ahead of ours waits a second at
+    most."""
+    wait = min(math.floor(at) + 1 - time.time(), 1.0)
+    if wait > 0:
+        time.sleep(wait)
 
 
 def _ends(resource: Resource, body: Any) -> tuple[Any, Any] | None:

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from contract_tests.api.media import EVENTS_TYPE
+from contract_tests.rules.answers import unlisted_stream
 from contract_tests.rules.checks import NOT_APPLICABLE, Verdict
 from contract_tests.rules.exchange import Exchange
 from contract_tests.rules.messages import schema_problem
@@ -80,13 +81,19 @@ class Faulted(Exception):
         self.request = request
 
 
+UNLISTED_EXEMPT = ("content_type_conformance", "response_schema_conformance")
+
+
 def run_st_check(name: str, exchange: Exchange, ctx: RunContext) -> Verdict:
     """Run one built-in check on an exchange; the failures, in the suite's words, are the reason."""
     case = exchange.case
     # An event stream is judged event by event, its last event (`[DONE]`) included, by
     # valid_request_accepted: schemathesis reads every event's data as JSON.
     streamed = name == "response_schema_conformance" and exchange.response_media_type == EVENTS_TYPE
-    if case is None or exchange.raw is None or streamed:
+    # A stream the spec's prose alone promises (its flag's description) has no listed media type to
+    # conform to.
+    unlisted = name in UNLISTED_EXEMPT and unlisted_stream(ctx.api, ctx.operation(exchange), exchange)
+    if case is None or exchange.raw is None or streamed or unlisted:
         return NOT_APPLICABLE
     # The mode checks only judge cases of their own mode: count only those.
     mode = case.meta.generation.mode if case.meta is not None else None

@@ -344,3 +344,18 @@ class Sequences:
             yield listed
             assert paging.after is not None
             query[paging.after.name] = text_of(cursor)
+
+
+def unknown_id(api: Api, pointer: str | None) -> str | None:
+    """An id valid by a path parameter's schema that no server gave (made up), or None."""
+    if pointer is None:
+        return "contract-unknown-id-7f3a9c"
+    example = text_of(api.values.example(pointer))
+    for candidate in ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c"):
+        value: Any = candidate
+        types = api.values.types(pointer)
+        if "integer" in types and candidate.isdigit():
+            value = int(candidate)
+        if api.values.is_valid(pointer, value) and text_of(value) != example:
+            return text_of(value)
+    return None

@@ -115,6 +115,11 @@ def test_four_shards_judge_as_one_run_and_their_reports_merge(big_spec: Path, tm
     assert names == whole_names
     joined = json.loads(joined_json.read_text(encoding="utf-8"))
     assert set(joined["operations"]) == set(whole.operations) and joined["result"] == "pass"
+    # A shard left out (a CI job that never uploaded its report) is no pass: its operations were not judged.
+    for kind in (".xml", ".json"):
+        given = [str(path) for path in reports if path.suffix == kind]
+        assert merge([*given[:2], *given[3:], "-o", str(tmp_path / f"partial{kind}")]) == 2
+        assert merge([*given, given[0], "-o", str(tmp_path / f"twice{kind}")]) == 2
 
 
 @pytest.mark.parametrize("name", ["delete_keeps", "accepts_long_strings"])

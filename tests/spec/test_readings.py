@@ -1,0 +1,96 @@
+"""The model reads a spec as JSON Schema and OpenAPI 3.1 read it, in the shapes real specs take
+(tests/fixtures/readings.yaml, and small documents built here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contract_tests.api.document import REPO_ROOT
+from contract_tests.api.media import Part, encode_multipart
+from contract_tests.api.model import Api, load_api
+from contract_tests.api.values import Values
+from contract_tests.rules.exchange import Sent
+from contract_tests.rules.requests import body_violations, request_value
+
+READINGS = REPO_ROOT / "tests" / "fixtures" / "readings.yaml"
+
+
+def _api(document: dict[str, Any], tmp_path: Path) -> Api:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return load_api(path)
+
+
+def test_a_ref_with_siblings_adds_to_what_it_refers_to() -> None:
+    """OpenAPI 3.1: `{$ref: Base, properties: {...}, required: [...]}` has Base's properties and its own."""
+    api = load_api(READINGS)
+    op = api.operation("createThing")
+    assert op.success.schema_pointer == "/components/schemas/Thing"
+    assert set(api.values.properties(op.success.schema_pointer)) >= {"id", "object", "created_at", "pinned"}
+    built = api.values.minimal(op.success.schema_pointer)
+    assert {"id", "object", "created_at", "name", "pinned"} <= set(built)
+    assert api.values.is_valid(op.success.schema_pointer, built)
+    assert not api.untestable
+
+
+def test_a_body_listed_in_two_media_types_is_read_in_either() -> None:
+    api = load_api(READINGS)
+    op = api.operation("createThing")
+    assert op.body is not None and op.body.media_type == "application/json"
+    form = op.body.as_sent("application/x-www-form-urlencoded; charset=utf-8")
+    assert form.media_type == "application/x-www-form-urlencoded" and form.kind == "form"
+    url, form_type = "http://h/v1/things", [("content-type", "application/x-www-form-urlencoded")]
+    as_form = Sent("POST", url, form_type, b"name=a")
+    assert body_violations(api, op, as_form) == []
+    assert request_value(api, op, as_form) == {"name": "a"}
+    too_long = Sent("POST", url, form_type, b"name=" + b"a" * 65)
+    assert [found.where for found in body_violations(api, op, too_long)] == ["/name"]
+    unlisted = Sent("POST", url, [("content-type", "text/plain")], b"name=a")
+    (refused,) = body_violations(api, op, unlisted)
+    assert "application/json" in refused.message and "application/x-www-form-urlencoded" in refused.message
+
+
+def test_a_part_of_all_of_may_be_the_whole_value(tmp_path: Path) -> None:
+    """`allOf: [{$ref: a oneOf of a string enum and an object}, {description}]`: the string is a value."""
+    document = {
+        "components": {
+            "schemas": {
+                "Choice": {
+                    "oneOf": [
+                        {"type": "string", "enum": ["auto", "none"]},
+                        {"type": "object", "properties": {"kind": {"type": "string"}}, "required": ["kind"]},
+                    ]
+                },
+                "Wrapped": {"allOf": [{"$ref": "#/components/schemas/Choice"}, {"description": "said"}]},
+            }
+        }
+    }
+    values = Values(document)
+    built = values.minimal("/components/schemas/Wrapped")
+    assert values.is_valid("/components/schemas/Wrapped", built)
+    assert built in ("auto", "none") or isinstance(built, dict)
+
+
+def test_the_largest_value_of_lists_in_lists_stays_small() -> None:
+    """Twelve levels of lists of lists, none bounded: filled to their size only a few levels deep."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": 4}
+    for _ in range(12):
+        schema = {"type": "array", "items": schema}
+    values = Values({"components": {"schemas": {"Deep": schema}}})
+    largest = values.largest("/components/schemas/Deep")
+    assert values.is_valid("/components/schemas/Deep", largest)
+    assert len(json.dumps(largest)) < 10_000
+
+
+def test_a_multipart_body_is_the_same_bytes_every_time() -> None:
+    """A failure's reproduction sends the bytes the run sent: the boundary comes from the parts."""
+    parts = [Part("purpose", "assistants"), Part("file", b"contract-\x00bytes", "a.txt", "text/plain")]
+    first, second = encode_multipart(parts), encode_multipart(list(parts))
+    assert first == second
+    boundary = first[1].split("boundary=", 1)[1]
+    assert boundary.encode() not in b"contract-\x00bytes"
+    assert encode_multipart([Part("purpose", "other")])[1] != first[1]
