@@ -18,6 +18,7 @@ import yaml
 from starlette.types import ASGIApp
 
 from contract_tests.api.document import SPEC_PATH, load_spec
+from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.masking import near_misses
@@ -187,8 +188,11 @@ def test_a_run_without_a_report_makes_a_bodies_folder_only_for_bodies(
     """Short bodies are reproduced inline: no folder is made, so none is left where a process ends without
     its exit handlers (a test worker); long ones get a private folder, named in the summary."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # The seed's operation alone: an operation reached after it (a retrieve of what it made) is reproduced
+    # with the create's body first, which may be long.
+    seed = ["--operation", facts.seed().operation_id]
     with serve_in_thread(GALLERY["echoes_api_key"].build(create_app, API_KEY)) as base_url:
-        assert main(["--base-url", base_url, "--examples", str(EXAMPLES)]) == EXIT_FAIL
+        assert main(["--base-url", base_url, "--examples", str(EXAMPLES), *seed]) == EXIT_FAIL
     assert not list(tmp_path.glob("contract-bodies-*")), "a folder was made with no body to keep"
     assert "removed when this command exits" not in capsys.readouterr().out
     with serve_in_thread(GALLERY["accepts_too_many_items"].build(create_app, API_KEY)) as base_url:
@@ -544,13 +548,26 @@ def test_more_bad_input_is_a_one_line_error(
 def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A flaw is refused in one line where it leaves no operation testable (one confined to some leaves the
+    others judged): a keyword of the wrong type in a request field, and in every operation it does not
+    reach (a spec grown by a retrieve), a parameter whose schema has the same flaw."""
     prop = facts.first_with("maxLength", kind="string")
     spec = _edited_spec(
         tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength="256")
     )
+    flawed = [f"{prop.pointer}/maxLength"]
+    document = load_spec(spec)
+    for operation in load_api(spec).testable.operations:
+        node = facts.target(document, operation.pointer)
+        node.setdefault("parameters", []).append(
+            {"name": "x_flawed", "in": "query", "schema": {"type": "string", "maxLength": "256"}}
+        )
+        flawed.append(f"{operation.pointer}/parameters/{len(node['parameters']) - 1}/schema/maxLength")
+    spec = str(tmp_path / "every-operation-flawed.yaml")  # another path: the model of the first is cached
+    Path(spec).write_text(yaml.safe_dump(document), encoding="utf-8")
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     said = _one_line_error(capsys)
-    assert "not a valid JSON Schema keyword value" in said and f"{prop.pointer}/maxLength" in said, said
+    assert "not a valid JSON Schema keyword value" in said and any(where in said for where in flawed), said
 
 
 def test_a_run_leaves_nothing_behind_but_its_report(tmp_path: Path) -> None:
