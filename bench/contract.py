@@ -27,6 +27,7 @@ from bench.stats import median
 from contract_tests.api.document import SPEC_PATH, load_spec
 from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
+from contract_tests.server import create_app
 from contract_tests.suite.reference import free_port
 from tests.edits.resource import grow
 
@@ -187,10 +188,13 @@ def gallery(result: ContractResult, logs: str, limit: int | None) -> None:
             command = [PYTHON, "-m", "contract_tests", "gallery", name, "--spec", spec]
             command += ["--host", "127.0.0.1", "--port", str(port)]
             log = REPO / logs / f"gallery-{name}.log"
+            # A server mounted under a prefix (behind a gateway) is judged where it is mounted.
+            mount = getattr(GALLERY[name].build(create_app, API_KEY, spec), "mount_path", "")
             with (
-                serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as base_url,
+                serving(command, port, log, env={"ASSISTANTS_API_KEY": API_KEY}) as root,
                 ThreadPoolExecutor(max_workers=2) as pool,
             ):
+                base_url = root + mount
                 futures = {
                     "make contract": pool.submit(suite, base_url, spec),
                     "st run": pool.submit(st_run, base_url, spec),

@@ -30,6 +30,7 @@ def gallery(argv: list[str]) -> int:
 
     from contract_tests.gallery.conforming import CONFORMING  # noqa: PLC0415
     from contract_tests.gallery.media import MEDIA_GALLERY  # noqa: PLC0415
+    from contract_tests.gallery.nested import NESTED_GALLERY  # noqa: PLC0415
     from contract_tests.gallery.servers import GALLERY as PROJECT_GALLERY  # noqa: PLC0415
     from contract_tests.server import DEFAULT_API_KEY, create_app  # noqa: PLC0415
     from contract_tests.serving import Fronted, serve_in_thread  # noqa: PLC0415
@@ -45,7 +46,7 @@ def gallery(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--spec", default=str(SPEC_PATH), help="the OpenAPI document the server follows")
     args = parser.parse_args(argv)
-    broken = {**PROJECT_GALLERY, **MEDIA_GALLERY}
+    broken = {**PROJECT_GALLERY, **MEDIA_GALLERY, **NESTED_GALLERY}
     if not args.name:
         for name, server in broken.items():
             print(f"{name:30} broken: {server.defect} (caught by {server.caught_by})")
@@ -64,7 +65,8 @@ def gallery(argv: list[str]) -> int:
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"gallery server {args.name!r} on http://{args.host}:{args.port}", flush=True)
+    mounted = getattr(app, "mount_path", "")  # a server mounted under a prefix is served there
+    print(f"gallery server {args.name!r} on http://{args.host}:{args.port}{mounted}", flush=True)
     if isinstance(app, Fronted):
         with serve_in_thread(app.app) as upstream, app.front(upstream, args.port, args.host):
             threading.Event().wait()

@@ -16,14 +16,21 @@ directly and returns its RunResult, for tests of one's own.
 `operations=` (operationIds) judges only those operations, for an app that implements some of the
 spec's: the others may still be sent to reach them (the create of an object a retrieve needs), and their
 tests are skipped with the reason. None (the default) judges all; an empty list none, every test skipped.
+
+The client side: the `contract_mock` fixture starts the judging mock for one test (in process, on a free
+port), points the SDKs at it through the environment (OPENAI_BASE_URL, OPENAI_API_KEY, BASE_URL,
+API_KEY; restored after), serves the faults the test asks for (`contract_mock.fault(429, times=2,
+retry_after=0.5)`), and fails the test with each rule the client broke. Options: the marker
+`@pytest.mark.contract_mock(spec=..., stateless=True, faults=..., seed=...)`, or for every test an
+override of the `contract_mock_options` fixture returning them (docs/clients.md).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -33,7 +40,11 @@ from contract_tests.serving import load_app, serve_in_thread
 from contract_tests.suite.config import DEFAULT_EXAMPLES, DEFAULT_SEED, DEFAULT_TIMEOUT, SuiteConfig
 from contract_tests.suite.results import CheckResult, RunResult
 
+if TYPE_CHECKING:
+    from contract_tests.mock.session import ContractMock
+
 Runner = Callable[..., RunResult]
+MOCK_FIXTURE = "contract_mock"
 
 
 def run_contract(
@@ -153,3 +164,63 @@ def _verdict(result: RunResult, operation: str, check: str, key: str) -> None:
 def contract_suite() -> Runner:
     """`contract_suite(app=..., base_url=..., api_key=..., seed=..., examples=...)`: the suite's RunResult."""
     return run_contract
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MOCK_FIXTURE}(spec=PATH, stateless=False, faults=RULES, seed=0, api_key=KEY): the options of the"
+        f" {MOCK_FIXTURE} fixture for this test",
+    )
+
+
+@pytest.fixture
+def contract_mock_options() -> dict[str, Any]:
+    """The `contract_mock` fixture's options for every test (spec, stateless, faults, seed, api_key):
+    override this fixture in a conftest.py; a test's `contract_mock` marker overrides it in turn."""
+    return {}
+
+
+@pytest.fixture
+def contract_mock(
+    request: pytest.FixtureRequest, contract_mock_options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ContractMock]:
+    """The judging mock for this test, the SDKs pointed at it; the test fails if the client breaks the
+    contract (see above)."""
+    from contract_tests.api.document import SpecError  # noqa: PLC0415 (the mock loads only when used)
+    from contract_tests.mock.faults import FaultError  # noqa: PLC0415
+    from contract_tests.mock.session import ContractMock  # noqa: PLC0415
+    from contract_tests.serving import AppError  # noqa: PLC0415
+
+    options = dict(contract_mock_options)
+    marker = request.node.get_closest_marker(MOCK_FIXTURE)
+    if marker is not None:
+        options.update(marker.kwargs)
+    try:
+        mock = ContractMock(**options)
+    except TypeError as exc:
+        pytest.fail(f"error: the {MOCK_FIXTURE} options: {exc}", pytrace=False)
+    except (SpecError, FaultError, ValueError, AppError) as exc:
+        pytest.fail(f"error: {exc}", pytrace=False)
+    with mock.serving():
+        for name, value in mock.environment().items():
+            monkeypatch.setenv(name, value)
+        yield mock
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
+    """A test that used `contract_mock` fails when its client broke the contract, naming each rule (as
+    a section of its report when it failed for a reason of its own)."""
+    funcargs = getattr(item, "funcargs", {})
+    mock = funcargs.get(MOCK_FIXTURE) if isinstance(funcargs, dict) else None
+    try:
+        yield
+    except BaseException:
+        broke = mock.failure() if mock is not None else None
+        if broke:
+            item.add_report_section("call", "contract", broke)
+        raise
+    broke = mock.failure() if mock is not None else None
+    if broke:
+        pytest.fail(broke, pytrace=False)

@@ -46,8 +46,9 @@ class Fronted(Protocol):
 
 @contextmanager
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve `app` (ASGI, or WSGI) until the block ends, on `port` (0: a free one); yields its base URL.
-    The socket is bound first, so no other process can take the port in between."""
+    """Serve `app` (ASGI, or WSGI) until the block ends, on `port` (0: a free one); yields its base URL
+    (with the app's `mount_path`, if it has one). The socket is bound first, so no other process can take
+    the port in between."""
     if isinstance(app, Fronted):
         with serve_in_thread(app.app) as upstream, app.front(upstream, port, host) as url:
             yield url
@@ -74,7 +75,8 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
             raise AppError("the app did not start serving (see its own errors above)")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{port}"
+        # An app mounted under a prefix (a gallery server behind a gateway) is served where it is mounted.
+        yield f"http://{host}:{port}{getattr(app, 'mount_path', '')}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from contract_tests.api.security import Scheme, Security, read_schemes, read_sec
 from contract_tests.api.values import Values, json_types
 
 if TYPE_CHECKING:
+    from contract_tests.api.bounds import ProseBounds
     from contract_tests.api.resources import Resource, Role
 
 # OpenAPI 3.1 (4.8.12.1): header parameters of these names are ignored; security schemes, request
@@ -266,6 +268,13 @@ class Api:
         narrowed.__dict__["testable"] = narrowed
         return narrowed
 
+    @functools.cached_property
+    def prose(self) -> ProseBounds:
+        """The bounds the spec states in prose only (contract_tests.api.bounds)."""
+        from contract_tests.api.bounds import read_bounds  # noqa: PLC0415 (it reads this model's document)
+
+        return read_bounds(self.document)
+
     def methods_of(self, path: str) -> frozenset[str]:
         """The methods the document declares on a path (as the spec writes it), read or not."""
         try:
@@ -293,20 +302,30 @@ class Api:
                 return resource, role
         return None
 
-    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-        """The operation a request's method and URL path (with the base path) are for, and its path
-        parameters' values; a literal segment wins over a parameter (`/things/search`)."""
-        parts = [part for part in path.split("/") if part]
-        found: list[tuple[int, Operation, dict[str, str]]] = []
+    def match(
+        self, method: str, path: str, prefixes: Iterable[str] | None = None
+    ) -> tuple[Operation, dict[str, str]] | None:
+        """The operation a request's method and URL path are for, and its path parameters' values.
+
+        The API may be served under any prefix (the servers' base path `/v1`, a mount such as `/api` or
+        `/api/v1`, none), or, given `prefixes`, only under one of them. The operation whose path takes
+        more of the URL's segments wins (`/assistants/{id}/files/{file_id}` over `/files/{file_id}`), then
+        a literal segment over a parameter (`/things/search` over `/things/{id}`)."""
+        parts = segments(path)
+        allowed = None if prefixes is None else {tuple(segments(prefix)) for prefix in prefixes}
+        found: list[tuple[int, int, Operation, dict[str, str]]] = []
         for op in self.operations:
             if op.method != method.upper():
                 continue
-            values = path_values(self.base_path + op.path, parts)
+            start = len(parts) - len(segments(op.path))
+            if start < 0 or (allowed is not None and tuple(parts[:start]) not in allowed):
+                continue
+            values = path_values(op.path, parts[start:])
             if values is not None:
-                found.append((len(values), op, values))
+                found.append((start, len(values), op, values))
         if not found:
             return None
-        _, op, values = min(found, key=lambda item: item[0])
+        _, _, op, values = min(found, key=lambda item: item[:2])
         return op, values
 
     def stream_flag(self, op: Operation) -> str | None:
@@ -331,6 +350,18 @@ class Api:
             found = prose.terminator(text)
             if found is not None:
                 return found
+        return None
+
+    def prefix_of(self, path: str, prefixes: Iterable[str]) -> str | None:
+        """The first of `prefixes` under which `path` is the path of some operation (any method), or None."""
+        parts = segments(path)
+        for prefix in prefixes:
+            head = segments(prefix)
+            if parts[: len(head)] != head:
+                continue
+            rest = parts[len(head) :]
+            if any(path_values(op.path, rest) is not None for op in self.operations):
+                return prefix
         return None
 
     def examples(self, op: Operation) -> dict[str, Any]:
@@ -380,9 +411,14 @@ class Api:
         return self.values.example(parameter.schema_pointer)
 
 
+def segments(path: str) -> list[str]:
+    """A URL path's segments, as written (`/v1/assistants/` is `v1`, `assistants`)."""
+    return [part for part in path.split("/") if part]
+
+
 def path_values(template: str, parts: list[str]) -> dict[str, str] | None:
     """The values of a path template's parameters in a path's segments, or None when they do not match."""
-    expected = [part for part in template.split("/") if part]
+    expected = segments(template)
     if len(expected) != len(parts):
         return None
     found = {}
@@ -392,6 +428,16 @@ def path_values(template: str, parts: list[str]) -> dict[str, str] | None:
         elif pattern != actual:
             return None
     return found
+
+
+def trailing_values(template: str, path: str) -> dict[str, str] | None:
+    """The values of a path template's parameters in the last segments of a URL path, whatever prefix the
+    API is served under (`/api/v1/assistants/a1` of `/assistants/{id}`), or None when they do not match."""
+    parts = segments(path)
+    wanted = len(segments(template))
+    if wanted > len(parts):
+        return None
+    return path_values(template, parts[len(parts) - wanted :])
 
 
 def _json_media(content: dict[str, Any]) -> str | None:

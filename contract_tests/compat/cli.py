@@ -5,7 +5,8 @@ Usage: python -m contract_tests.compat [BASE] [--spec PATH] [--allow-breaking]
 BASE is a file or a git ref (default origin/main; where that ref does not exist, as in a clone
 without that remote, main and then HEAD are used instead, with a note). Exit status: 0 when no
 change breaks clients or servers (or --allow-breaking), 1 when one does, 2 for a BASE or file that
-cannot be read, 3 for a spec that is not valid OpenAPI, 4 when Java or Specmatic fails.
+cannot be read, 3 for a document that is not OpenAPI (or has no operation left to compare: a flaw of a
+spec confined to some operations only makes them "not testable"), 4 when Java or Specmatic fails.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SpecError
 from contract_tests.compat.compare import Row, SpecText, compare
 from contract_tests.compat.specmatic import SpecmaticError
-from contract_tests.compat.table import render, summary
+from contract_tests.compat.table import render, summary, untestable_operations
 
 DEFAULT_BASE = "origin/main"
 FALLBACK_BASES = ("main", "HEAD")
@@ -41,15 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         older = read_base(args.base)
         newer = read_file(args.spec)
-        rows = compare(older, newer)
+        comparison = compare(older, newer)
     except UnreadableError as exc:
         return _fail(str(exc), EXIT_UNREADABLE)
     except SpecError as exc:
         return _fail(str(exc), EXIT_INVALID_SPEC)
     except SpecmaticError as exc:
         return _fail(str(exc), EXIT_TOOL_FAILED)
+    rows = comparison.rows
     print(f"{newer.origin} compared with {older.origin}:\n")
     print(render(rows))
+    untestable = untestable_operations(comparison.untestable)
+    if untestable:
+        print(f"\n{untestable}")
     print(f"\n{summary(rows)}")
     status = exit_status(rows, args.allow_breaking)
     if status == EXIT_BREAKING:

@@ -1,14 +1,13 @@
 """Compares two texts of the spec: the structural diff, Specmatic both ways, then the rules.
 
-The rows of the table are the changes of the structural diff. Each Specmatic finding is attached
-to the change it is about: Specmatic locates a finding by a line and column of the document it
-took as the newer one (or, for a part only the other has, of the other), which is turned into a
-JSON pointer (failing that, the part of the operation its scenario and breadcrumb name: the request
-body, the parameters or the response); the finding goes to the changes inside that part of the
-document (following `$ref`s), or, if there are none, inside its parent, and so on up; of several,
-to those about the field its breadcrumb names, and of those to the ones of the kind its rule is
-about (a property's presence for R2xxx, a type for R1001, ...). A finding that matches no change gets
-a row of its own, at the place it was located.
+The rows of the table are the changes of the structural diff. Each Specmatic finding is attached to
+the changes it is about, found by the place its scenario and breadcrumb name (contract_tests.compat
+.locate); a finding that matches no change gets a row of its own, at the place it names.
+
+A spec is read as the ground floor reads it (YAML anchors defined twice included), and a flaw of it
+never refuses the comparison unless no operation is left to compare (contract_tests.compat.testable):
+the operations a flaw makes untestable are left out of what Specmatic is shown, and a change only
+they reach is "not testable", with the flaw's JSON pointer and reason.
 
 Specmatic is given one canonical text of each document, so the formatting of the files (YAML
 re-dumped by a library, JSON, flow style) changes nothing; two texts of the same document have no
@@ -18,49 +17,39 @@ changes, and Specmatic is not run for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from contract_tests.api.document import SpecError, check_openapi, escape_pointer
+from contract_tests.api.document import SpecError, escape_pointer, parse_yaml
 from contract_tests.compat.diff import Change, diff
-from contract_tests.compat.document import (
-    YAML_LOADER,
-    contexts,
-    is_within,
-    parent,
-    pointer_at,
-    reached_from,
-    resolve,
-    segments,
-    usages,
-)
+from contract_tests.compat.document import contexts, pointer_at, resolve, usages
+from contract_tests.compat.locate import match, match_at
 from contract_tests.compat.rules import Context, Impact, classify
-from contract_tests.compat.specmatic import Finding, check_pairs, mark_tool_failures
+from contract_tests.compat.shown import specmatic_text
+from contract_tests.compat.specmatic import Finding, check_pairs, collapse, mark_tool_failures
+from contract_tests.compat.testable import Untestable, only_untestable_reach, untestable
 
 # The row of a finding that cannot be placed anywhere more precise: somewhere in the operations.
 _SOMEWHERE = "/paths"
-# What each Specmatic rule (by id prefix) is about, as the last keywords of the changes it speaks of.
-_TYPE_KEYWORDS = frozenset({"type", "enum", "const", "format", "items", "$ref", "oneOf", "anyOf", "allOf"})
-_RULE_TOPICS = {
-    "R1001": _TYPE_KEYWORDS,
-    "R1002": frozenset({"enum", "const", "default"}),
-    "R1003": frozenset(
-        {"pattern", "format", "maxLength", "minLength", "maximum", "minimum", "exclusiveMaximum"}
-        | {"exclusiveMinimum", "maxItems", "minItems", "maxProperties", "minProperties", "multipleOf"}
-    ),
-    "R2": frozenset({"required", "properties", "additionalProperties"}),
-    "R3": frozenset({"oneOf", "anyOf", "allOf", "discriminator", "mapping", "propertyName"}),
-}
+NOT_TESTABLE = "not testable"
 
 
 @dataclass(frozen=True)
 class Row:
     pointer: str
     change: str
-    impacts: frozenset[Impact]  # empty: compatible
+    impacts: frozenset[Impact]  # empty: compatible (or not testable)
     reasons: tuple[str, ...]
+    testable: bool = True  # False: only operations that a flaw of the spec makes untestable reach it
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: list[Row]
+    # The operations that cannot be compared (a flaw in either document), each once per document.
+    untestable: tuple[Untestable, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -69,20 +58,39 @@ class SpecText:
     origin: str  # where the text comes from, for error messages
 
 
-def compare(older: SpecText, newer: SpecText) -> list[Row]:
+@dataclass(frozen=True)
+class _Read:
+    """One spec text, read: its document and the operations a flaw makes untestable (by pointer)."""
+
+    document: dict[str, Any]
+    untestable: dict[str, Untestable]
+
+
+def compare(older: SpecText, newer: SpecText) -> Comparison:
     """The table of changes from `older` to `newer`."""
     return compare_many([(older, newer)])[0]
 
 
-def compare_many(pairs: Sequence[tuple[SpecText, SpecText]]) -> list[list[Row]]:
+def compare_many(pairs: Sequence[tuple[SpecText, SpecText]]) -> list[Comparison]:
     """The table of each pair, with every Specmatic check of all pairs in one batch."""
-    parsed: dict[str, tuple[dict[str, Any], str]] = {}  # the fixture suite compares many edits with one spec
+    read: dict[str, _Read] = {}  # the fixture suite compares many edits with one spec
     for spec in (spec for pair in pairs for spec in pair):
-        if spec.text not in parsed:
+        if spec.text not in read:
             document = parse(spec)
-            parsed[spec.text] = (document, canonical_text(document))
-    documents = [(parsed[older.text][0], parsed[newer.text][0]) for older, newer in pairs]
-    texts = [(parsed[older.text][1], parsed[newer.text][1]) for older, newer in pairs]
+            read[spec.text] = _Read(document, untestable(document, spec.origin))
+    canonical: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def text_of(spec: SpecText, left_out: tuple[str, ...]) -> str:
+        if (spec.text, left_out) not in canonical:
+            canonical[spec.text, left_out] = specmatic_text(read[spec.text].document, left_out)
+        return canonical[spec.text, left_out]
+
+    documents = [(read[older.text].document, read[newer.text].document) for older, newer in pairs]
+    texts = []
+    for older, newer in pairs:
+        # An operation untestable in either document is shown to Specmatic in neither.
+        left_out = tuple(sorted(read[older.text].untestable.keys() | read[newer.text].untestable.keys()))
+        texts.append((text_of(older, left_out), text_of(newer, left_out)))
     # Equal documents (formatted otherwise) have nothing for Specmatic to find; a pair of documents
     # that another pair also has (formatted otherwise) is checked once.
     changed = list(
@@ -91,44 +99,34 @@ def compare_many(pairs: Sequence[tuple[SpecText, SpecText]]) -> list[list[Row]]:
     found = check_pairs([pair for older_newer in changed for pair in (older_newer, older_newer[::-1])])
     findings = {pair: (found[2 * position], found[2 * position + 1]) for position, pair in enumerate(changed)}
     return [
-        _rows(pair, document_pair, *findings.get(pair, ([], [])))
-        for pair, document_pair in zip(texts, documents, strict=True)
+        _comparison(pair, document_pair, (read[older.text], read[newer.text]), *findings.get(pair, ([], [])))
+        for pair, document_pair, (older, newer) in zip(texts, documents, pairs, strict=True)
     ]
 
 
-def canonical_text(document: dict[str, Any]) -> str:
-    """The one text of a document that Specmatic is given, whatever the formatting of the file.
-
-    Block-style YAML in the document's own key order, without anchors: Specmatic does not recognize
-    every formatting (it skips a spec written in YAML's flow style), and its lines and columns are
-    then read in this text too.
-    """
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096)
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def parse(spec: SpecText) -> dict[str, Any]:
-    """The document of a spec text, or SpecError when it is not valid OpenAPI."""
+    """The document of a spec text, or SpecError when it is not an OpenAPI document at all. Its flaws
+    are not refused here (contract_tests.compat.testable says what they leave untestable)."""
     try:
-        document = yaml.load(spec.text, Loader=YAML_LOADER)
+        document = parse_yaml(spec.text)
     except yaml.YAMLError as exc:
         raise SpecError(f"{spec.origin} is not valid YAML: {' '.join(str(exc).split())}") from exc
-    if not isinstance(document, dict) or "openapi" not in document:
+    if not isinstance(document, dict) or not ("openapi" in document or "swagger" in document):
         raise SpecError(f"{spec.origin} is not an OpenAPI document (no 'openapi' field at the top)")
-    check_openapi(document, spec.origin)
+    if "openapi" not in document:
+        raise SpecError(f"{spec.origin} is Swagger 2.0: convert it to OpenAPI 3 (3.0 or 3.1) first")
+    if not str(document["openapi"]).startswith("3."):
+        raise SpecError(f"{spec.origin} is OpenAPI {document['openapi']}: compat reads OpenAPI 3.0 and 3.1")
     return document
 
 
-def _rows(
+def _comparison(
     texts: tuple[str, str],
     documents: tuple[dict[str, Any], dict[str, Any]],
+    read: tuple[_Read, _Read],
     forward: list[Finding],
     reverse: list[Finding],
-) -> list[Row]:
+) -> Comparison:
     """The rows of one pair, from the findings of Specmatic run old -> new and new -> old."""
     (older_text, newer_text), (older, newer) = texts, documents
     changes = diff(older, newer)
@@ -137,34 +135,55 @@ def _rows(
     failures = [finding for finding in (*forward, *reverse) if finding.tool_failure]
     forward = [finding for finding in forward if not finding.tool_failure]
     reverse = [finding for finding in reverse if not finding.tool_failure]
-    # Specmatic locates a finding in the document it took as the newer one (the old spec when
-    # reversed), except one about a part only the other has: try that document next.
+    # A finding is placed by the route its scenario and breadcrumb name; one without a route by its
+    # line and column, in the document Specmatic took as the newer one (the old spec when reversed)
+    # and, for a part only the other has, in the other.
     forward_by_change, forward_alone = _attach(forward, (newer_text, older_text), changes, (newer, older))
     reverse_by_change, reverse_alone = _attach(reverse, (older_text, newer_text), changes, (older, newer))
     failed_at, failed_anywhere = _attach(failures, (newer_text, older_text), changes, (newer, older))
+    untestable_of = only_untestable_reach(changes, documents, {**read[0].untestable, **read[1].untestable})
     usage = (usages(older), usages(newer))
     rows = []
     for index, change in enumerate(changes):
+        if index in untestable_of:
+            reasons = tuple(f"{NOT_TESTABLE}: {each.label}: {each.reason}" for each in untestable_of[index])
+            rows.append(Row(change.pointer, change.summary(), frozenset(), reasons, testable=False))
+            continue
         used_in = frozenset().union(*(contexts(pointer, *usage) for pointer in change.pointers))
         verdict = classify(
             change,
             Context(used_in, older, newer),
-            forward_by_change.get(index, []),
-            reverse_by_change.get(index, []),
+            collapse(forward_by_change.get(index, [])),
+            collapse(reverse_by_change.get(index, [])),
         )
-        failed = [finding.reason() for finding in (*failed_at.get(index, []), *failed_anywhere)]
+        failed = [
+            finding.reason() for finding in (*failed_at.get(index, []), *(f for f, _ in failed_anywhere))
+        ]
         reasons = tuple(dict.fromkeys((*verdict.reasons, *failed)))
         rows.append(Row(change.pointer, change.summary(), verdict.impacts, reasons))
-    for findings, texts_tried, documents_tried, impact, reversed_run in (
-        (forward_alone, (newer_text, older_text), (newer, older), Impact.CLIENTS, False),
-        (reverse_alone, (older_text, newer_text), (older, newer), Impact.SERVERS, True),
-    ):
-        for finding in findings:
-            pointer = _location(finding, texts_tried, documents_tried) or _SOMEWHERE
-            summary = (
-                f"Specmatic finding at {finding.breadcrumb}" if finding.breadcrumb else "Specmatic finding"
-            )
-            rows.append(Row(pointer, summary, frozenset({impact}), (finding.reason(reversed_run),)))
+    rows += _rows_of_their_own(forward_alone, Impact.CLIENTS, reversed_run=False)
+    rows += _rows_of_their_own(reverse_alone, Impact.SERVERS, reversed_run=True)
+    both = {**read[0].untestable, **read[1].untestable}
+    listed = tuple(
+        each
+        for pointer in sorted(both)
+        for each in (read[0].untestable.get(pointer), read[1].untestable.get(pointer))
+        if each
+    )
+    return Comparison(rows, listed)
+
+
+def _rows_of_their_own(alone: list[tuple[Finding, str]], impact: Impact, reversed_run: bool) -> list[Row]:
+    """A row for the findings that match no change, one per place they name."""
+    by_place: dict[str, list[Finding]] = {}
+    for finding, place in alone:
+        by_place.setdefault(place, []).append(finding)
+    rows = []
+    for place, findings in by_place.items():
+        crumbs = list(dict.fromkeys(finding.breadcrumb for finding in findings if finding.breadcrumb))
+        summary = f"Specmatic finding at {', '.join(crumbs)}" if crumbs else "Specmatic finding"
+        reasons = tuple(dict.fromkeys(finding.reason(reversed_run) for finding in collapse(findings)))
+        rows.append(Row(place, summary, frozenset({impact}), reasons))
     return rows
 
 
@@ -207,50 +226,20 @@ def _attach(
     texts: tuple[str, str],
     changes: list[Change],
     documents: tuple[dict[str, Any], ...],
-) -> tuple[dict[int, list[Finding]], list[Finding]]:
-    """The findings of each change (by index), and the findings that match no change."""
+) -> tuple[dict[int, list[Finding]], list[tuple[Finding, str]]]:
+    """The findings of each change (by index), and those that match no change, each with the place it
+    names: by its scenario and breadcrumb, else (no route in either document) by its line and column."""
     by_change: dict[int, list[Finding]] = {}
     alone = []
     candidates = [index for index, change in enumerate(changes) if not change.is_documentation]
     for finding in findings:
-        start = _location(finding, texts, documents)
-        matched = [] if start is None else _nearest_changes(finding, start, changes, candidates, documents)
-        for index in matched:
+        found = match(finding, changes, candidates, documents)
+        if found.place is None:
+            where = _location(finding, texts, documents)
+            found = match_at(finding, changes, candidates, where) if where else found
+        place = found.place or _SOMEWHERE
+        for index in found.changes:
             by_change.setdefault(index, []).append(finding)
-        if not matched:
-            alone.append(finding)
+        if not found.changes:
+            alone.append((finding, place))
     return by_change, alone
-
-
-def _nearest_changes(
-    finding: Finding,
-    start: str,
-    changes: list[Change],
-    candidates: list[int],
-    documents: tuple[dict[str, Any], ...],
-) -> list[int]:
-    """The changes inside the part of the document at `start`, or of its nearest ancestor with any."""
-    field = finding.breadcrumb.rsplit(".", 1)[-1].split("[", 1)[0]
-    pointer = start
-    while True:
-        reached = set().union(*(reached_from(document, pointer) for document in documents))
-        hits = [
-            i
-            for i in candidates
-            if any(is_within(where, prefix) for where in changes[i].pointers for prefix in reached)
-        ]
-        if hits:
-            # Of several, prefer those about the field the breadcrumb names, then of the rule's kind.
-            hits = [i for i in hits if field in segments(changes[i].pointer)] or hits
-            return [i for i in hits if _is_about(finding.rule, changes[i])] or hits
-        if not pointer:
-            return []
-        pointer = parent(pointer)
-
-
-def _is_about(rule: str, change: Change) -> bool:
-    """Whether `change` is of the kind Specmatic's `rule` speaks of (R2001: a field's presence, ...)."""
-    topic = _RULE_TOPICS.get(rule) or _RULE_TOPICS.get(rule[:2], frozenset())
-    if rule.startswith("R2") and change.is_field:
-        return True
-    return bool(topic.intersection(segments(change.pointer)[-1:]))

@@ -9,10 +9,11 @@ The diff knows a few things about OpenAPI, so that one edit is one change:
   removed item is one change at the list (``.../oneOf``), listing what was added and removed, as for
   an `enum`; a reordering changes nothing;
 * a part that exists only for another change goes with it: a new (or removed) component that only
-  that change's new (or removed) parts refer to, and a discriminator `mapping` entry added, removed
-  or repointed for the `oneOf` branches that change adds or removes. So a new tool type (its
-  schema, its `oneOf` entry and its `mapping` entry) is one change at ``.../AssistantTool/oneOf``,
-  and so is a tool schema renamed with every reference to it.
+  that change's new (or removed) parts refer to (one that two changes refer to is a change of its
+  own), and a discriminator `mapping` entry added, removed or repointed for the `oneOf` branches
+  that change adds or removes. So a new tool type (its schema, its `oneOf` entry and its `mapping`
+  entry) is one change at ``.../AssistantTool/oneOf``, and so is a tool schema renamed with every
+  reference to it.
 
 Everything else is compared key by key; lists of scalars (`enum`, `type`, `required`) compare as a
 whole, and other lists of objects item by item when their lengths agree, else as a whole.
@@ -27,12 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api.document import escape_pointer
-from contract_tests.compat.document import is_within, parent, segments
-
-# Keywords that only document: editing them changes no request or response.
-DOCUMENTATION_KEYWORDS = frozenset(
-    {"description", "summary", "title", "example", "examples", "externalDocs", "$comment"}
+from contract_tests.compat.document import (
+    DOCUMENTATION_KEYWORDS,
+    is_within,
+    meaning,
+    parent,
+    segments,
+    unannotated,
 )
+
 # Lists whose items are matched by what they are, not by their position (their order means nothing).
 UNORDERED_LISTS = frozenset({"oneOf", "anyOf", "allOf", "parameters", "security", "servers", "tags"})
 _BRANCH_LISTS = ("oneOf", "anyOf")
@@ -71,6 +75,7 @@ class Change:
     added: tuple[int, ...] = ()
     removed: tuple[int, ...] = ()
     parts: tuple[Change, ...] = ()  # the changes that exist only for this one (folded into it)
+    same_meaning: bool = False  # a schema written another way (a `$ref` to an equal one): same values
 
     @property
     def is_field(self) -> bool:
@@ -107,6 +112,10 @@ class Change:
         return f"{own}, with {' and '.join(parts)}" if parts else own
 
     def _own_summary(self) -> str:
+        if self.same_meaning:
+            target = self.new.get("$ref") if isinstance(self.new, dict) else None
+            where = f"a $ref to {_label(self.new)}" if isinstance(target, str) else "inline"
+            return f"now {where}, the same schema"
         if self.is_field:
             requirement = "required" if self.field_required else "optional"
             if self.new is ABSENT:
@@ -137,37 +146,58 @@ class Change:
 def diff(older: Any, newer: Any) -> list[Change]:
     """Every change from `older` to `newer`, in document order, each part folded into its change."""
     changes: list[Change] = []
-    _walk(older, newer, "", changes)
+    _walk(older, newer, "", changes, (older, newer))
     return _fold(changes, older, newer)
 
 
-def _walk(old: Any, new: Any, pointer: str, changes: list[Change]) -> None:
+def _walk(old: Any, new: Any, pointer: str, changes: list[Change], roots: tuple[Any, Any]) -> None:
     if old == new:
         return
+    if _same_schema_written_otherwise(old, new, roots):
+        changes.append(Change(pointer, old, new, same_meaning=True))
+        return
     if isinstance(old, dict) and isinstance(new, dict):
-        fields_compared = _is_object_schema(old) or _is_object_schema(new)
-        if fields_compared:
-            _walk_fields(old, new, pointer, changes)
-        for key in [*new, *(key for key in old if key not in new)]:
-            if fields_compared and key in ("properties", "required"):
-                continue
-            child = f"{pointer}/{escape_pointer(str(key))}"
-            if key not in old:
-                changes.append(Change(child, ABSENT, new[key]))
-            elif key not in new:
-                changes.append(Change(child, old[key], ABSENT))
-            else:
-                _walk(old[key], new[key], child, changes)
+        _walk_object(old, new, pointer, changes, roots)
     elif _is_unordered_list(pointer, old, new):
-        _walk_items(old, new, pointer, changes)
+        _walk_items(old, new, pointer, changes, roots)
     elif _is_list_of_containers(old) and _is_list_of_containers(new) and len(old) == len(new):
         for index, (old_item, new_item) in enumerate(zip(old, new, strict=True)):
-            _walk(old_item, new_item, f"{pointer}/{index}", changes)
+            _walk(old_item, new_item, f"{pointer}/{index}", changes, roots)
     elif not (_is_list_of_scalars(old) and _is_list_of_scalars(new) and set(old) == set(new)):
         changes.append(Change(pointer, old, new))  # reordering a list of scalars changes nothing
 
 
-def _walk_items(old: list[Any], new: list[Any], pointer: str, changes: list[Change]) -> None:
+def _walk_object(
+    old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
+    fields_compared = _is_object_schema(old) or _is_object_schema(new)
+    if fields_compared:
+        _walk_fields(old, new, pointer, changes, roots)
+    for key in [*new, *(key for key in old if key not in new)]:
+        if fields_compared and key in ("properties", "required"):
+            continue
+        child = f"{pointer}/{escape_pointer(str(key))}"
+        if key not in old:
+            changes.append(Change(child, ABSENT, new[key]))
+        elif key not in new:
+            changes.append(Change(child, old[key], ABSENT))
+        else:
+            _walk(old[key], new[key], child, changes, roots)
+
+
+def _same_schema_written_otherwise(old: Any, new: Any, roots: tuple[Any, Any]) -> bool:
+    """A schema replaced by a `$ref` to an equal one, or the reverse, or a `$ref` to another component
+    equal to the first: the same values, written another way (documentation aside)."""
+    if not (isinstance(old, dict) and isinstance(new, dict)) or old.get("$ref") == new.get("$ref"):
+        return False
+    if not isinstance(old.get("$ref", new.get("$ref")), str):
+        return False
+    return meaning(roots[0], old) == meaning(roots[1], new)
+
+
+def _walk_items(
+    old: list[Any], new: list[Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
     """Compare two lists whose items are told apart by their identity, whatever their order.
 
     Items of the same identity are compared in depth (at their position in `new`). Of the rest, inline
@@ -190,7 +220,7 @@ def _walk_items(old: list[Any], new: list[Any], pointer: str, changes: list[Chan
     if added or removed:
         changes.append(Change(pointer, old, new, added=tuple(added), removed=tuple(removed)))
     for old_index, new_index in sorted(pairs, key=lambda pair: pair[1]):
-        _walk(old[old_index], new[new_index], f"{pointer}/{new_index}", changes)
+        _walk(old[old_index], new[new_index], f"{pointer}/{new_index}", changes, roots)
 
 
 def _identity(item: Any) -> tuple[str, ...]:
@@ -200,7 +230,8 @@ def _identity(item: Any) -> tuple[str, ...]:
             return ("$ref", item["$ref"])
         if isinstance(item.get("name"), str) and isinstance(item.get("in"), str):
             return ("parameter", item["in"], item["name"])
-    return ("value", json.dumps(item, sort_keys=True, default=str))
+    # An inline item is what it accepts: a description or default edited inside it is an edit of it.
+    return ("value", json.dumps(unannotated(item), sort_keys=True, default=str))
 
 
 def _is_unordered_list(pointer: str, old: Any, new: Any) -> bool:
@@ -215,7 +246,9 @@ def _is_unordered_list(pointer: str, old: Any, new: Any) -> bool:
     return all(len({_identity(item) for item in items}) == len(items) for items in (old, new))
 
 
-def _walk_fields(old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change]) -> None:
+def _walk_fields(
+    old: dict[str, Any], new: dict[str, Any], pointer: str, changes: list[Change], roots: tuple[Any, Any]
+) -> None:
     """Compare the fields (properties and their `required` entries) of two object schemas."""
     old_fields, new_fields = _fields(old), _fields(new)
     for name in [*new_fields, *(name for name in old_fields if name not in new_fields)]:
@@ -227,7 +260,7 @@ def _walk_fields(old: dict[str, Any], new: dict[str, Any], pointer: str, changes
             continue
         if old_required != new_required:
             changes.append(Change(child, old_field, new_field, field_required=new_required))
-        _walk(old_field, new_field, child, changes)
+        _walk(old_field, new_field, child, changes, roots)
 
 
 def _fields(schema: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
@@ -246,19 +279,28 @@ def _fields(schema: dict[str, Any]) -> dict[str, tuple[Any, bool]]:
 def _fold(changes: list[Change], older: Any, newer: Any) -> list[Change]:
     """The changes with each discriminator mapping entry and component folded into the change it serves."""
     changes = list(changes)
-    while True:
-        for index, change in enumerate(changes):
-            host = _host(change, [other for other in changes if other is not change], older, newer)
-            if host is not None:
-                at = next(position for position, other in enumerate(changes) if other is host)
-                changes[at] = dataclasses.replace(host, parts=(*host.parts, change))
-                del changes[index]
-                break
-        else:
-            return changes
+    # Every reference of each document, found once: a published spec has thousands of them.
+    references = (_references(older), _references(newer))
+    # Pass after pass, until one folds nothing: a part folded into a change may make that change the
+    # host of another part.
+    folded = True
+    while folded:
+        folded = False
+        index = 0
+        while index < len(changes):
+            change = changes[index]
+            host = _host(change, [other for other in changes if other is not change], references)
+            if host is None:
+                index += 1
+                continue
+            at = next(position for position, other in enumerate(changes) if other is host)
+            changes[at] = dataclasses.replace(host, parts=(*host.parts, change))
+            del changes[index]
+            folded = True
+    return changes
 
 
-def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Change | None:
+def _host(change: Change, others: list[Change], references: tuple[_References, _References]) -> Change | None:
     """The change that `change` exists only for, if any."""
     if change.is_field or change.is_list_of_items:
         return None
@@ -269,17 +311,19 @@ def _host(change: Change, others: list[Change], older: Any, newer: Any) -> Chang
         return None  # of other parts, only whole additions and removals are folded
     is_addition = change.old is ABSENT
     if _is_component(change.pointer):
-        document = newer if is_addition else older
         referrers = [
             where
-            for where in _references_to(document, change.pointer)
+            for where in _references_to(references[is_addition], change.pointer)
             if not is_within(where, change.pointer)
         ]
         hosts = [_covering(where, others, is_addition) for where in referrers]
         found = [host for host in hosts if host is not None]
         if referrers and len(found) == len(hosts):
-            # Of several, the one that is not itself a part to fold (a branch, not its mapping entry).
-            return next((host for host in found if "discriminator" not in segments(host.pointer)), found[0])
+            # A discriminator mapping entry is itself a part of the branch it maps to; a component that
+            # two other changes refer to is a part of neither (each would claim what the other does).
+            main = {id(host): host for host in found if "discriminator" not in segments(host.pointer)}
+            if len(main) <= 1:
+                return next(iter(main.values()), found[0])
     return None
 
 
@@ -348,26 +392,38 @@ def _covers(change: Change, where: str, is_addition: bool) -> bool:
     return present is not ABSENT and is_within(where, change.pointer)
 
 
-def _references_to(document: Any, target: str) -> list[str]:
-    """The places that refer to the part at `target`: each `$ref` into it, each discriminator mapping."""
-    found: list[str] = []
-    pending: list[tuple[Any, str]] = [(document, "")]
+_References = dict[str, list[tuple[str, str]]]
+
+
+def _references(document: Any) -> _References:
+    """Each place that refers to another part of the document, with the pointer it refers to (every
+    local `$ref` and every discriminator mapping value), by the top part referred to (a component)."""
+    found: _References = {}
+    pending: list[tuple[Any, str, bool]] = [(document, "", False)]
     while pending:
-        node, pointer = pending.pop()
+        node, pointer, is_mapping = pending.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 child = f"{pointer}/{escape_pointer(str(key))}"
-                is_ref = key == "$ref" or segments(pointer)[-1:] == ["mapping"]
-                if is_ref and isinstance(value, str) and _refers_to(value, target):
-                    found.append(child)
-                pending.append((value, child))
+                is_ref = key == "$ref" or is_mapping
+                if is_ref and isinstance(value, str) and value.startswith("#"):
+                    found.setdefault(_top(value[1:]), []).append((child, value[1:]))
+                pending.append((value, child, key == "mapping"))
         elif isinstance(node, list):
-            pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(node))
-    return sorted(found)
+            pending.extend((item, f"{pointer}/{index}", False) for index, item in enumerate(node))
+    return found
 
 
-def _refers_to(reference: str, target: str) -> bool:
-    return reference.startswith("#") and is_within(reference[1:], target)
+def _references_to(references: _References, target: str) -> list[str]:
+    """The places that refer to the part at `target` (or inside it)."""
+    return sorted(
+        where for where, referred in references.get(_top(target), ()) if is_within(referred, target)
+    )
+
+
+def _top(pointer: str) -> str:
+    """The component a pointer is in (`/components/schemas/Thing`), or its first three tokens."""
+    return "/".join(pointer.split("/")[:4])
 
 
 def _strings_of_refs(value: Any) -> Iterator[str]:

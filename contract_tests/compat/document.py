@@ -8,6 +8,7 @@ requests, responses or both.
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 import yaml
@@ -16,6 +17,10 @@ from contract_tests.api.document import escape_pointer
 
 # libyaml's loader when PyYAML has it: several times faster on a spec of this size.
 YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Keywords that only document: editing them changes no request or response.
+DOCUMENTATION_KEYWORDS = frozenset(
+    {"description", "summary", "title", "example", "examples", "externalDocs", "$comment"}
+)
 REQUEST = "request"
 RESPONSE = "response"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -128,3 +133,33 @@ def _local_refs(node: Any) -> list[str]:
         elif isinstance(current, list):
             pending.extend(current)
     return found
+
+
+def meaning(document: Any, schema: Any) -> str:
+    """What a schema accepts, as text to compare: its chain of `$ref`s followed (the name it has does
+    not matter) and what only annotates left out (documentation, `default`, `x-` extensions)."""
+    seen: set[str] = set()
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"] not in seen:
+        seen.add(schema["$ref"])
+        target = resolve(document, schema["$ref"][1:]) if schema["$ref"].startswith("#") else None
+        if target is None:
+            break
+        schema = target
+    return json.dumps(unannotated(schema), sort_keys=True, default=str)
+
+
+_ANNOTATIONS = DOCUMENTATION_KEYWORDS | {"default", "deprecated"}
+
+
+def unannotated(node: Any, names: bool = False) -> Any:
+    """`node` without the keywords that only annotate a schema: documentation, `default`, `deprecated`
+    and `x-` extensions (`names`: the keys of `node` are names, as in `properties`, and all stay)."""
+    if isinstance(node, dict):
+        return {
+            key: unannotated(value, names=not names and key == "properties")
+            for key, value in node.items()
+            if names or not (key in _ANNOTATIONS or str(key).startswith("x-"))
+        }
+    if isinstance(node, list):
+        return [unannotated(item) for item in node]
+    return node

@@ -9,7 +9,10 @@ schema says what servers may send and clients must handle. So
   old values, and promising fewer (narrower) breaks servers.
 
 A schema shared by requests and responses (the tool objects) is both, so widening or narrowing it
-breaks both. Worked through for the usual edits:
+breaks both. Where the schema is reached from (a request body, a parameter, a response, through any
+chain of `$ref`s) is found by contract_tests.compat.document.usages, and every rule of this module
+turns "narrower" and "wider" into impacts through one function, ``_impacts``: so the same edit is
+judged alike in every schema it is made in. Worked through for the usual edits:
 
 * a new optional request field: wider, breaks servers where the request schema is closed (old
   servers reject the field); compatible where it is open (they ignore it);
@@ -30,6 +33,9 @@ spec taken as the newer one), its findings are changes a server written against 
 not keep up with, so they break servers. Where Specmatic misses a class of change that matters for
 this API, a rule of this module decides (each is named in the README and has a fixture):
 
+* ``required field``: a field made required, or added required, is narrower; one made optional, or
+  removed while required, wider. Specmatic finds most (R2001), but not a field that its schema only
+  names in ``required`` (no property of that name) and that goes.
 * ``closed request schema``: a field added to or removed from a request schema with
   ``additionalProperties: false``. Old servers reject the new field (breaks servers); old clients
   still send the removed one and are rejected (breaks clients). Specmatic ignores
@@ -40,12 +46,22 @@ this API, a rule of this module decides (each is named in the README and has a f
   counts as both narrower and wider: whether one regular expression accepts a subset of another is
   not checked.
 * ``type``: a type widened from ``integer`` to ``number``, which Specmatic accepts.
+* ``operation added or removed``: as worked through above. Specmatic reports most, but not one whose
+  scenario it could not build, nor one that a flaw of the spec keeps from it.
+* ``branches of a union``: a branch added to a ``oneOf`` or ``anyOf`` is wider, one removed narrower
+  (an ``allOf`` part added is narrower); a branch renamed, the same schema under another name, is
+  neither. This rule alone decides such a change: Specmatic's findings on a union depend on which
+  branch it happened to try a value against, and differ from one schema to the next for the same
+  edit; where they would decide otherwise they are shown, marked overruled.
 
-And two cases Specmatic's verdict is overruled:
+And three cases Specmatic's verdict is overruled:
 
 * documentation only (descriptions, summaries, examples, `info`, `tags`): compatible;
 * a new documented response status: compatible. The reverse run reports it as an operation the
   old spec lacks, but a server need not send every documented status.
+* a schema written another way (an inline schema replaced by a ``$ref`` to an equal one, or the
+  reverse): compatible, the same JSON is accepted and sent. Specmatic reads some such moves as a
+  change (a multipart part that becomes a ``$ref``).
 
 A reason names what decided: Specmatic's finding in words (its rule, the rule's title, the request or
 response part and its message, with "(new -> old)" for the reversed run), a rule (``rule: <name>``)
@@ -59,12 +75,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.api.document import METHODS
 from contract_tests.compat.diff import ABSENT, Change
-from contract_tests.compat.document import REQUEST, RESPONSE, parent, resolve, segments
+from contract_tests.compat.document import REQUEST, RESPONSE, meaning, parent, resolve, segments
 from contract_tests.compat.specmatic import Finding
 
 DOCUMENTATION_ONLY = "documentation only"
 NEW_RESPONSE_STATUS = "new response status: a server need not send it (overrules Specmatic new -> old)"
+SAME_SCHEMA = "the same schema written another way: no value changes (overrules Specmatic)"
 
 
 class Impact(enum.Enum):
@@ -91,16 +109,29 @@ def classify(change: Change, context: Context, forward: list[Finding], reverse: 
     """The impacts of one change, given the Specmatic findings attached to it in each direction."""
     if change.is_documentation:
         return Verdict(frozenset(), (DOCUMENTATION_ONLY,))
+    said = [
+        *(finding.reason() for finding in forward),
+        *(finding.reason(reversed_run=True) for finding in reverse),
+    ]
+    if change.same_meaning:
+        return Verdict(frozenset(), tuple(dict.fromkeys((SAME_SCHEMA, *(f"{r} (overruled)" for r in said)))))
     impacts: set[Impact] = set()
     reasons: list[str] = []
-    if forward:
-        impacts.add(Impact.CLIENTS)
-        reasons += [finding.reason() for finding in forward]
-    if reverse and _is_new_response_status(change):
-        reasons.append(NEW_RESPONSE_STATUS)
-    elif reverse:
-        impacts.add(Impact.SERVERS)
-        reasons += [finding.reason(reversed_run=True) for finding in reverse]
+    # Branches added to or removed from a union are judged by their direction alone, so that the same
+    # edit is judged alike in every schema it is made in: Specmatic's findings on a union depend on
+    # which branch it tried, and are shown but decide nothing.
+    decided = union_branches(change, context) if _is_union_of_branches(change) else None
+    for findings, impact, reversed_run in ((forward, Impact.CLIENTS, False), (reverse, Impact.SERVERS, True)):
+        words = [finding.reason(reversed_run=reversed_run) for finding in findings]
+        if not words:
+            continue
+        if reversed_run and _is_new_response_status(change):
+            reasons.append(NEW_RESPONSE_STATUS)
+        elif decided is not None and impact not in decided:
+            reasons += [f"{reason} (overruled by the rule: {union_branches.__doc__})" for reason in words]
+        else:
+            impacts.add(impact)
+            reasons += words
     for rule in PROJECT_RULES:
         found = rule(change, context)
         if found:
@@ -153,10 +184,59 @@ def type_widened_to_number(change: Change, context: Context) -> set[Impact]:
     return set()
 
 
+def required_field(change: Change, context: Context) -> set[Impact]:
+    """required field"""
+    if not change.is_field:
+        return set()
+    name = segments(change.pointer)[-1]
+    old_schema = resolve(context.older, parent(parent(change.pointer)))
+    required = old_schema.get("required") if isinstance(old_schema, dict) else None
+    was_required = change.old is not ABSENT and isinstance(required, list) and name in required
+    is_required = bool(change.field_required) and change.new is not ABSENT
+    # Required is narrower (a value without the field is refused), optional wider.
+    return _impacts(
+        narrower=is_required and not was_required,
+        wider=was_required and not is_required,
+        used_in=context.used_in,
+    )
+
+
+def operation_added_or_removed(change: Change, context: Context) -> set[Impact]:
+    """operation added or removed"""
+    parts = segments(change.pointer)
+    if parts[:1] != ["paths"] or len(parts) not in (2, 3) or (change.old is ABSENT) == (change.new is ABSENT):
+        return set()
+    added = change.old is ABSENT
+    value = change.new if added else change.old
+    if not isinstance(value, dict):
+        return set()
+    if not (parts[-1] in METHODS if len(parts) == 3 else any(method in value for method in METHODS)):
+        return set()
+    return {Impact.SERVERS} if added else {Impact.CLIENTS}
+
+
+def union_branches(change: Change, context: Context) -> set[Impact]:
+    """branches of a union"""
+    if not _is_union_of_branches(change):
+        return set()
+    keyword = _schema_keyword(change)
+    # A branch renamed (its schema moved to another name) or merely reordered is no new branch.
+    old_values = [meaning(context.older, item) for item in change.old]
+    new_values = [meaning(context.newer, item) for item in change.new]
+    added = any(new_values[index] not in old_values for index in change.added)
+    removed = any(old_values[index] not in new_values for index in change.removed)
+    if keyword == "allOf":  # a value must satisfy every part: a part added narrows, a part removed widens
+        return _impacts(narrower=added, wider=removed, used_in=context.used_in)
+    return _impacts(narrower=removed, wider=added, used_in=context.used_in)
+
+
 PROJECT_RULES: tuple[Callable[[Change, Context], set[Impact]], ...] = (
+    required_field,
     closed_request_schema,
     limit,
     type_widened_to_number,
+    operation_added_or_removed,
+    union_branches,
 )
 
 
@@ -184,6 +264,11 @@ def _looseness(bound: Any, sign: int) -> float:
     if isinstance(bound, int | float) and not isinstance(bound, bool):
         return sign * float(bound)
     return float("inf")
+
+
+def _is_union_of_branches(change: Change) -> bool:
+    """A `oneOf`, `anyOf` or `allOf` that gained or lost branches."""
+    return change.is_list_of_items and _schema_keyword(change) in ("oneOf", "anyOf", "allOf")
 
 
 def _is_closed(schema: Any) -> bool:

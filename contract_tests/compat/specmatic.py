@@ -51,11 +51,12 @@ class Finding:
     line: int | None  # 1-based position in the newer document of the pair
     column: int | None
     message: str  # e.g. 'New specification expects property "name" in the request but it is missing ...'
-    # The operation of the scenario that found it, e.g. ("/v1/assistants", "post", "200"); the same
-    # finding is reported once per scenario, so this is the first one's and is not part of its identity.
+    # The operation of the scenario that found it, e.g. ("/v1/assistants", "post", "200"): not part of
+    # its identity (the words of a finding are the same in each scenario that meets it).
     operation: tuple[str, str, str] | None = field(default=None, compare=False)
     # Specmatic's own failure (an exception while it built examples), not a change it found breaking.
     tool_failure: bool = field(default=False, compare=False)
+    alike: int = field(default=0, compare=False)  # more findings of this rule at this place (collapse)
 
     def reason(self, reversed_run: bool = False) -> str:
         """What Specmatic found, in words: its rule, the rule's title, where and its message.
@@ -70,7 +71,8 @@ class Finding:
         if self.tool_failure:
             error = message.splitlines()[0] if message else "an error"
             return f"Specmatic failed{where} ({error}): judged by the project's rules alone"
-        return f"{head}{where}: {message}" if message else f"{head}{where}"
+        more = f" ({self.alike} more like it)" if self.alike else ""
+        return f"{head}{where}: {message}{more}" if message else f"{head}{where}{more}"
 
 
 # A JVM exception in a finding's text: Specmatic itself failed (e.g. an `exclusiveMinimum: 0` beside
@@ -203,8 +205,9 @@ def _embedded_report(html: str) -> dict[str, Any]:
 
 
 def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
-    """The distinct breaking changes of each checked file (Specmatic repeats one per scenario)."""
-    found: dict[str, dict[Finding, None]] = {}
+    """The distinct breaking changes of each checked file. Specmatic repeats one per scenario: it is
+    kept once per operation (the same words in two operations may have two causes, one in each)."""
+    found: dict[str, dict[tuple[Finding, tuple[str, ...]], Finding]] = {}
     for test in report.get("results", {}).get("tests", []):
         findings = found.setdefault(Path(test.get("suite", "")).name, {})
         for change in test.get("extra", {}).get("breakingChanges", []):
@@ -219,8 +222,20 @@ def _findings_by_file(report: dict[str, Any]) -> dict[str, list[Finding]]:
                 message=change.get("description", ""),
                 operation=_operation_of(test),
             )
-            findings.setdefault(finding, None)
-    return {name: list(findings) for name, findings in found.items()}
+            findings.setdefault((finding, finding.operation[:2] if finding.operation else ()), finding)
+    return {name: list(findings.values()) for name, findings in found.items()}
+
+
+def collapse(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per rule and place, counting the others: Specmatic draws random values, and reports
+    each one that fails (`but "PYDSM" in the old specification`, `but "KXJMA" ...`)."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.rule, finding.title, finding.breadcrumb), []).append(finding)
+    return [
+        dataclasses.replace(group[0], alike=len({finding.message for finding in group}) - 1)
+        for group in groups.values()
+    ]
 
 
 def mark_tool_failures(*runs: list[Finding]) -> tuple[list[Finding], ...]:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from contract_tests.compat.compare import Row
+from contract_tests.compat.compare import NOT_TESTABLE, Row
 from contract_tests.compat.rules import Impact
+from contract_tests.compat.testable import Untestable
 
 HEADERS = ("where (JSON pointer)", "change", "class", "why")
 
 
 def class_of(row: Row) -> str:
+    if not row.testable:
+        return NOT_TESTABLE
     if not row.impacts:
         return "compatible"
     return ", ".join(impact.value for impact in Impact if impact in row.impacts)
@@ -37,11 +40,28 @@ def render(rows: Sequence[Row]) -> str:
 def summary(rows: Sequence[Row]) -> str:
     clients = sum(Impact.CLIENTS in row.impacts for row in rows)
     servers = sum(Impact.SERVERS in row.impacts for row in rows)
-    compatible = sum(not row.impacts for row in rows)
+    compatible = sum(not row.impacts and row.testable for row in rows)
+    untestable = sum(not row.testable for row in rows)
     counts = (
         f"{clients} {_verb(clients)} clients, {servers} {_verb(servers)} servers, {compatible} compatible"
+        + (f", {untestable} {NOT_TESTABLE}" if untestable else "")
     )
     return f"{_count(len(rows), 'change')}: {counts}"
+
+
+def untestable_operations(operations: Sequence[Untestable]) -> str:
+    """The operations a flaw of either document makes untestable, one line each with the documents and
+    the flaw; "" when there are none."""
+    documents: dict[tuple[str, str], list[str]] = {}
+    for operation in operations:
+        documents.setdefault((operation.label, operation.reason), []).append(operation.origin)
+    if not documents:
+        return ""
+    lines = [f"Operations {NOT_TESTABLE} (a flaw of the spec; a change only they reach is not classified):"]
+    lines += [
+        f"  {label}, in {' and '.join(origins)}: {reason}" for (label, reason), origins in documents.items()
+    ]
+    return "\n".join(lines)
 
 
 def _count(number: int, noun: str) -> str:

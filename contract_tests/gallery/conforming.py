@@ -19,8 +19,9 @@ from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.resources import Role
 from contract_tests.gallery.faults import ClosingFront
+from contract_tests.gallery.mounted import served_under_a_prefix
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
-from contract_tests.gallery.servers import ServerFactory, response_fields
+from contract_tests.gallery.servers import AppFactory, ServerFactory, response_fields, written
 
 
 def _other_assistant(body: dict[str, Any], api: Api, op: Operation) -> dict[str, Any]:
@@ -281,12 +282,20 @@ def closes_kept_alive(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH)
     )
 
 
-CONFORMING = {
+def holds_prose_bounds(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> Any:
+    """Holds to the bounds the spec states in its descriptions only (a `limit` that "can range between 1
+    and 100", metadata of "16 key-value pairs"), as the real API does: beyond them, the documented error."""
+    return base(api_key=api_key, spec_path=written(load_api(spec).prose.values.document))
+
+
+CONFORMING: dict[str, AppFactory] = {
     "closes_kept_alive": closes_kept_alive,
+    "holds_prose_bounds": holds_prose_bounds,
     "other_habits": other_habits,
     "numbers_as_doubles": numbers_as_doubles,
     "body_before_key": body_before_key,
     "lists_assistants": lists_assistants,
     "rate_limited": rate_limited,
     "strict_cursors": strict_cursors,
+    "served_under_a_prefix": served_under_a_prefix,
 }

@@ -26,12 +26,14 @@ import jsonschema
 import yaml
 from jsonschema import ValidationError
 
+from contract_tests.api import prose
 from contract_tests.api.document import SPEC_PATH, UNIQUE, UNIXTIME, load_spec, node_at
 from contract_tests.api.model import Api, Operation, build_api, load_api
 from contract_tests.api.resources import Role
 from contract_tests.api.validators import SpecValidator, inlined_validator
 from contract_tests.api.values import json_types
 from contract_tests.gallery.faults import Action, FaultyFront
+from contract_tests.gallery.mounted import update_refused_under_a_prefix
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite, acted_on
 
 ServerFactory = Callable[..., Any]  # the reference server's create_app
@@ -123,15 +125,19 @@ def relaxed(edit: Callable[[Api], None]) -> AppFactory:
     def build(base: ServerFactory, api_key: str, spec: Path) -> Any:
         api = build_api(copy.deepcopy(load_spec(spec)), spec)
         edit(api)  # on the document as 3.1 reads it (a 3.0 spec's is a copy): written as 3.1
-        document = {**api.document, "openapi": "3.1.0"}
-        if not _scratch:
-            _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
-            atexit.register(shutil.rmtree, _scratch[0], True)
-        path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
-        path.write_text(yaml.safe_dump(document), encoding="utf-8")
-        return base(api_key=api_key, spec_path=path)
+        return base(api_key=api_key, spec_path=written(api.document))
 
     return build
+
+
+def written(document: dict[str, Any]) -> Path:
+    """A document (as 3.1 reads it) written to a file of the gallery's own, removed at exit."""
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="contract-gallery-")))
+        atexit.register(shutil.rmtree, _scratch[0], True)
+    path = _scratch[0] / f"spec-{len(list(_scratch[0].iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump({**document, "openapi": "3.1.0"}), encoding="utf-8")
+    return path
 
 
 def _drop_everywhere(keyword: str) -> Callable[[Api], None]:
@@ -673,6 +679,96 @@ def _cursors_ignored(spec: Path) -> EditRequest:
     return edit
 
 
+def _after_ignores_order(spec: Path) -> EditRequest:
+    """A page after a cursor is read in creation order whatever `order` asks (the cursor's query written
+    for ascending ids only): walked newest first, the pages go back and forth."""
+    api = load_api(spec)
+
+    def edit(request: Request) -> Request:
+        acted = acted_on(api, request)
+        paging = acted.resource.paging if acted is not None else None
+        if acted is None or acted.role is not Role.LIST or paging is None or paging.order is None:
+            return request
+        kept = parse_qsl(request.query, keep_blank_values=True)
+        if paging.after is not None and any(name == paging.after.name for name, _ in kept):
+            request.query = urlencode(
+                [(name, "asc" if name == paging.order.name else value) for name, value in kept]
+            )
+        return request
+
+    return edit
+
+
+def _has_more_never(spec: Path) -> EditReply:
+    """`has_more` is always false: a client that trusts it stops after the first page."""
+    api = load_api(spec)
+
+    def edit(request: Request, reply: Reply) -> Reply:
+        acted = acted_on(api, request)
+        more = acted.resource.paging.has_more if acted is not None else None
+        if acted is None or acted.role is not Role.LIST or more is None or not 200 <= reply.status < 300:
+            return reply
+        body = json.loads(reply.body)
+        if isinstance(body, dict):
+            body[more.lstrip("/")] = False
+            reply.body = json.dumps(body).encode()
+        return reply
+
+    return edit
+
+
+class _SameSecondSkipped:
+    """Pages by creation time with `>` (keyset paging without the id to break ties): a page after an
+    object leaves out the objects created in the same second as it."""
+
+    def __init__(self, spec: Path) -> None:
+        self.api = load_api(spec)
+        self.times: dict[str, Any] = {}
+
+    def _time_field(self, pointer: str | None) -> str | None:
+        if pointer is None:
+            return None
+        for name, where in self.api.values.properties(pointer).items():
+            schema = self.api.values.schema(where)
+            if schema.get("format") == UNIXTIME or prose.timestamp_unit(schema, json_types(schema)) == "s":
+                return name
+        return None
+
+    def __call__(self, request: Request, reply: Reply) -> Reply:
+        acted = acted_on(self.api, request)
+        if acted is None or not 200 <= reply.status < 300 or not reply.body:
+            return reply
+        resource = acted.resource
+        field_name = self._time_field(resource.schema_pointer)
+        body = json.loads(reply.body)
+        if field_name is None:
+            return reply
+        if acted.role is Role.CREATE and isinstance(body, dict):
+            self.times[str(resource.id_of(body))] = body.get(field_name)
+        after = resource.paging.after
+        cursor = dict(parse_qsl(request.query)).get(after.name) if after is not None else None
+        items = resource.items_of(body) if acted.role is Role.LIST else None
+        if cursor in self.times and items is not None:
+            kept = [
+                item
+                for item in items
+                if not isinstance(item, dict) or item.get(field_name) != self.times[cursor]
+            ]
+            items[:] = kept
+            reply.body = json.dumps(body).encode()
+        return reply
+
+
+def _walkable(api: Api) -> bool:
+    return any(
+        resource.first(Role.CREATE) is not None
+        and resource.first(Role.LIST) is not None
+        and resource.paging.limit is not None
+        and resource.paging.after is not None
+        for resource in api.resources
+    )
+
+
 def _has_cursors(api: Api) -> bool:
     return any(
         resource.first(Role.CREATE) is not None
@@ -939,6 +1035,12 @@ GALLERY: dict[str, BrokenServer] = {
         store_defect(_WritesOnce),
         applies=_has(Role.UPDATE, Role.RETRIEVE),
     ),
+    "update_refused_under_a_prefix": BrokenServer(
+        "served under /api (judged at --base-url .../api), refuses every update as an invalid body",
+        "valid_request_accepted",
+        update_refused_under_a_prefix,
+        applies=_has(Role.UPDATE),
+    ),
     "update_unchecked": BrokenServer(
         "accepts any string length and unknown fields in an update's body",
         "invalid_body_rejected",
@@ -956,6 +1058,24 @@ GALLERY: dict[str, BrokenServer] = {
         "list_shows_resources",
         wrapped(request=_cursors_ignored),
         applies=_has_cursors,
+    ),
+    "after_ignores_order": BrokenServer(
+        "pages after a cursor in creation order whatever `order` asks (newest first, pages repeat objects)",
+        "list_pages_consistent",
+        wrapped(request=_after_ignores_order),
+        applies=lambda api: _walkable(api) and any(r.paging.order is not None for r in api.resources),
+    ),
+    "has_more_never": BrokenServer(
+        "answers `has_more: false` on every page, though more follow",
+        "list_pages_consistent",
+        wrapped(reply=_has_more_never),
+        applies=lambda api: _walkable(api) and any(r.paging.has_more is not None for r in api.resources),
+    ),
+    "same_second_skipped": BrokenServer(
+        "pages by creation time alone: a page after an object leaves out those created in the same second",
+        "list_pages_consistent",
+        wrapped(reply=_SameSecondSkipped),
+        applies=_walkable,
     ),
     "server_error_for_unknown_ids": BrokenServer(
         "answers 500 to a request naming an id it has not got",

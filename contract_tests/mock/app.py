@@ -3,7 +3,10 @@ request on the client's side (contract_tests.rules.traffic), with faults on dema
 report at `GET /__contract/report`.
 
 What a client sends reaches the server unchanged, and what the server answers reaches the client
-unchanged: the mock only watches, unless a fault was asked for.
+unchanged: the mock only watches, unless a fault was asked for (its answer then carries
+`X-Contract-Fault`, naming the fault). The spec's paths are served both under the servers' base path
+(`/v1/assistants`) and at the root (`/assistants`), as Prism serves them; any other path is a 404 that
+says where the API lives.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contract_tests.api.errors import fit_error
-from contract_tests.api.model import Api
+from contract_tests.api.model import Api, segments
 from contract_tests.asgi import REPORT_PATH, read_body, replaying, send_json, sent_of
 from contract_tests.mock.faults import FAULT_HEADER, Fault, FaultPlan
 from contract_tests.rules.exchange import Received
-from contract_tests.rules.traffic import Judged, TrafficJudge
+from contract_tests.rules.traffic import Judged, TrafficJudge, where_served
 
 _REASONS = {429: "Rate limit reached for requests.", 503: "The server is overloaded.", 500: "Server error."}
+
+
+def served_prefixes(api: Api) -> tuple[str, ...]:
+    """Where the mock serves the spec's paths: under the servers' base path first, and at the root."""
+    return (api.base_path, "") if api.base_path else ("",)
 
 
 def _transport(send: Send) -> Any:
@@ -37,6 +45,32 @@ class JudgingMock:
         self.api = api
         self.judge = judge
         self.faults = faults
+        self.prefixes = served_prefixes(api)
+
+    def served(self, scope: Scope) -> Scope | None:
+        """The request as the app serves it (under the spec's base path), or None for a path of no
+        operation under any prefix the mock serves."""
+        path: str = scope["path"]
+        if path.startswith("/__contract/"):
+            return scope  # the app's own pages
+        prefix = self.api.prefix_of(path, self.prefixes)
+        if prefix is None:
+            return None
+        base = self.api.base_path
+        if prefix == base:
+            return scope
+        rest = "/" + "/".join(segments(path)[len(segments(prefix)) :])
+        raw: bytes = scope.get("raw_path") or path.encode("utf-8")
+        cut = len(prefix.encode("utf-8"))
+        return {**scope, "path": base + rest, "raw_path": base.encode("utf-8") + raw[cut:]}
+
+    async def not_served(self, sent_path: str, method: str, send: Send) -> None:
+        said = (
+            f"No operation of the spec at {method} {sent_path}: the mock serves the spec's paths"
+            f" {where_served(self.api, self.prefixes)}."
+        )
+        error = {"message": said, "type": "invalid_request_error", "param": None, "code": "not_found"}
+        await send_json(send, 404, fit_error(self.api, None, 404, {"error": error}, said))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,9 +82,14 @@ class JudgingMock:
         body, messages = await read_body(receive)
         sent = sent_of(scope, body)
         judged = self.judge.request(sent)
+        served = self.served(scope)
+        if served is None:
+            await self.not_served(scope["path"], scope["method"], send)
+            return
+        scope = served
         asked = sent.header(FAULT_HEADER)
         try:
-            fault = self.faults.choose(asked)
+            fault = self.faults.choose(asked, judged.operation.operation_id if judged.operation else None)
         except ValueError as exc:
             await send_json(
                 send,
@@ -105,9 +144,8 @@ class JudgingMock:
 
         await self.app(scope, replaying(messages), capture)
         body = b"".join(chunks)
-        await send(
-            {"type": "http.response.start", "status": start["status"], "headers": start.get("headers", [])}
-        )
+        marked = [*start.get("headers", []), (FAULT_HEADER.encode(), b"truncate")]
+        await send({"type": "http.response.start", "status": start["status"], "headers": marked})
         await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
         transport = _transport(send)
         if transport is not None:
@@ -128,13 +166,13 @@ class JudgingMock:
             transport = _transport(send)
             if transport is not None:
                 transport.close()
-                self.judge.answered(judged, Received(0, [], b""))
+                self.judge.answered(judged, Received(0, [], b""), injected=True)
                 return True
             raise ConnectionAbortedError("the fault `drop` asked for")  # the server then closes it
         if fault.kind == "truncate":
             await self.forward(scope, messages, send, cut=True)
             # The client never read a whole answer: to it, no status came (a transport error it may retry).
-            self.judge.answered(judged, Received(0, [], b""))
+            self.judge.answered(judged, Received(0, [], b""), injected=True)
             return True
         message = _REASONS.get(fault.status, "Server error.")
         error = {
@@ -145,7 +183,9 @@ class JudgingMock:
         }
         said = f"{message} (a fault the mock was asked for)"
         body = fit_error(self.api, judged.operation, fault.status, {"error": error}, said)
-        wait = {"retry-after": f"{fault.seconds:g}"} if fault.status in (429, 503) else {}
-        await send_json(send, fault.status, body, wait)
-        self.judge.answered(judged, Received(fault.status, list(wait.items()), b""))
+        marks = {FAULT_HEADER: str(fault.status)}
+        if fault.status in (429, 503):
+            marks["retry-after"] = f"{fault.seconds:g}"
+        await send_json(send, fault.status, body, marks)
+        self.judge.answered(judged, Received(fault.status, list(marks.items()), b""), injected=True)
         return True

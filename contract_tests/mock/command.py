@@ -1,6 +1,7 @@
 """`assistants-contract mock`: the reference server as a judging mock, for a client's own tests.
 
-    assistants-contract mock [--port P] [--spec PATH] [--state PATH|URL] [--workers N] [--faults RULES]
+    assistants-contract mock [--port P] [--spec PATH] [--state PATH|URL | --stateless] [--workers N]
+                             [--faults RULES]
                              [--report FILE] [-- COMMAND ...]
 
 With a COMMAND, the mock starts on a free port (or P), runs the command with the mock's address and key in
@@ -12,6 +13,11 @@ contract suite judges servers by; `GET /__contract/report` answers the report so
 `--state` (a SQLite file, or a postgresql:// URL for replicas on several machines) the objects and the
 findings are kept there, so that every mock naming it (and each of `--workers N`) serves the same objects
 and reports every replica's findings.
+
+The spec's paths are served under its servers' base path (`/v1`) and at the root, as Prism serves them.
+By default the mock keeps state: an id it never created is a 404. With --stateless it answers, as Prism
+does, every valid request with its success, whatever id it names (the spec's example, else a value
+built from the request and the schema): a test suite written against Prism runs unchanged.
 """
 
 from __future__ import annotations
@@ -61,6 +67,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--workers", type=int, default=1, help="processes serving the port, sharing --state (default: 1)"
     )
     parser.add_argument(
+        "--stateless",
+        action="store_true",
+        help="answer every valid request with its success, whatever id it names, keeping nothing (as Prism)",
+    )
+    parser.add_argument(
         "--faults",
         default=os.environ.get("FAULTS"),
         help="faults drawn at a rate: '429:0.1,503:0.05,latency=200ms:0.2,drop:0.01,truncate:0.01' (a request"
@@ -85,8 +96,10 @@ def main(argv: list[str]) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        api = check_needs(args.spec)
+        api = check_needs(args.spec, sends=False)
         faults = FaultPlan.parse(args.faults, args.seed)
+        if args.stateless and args.state:
+            raise ValueError("--stateless keeps nothing: it cannot take --state")
         store = open_store(args.state)
     except (SpecError, FaultError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -97,12 +110,21 @@ def main(argv: list[str]) -> int:
         report = TrafficReport(mask, "mock", shared)
         bodies = scratch_dir(args.report)
         if shared is not None and args.workers > 1:
-            worker = MockWorker(key, args.spec, args.state, args.faults, args.seed, str(bodies), shared.me)
+            worker = MockWorker(
+                key, args.spec, args.state, args.faults, args.seed, str(bodies), shared.me, args.stateless
+            )
             code = _run_workers(worker, api, key, args, command)
         else:
             try:
                 mock = build_mock(
-                    api, key=key, spec=args.spec, store=store, faults=faults, report=report, bodies_dir=bodies
+                    api,
+                    key=key,
+                    spec=args.spec,
+                    store=store,
+                    faults=faults,
+                    report=report,
+                    bodies_dir=bodies,
+                    stateless=args.stateless,
                 )
             except (SpecError, ValueError) as exc:
                 print(f"error: {exc}", file=sys.stderr)

@@ -1,5 +1,7 @@
 """Faults on demand: what the mock answers instead of the reference server's answer, when a request asks
-for one (`X-Contract-Fault: 429`) or a `--faults` rule draws one (`429:0.1` answers a tenth of requests so).
+for one (`X-Contract-Fault: 429`), a test queued one for its next requests (`FaultPlan.queue`, the
+`contract_mock` fixture's `fault()`), or a `--faults` rule draws one (`429:0.1` answers a tenth of
+requests so).
 
     429[;retry-after=S]   the documented 429 (its error object), with `Retry-After: S` (default 1)
     503[;retry-after=S]   the same with 503
@@ -20,7 +22,9 @@ import re
 import threading
 from dataclasses import dataclass
 
-FAULT_HEADER = "x-contract-fault"
+from contract_tests.rules.clients import FAULT_HEADER
+
+__all__ = ["FAULT_HEADER", "Fault", "FaultError", "FaultPlan", "parse_fault"]
 _LATENCY = re.compile(r"latency=(\d+(?:\.\d+)?)(ms|s)")
 
 
@@ -70,6 +74,13 @@ def parse_fault(text: str) -> Fault:
     )
 
 
+@dataclass
+class _Queued:
+    fault: Fault
+    left: int  # requests it still answers
+    operation: str | None  # the operationId it answers, or None for any
+
+
 class FaultPlan:
     """The faults of one mock: its rules, drawn from a seeded generator."""
 
@@ -78,6 +89,15 @@ class FaultPlan:
         self._random = random.Random(seed)  # a reproducible draw, not a secret
         self._lock = threading.Lock()
         self._count = 0
+        self._queued: list[_Queued] = []  # first asked, first served
+        self.served: list[Fault] = []  # every fault answered, in turn
+
+    def queue(self, fault: Fault, times: int = 1, operation: str | None = None) -> None:
+        """Answer the next `times` requests (of `operation`, if named) with `fault`, before any rule."""
+        if times < 1:
+            raise FaultError(f"times must be 1 or more, got {times}")
+        with self._lock:
+            self._queued.append(_Queued(fault, times, operation))
 
     @classmethod
     def parse(cls, text: str | None, seed: int = 0) -> FaultPlan:
@@ -99,18 +119,34 @@ class FaultPlan:
             rules.append((parse_fault(fault_text), rate))
         return cls(rules, seed)
 
-    def choose(self, asked: str | None) -> Fault | None:
-        """The fault for one request: the one it asks for, else one a rule draws, else none."""
-        if asked:
-            return parse_fault(asked)
+    def choose(self, asked: str | None, operation: str | None = None) -> Fault | None:
+        """The fault for one request (of `operation`): the one it asks for, else one queued for it, else
+        one a rule draws, else none."""
+        chosen = parse_fault(asked) if asked else None
         with self._lock:
-            self._count += 1
-            for fault, rate in self.rules:
-                if isinstance(rate, int) and not isinstance(rate, bool):
-                    if self._count % rate == 0:
-                        return fault
-                elif self._random.random() < rate:
+            if chosen is None:
+                chosen = self._queued_for(operation) or self._drawn()
+            if chosen is not None:
+                self.served.append(chosen)
+        return chosen
+
+    def _queued_for(self, operation: str | None) -> Fault | None:
+        for queued in self._queued:
+            if queued.operation is None or queued.operation == operation:
+                queued.left -= 1
+                if not queued.left:
+                    self._queued.remove(queued)
+                return queued.fault
+        return None
+
+    def _drawn(self) -> Fault | None:
+        self._count += 1
+        for fault, rate in self.rules:
+            if isinstance(rate, int) and not isinstance(rate, bool):
+                if self._count % rate == 0:
                     return fault
+            elif self._random.random() < rate:
+                return fault
         return None
 
 

@@ -14,7 +14,7 @@ from contract_tests.api.document import SpecError
 from contract_tests.api.model import Api
 from contract_tests.api.needs import check_needs
 from contract_tests.masking import Masker
-from contract_tests.mock.app import JudgingMock
+from contract_tests.mock.app import JudgingMock, served_prefixes
 from contract_tests.mock.faults import FaultError, FaultPlan
 from contract_tests.mock.shared_report import SharedTallies
 from contract_tests.rules.report import TrafficReport
@@ -32,10 +32,12 @@ def build_mock(
     faults: FaultPlan,
     report: TrafficReport,
     bodies_dir: Path,
+    stateless: bool = False,
 ) -> JudgingMock:
-    """The reference server of `spec` on `store`, each request judged into `report`."""
-    app = create_app(api_key=key, spec_path=spec, store=store)
-    judge = TrafficJudge(api, key, Masker(key), report, bodies_dir)
+    """The reference server of `spec` on `store` (or keeping nothing, `stateless`, as Prism), each request
+    judged into `report`, the spec's paths served under its base path and at the root."""
+    app = create_app(api_key=key, spec_path=spec, store=store, stateless=stateless)
+    judge = TrafficJudge(api, key, Masker(key), report, bodies_dir, served_prefixes(api))
     return JudgingMock(app, api, judge, faults)
 
 
@@ -51,10 +53,11 @@ class MockWorker:
     seed: int
     bodies_dir: str
     group: str  # the replica id of the process that started the workers
+    stateless: bool = False
 
     def __call__(self) -> JudgingMock:
         try:
-            api = check_needs(self.spec)
+            api = check_needs(self.spec, sends=False)
             # Each worker draws from its own generator, seeded alike.
             faults = FaultPlan.parse(self.faults, self.seed)
             store = open_store(self.state)
@@ -70,4 +73,5 @@ class MockWorker:
             faults=faults,
             report=report,
             bodies_dir=Path(self.bodies_dir),
+            stateless=self.stateless,
         )

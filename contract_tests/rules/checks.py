@@ -15,14 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests.api import prose
 from contract_tests.api.document import UNIQUE, UNIXTIME, escape_pointer
 from contract_tests.api.faults import Fault
 from contract_tests.api.media import matches
 from contract_tests.api.model import Api, Operation
+from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Role
 from contract_tests.masking import Masker
 from contract_tests.rules.answers import framing_problem, success_body_problem
-from contract_tests.rules.exchange import NOT_JSON, Exchange
+from contract_tests.rules.exchange import NOT_JSON, Exchange, Walk
 from contract_tests.rules.jsonvalues import (
     MISSING,
     Difference,
@@ -35,9 +37,11 @@ from contract_tests.rules.jsonvalues import (
     show as show_value,
 )
 from contract_tests.rules.messages import schema_problem
-from contract_tests.rules.requests import request_value
+from contract_tests.rules.requests import beyond_prose, request_value, unbounded_extreme
 
 NOT_APPLICABLE = "not applicable"
+# A verdict that says what the spec should state rather than what the server broke: counted, not failed.
+WARNING = "warning: "
 Verdict = str | None
 # A `format: unixtime` field must be the current time in seconds: a day either way tolerates any sane
 # clock skew between the suite and the server, and still rejects milliseconds, zero or a constant.
@@ -118,8 +122,26 @@ def valid_request_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
         listed = exchange.expect.get("listed", False)
         if known is None and not listed and op.path_parameters and exchange.status in missing.allowed:
             return error_body_problem(exchange, ctx)
-        return f"a valid request got {exchange.status}, expected {expected}"
+        return _refused(exchange, ctx, op) or f"a valid request got {exchange.status}, expected {expected}"
     return success_body_problem(ctx.api, op, exchange, ctx.mask)
+
+
+def _refused(exchange: Exchange, ctx: Judge, op: Operation) -> Verdict:
+    """A valid request refused with the documented error: right where it lies beyond a bound the spec
+    states in prose (a server may hold to it or not); a warning, not a failure, where it holds a value the
+    schema leaves unbounded that servers commonly refuse (the spec should state the bound). None where
+    neither explains the refusal."""
+    if exchange.status not in op.statuses(Fault.INVALID).allowed or error_body_problem(exchange, ctx):
+        return None
+    if beyond_prose(ctx.api, op, exchange.request) is not None:
+        return NOT_APPLICABLE
+    extreme = unbounded_extreme(ctx.api, op, exchange.request)
+    if extreme is None:
+        return None
+    return (
+        f"{WARNING}the server refused {extreme} with the documented error ({exchange.status}): if that is"
+        " its bound, the spec should state it in the schema (a minimum, a maximum, a maxLength...)"
+    )
 
 
 def defined_part(api: Api, value: Any, pointer: str) -> Any:
@@ -238,7 +260,8 @@ def _common_prefix(left: str, right: str) -> int:
 
 def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
     """A field the spec marks `x-unique` (and a created resource's id) is new for every created object,
-    one of `format: unixtime` the current Unix time in seconds."""
+    one of `format: unixtime` the current Unix time in seconds, and one its description says is a Unix
+    time in seconds ("The Unix timestamp (in seconds) for when...") a plausible one, at any depth."""
     got = exchange.received_json
     op = ctx.operation(exchange)
     pointer = op.success.schema_pointer
@@ -264,7 +287,52 @@ def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
             verdict = _current_time(name, value, ctx)
             if verdict is not None:
                 return verdict
+    return _seconds_everywhere(ctx, pointer, got, "")
+
+
+# A Unix time in seconds the spec describes so ("The Unix timestamp (in seconds) for when..."): plausible
+# from 2001 to 2100; milliseconds (1.7e12), zero or a count are not.
+_PLAUSIBLE_SECONDS = (978_307_200, 4_102_444_800)
+_TIME_DEPTH = 6
+
+
+def _seconds_everywhere(ctx: Judge, pointer: str, value: Any, where: str, depth: int = 0) -> Verdict:
+    """Every field of the body the spec describes as a Unix time in seconds holds one."""
+    values = ctx.api.values
+    if depth > _TIME_DEPTH:
+        return None
+    if isinstance(value, list):
+        items = values.child(pointer, "items")
+        for index, item in enumerate(value if items is not None else []):
+            found = _seconds_everywhere(ctx, items, item, f"{where}/{index}", depth + 1)  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        return None
+    if not isinstance(value, dict):
+        return None
+    for name, place in values.properties(pointer).items():
+        if name not in value:
+            continue
+        item, at = value[name], f"{where}/{escape_pointer(name)}"
+        found = _not_seconds(ctx, place, item, at) or _seconds_everywhere(ctx, place, item, at, depth + 1)
+        if found is not None:
+            return found
     return None
+
+
+def _not_seconds(ctx: Judge, place: str, item: Any, at: str) -> Verdict:
+    values = ctx.api.values
+    if item is None or prose.timestamp_unit(values.schema(place), values.types(place)) != "s":
+        return None
+    seconds = as_double(item) if is_number(item) and not isinstance(item, bool) else None
+    low, high = _PLAUSIBLE_SECONDS
+    if seconds is not None and low <= seconds <= high:
+        return None
+    said = prose.description(values.schema(place))
+    return (
+        f"{at} is {_show(ctx, item)}, not a Unix time in seconds, as its description says"
+        f" ({ctx.mask.cut(said, 80)!r})"
+    )
 
 
 def _current_time(name: str, value: Any, ctx: Judge) -> Verdict:
@@ -514,6 +582,132 @@ def list_shows_resources(exchange: Exchange, ctx: Judge) -> Verdict:
     return None
 
 
+def list_pages_consistent(exchange: Exchange, ctx: Judge) -> Verdict:
+    """Walking a list page by page with its cursor reaches every object once, in the order the list
+    declares (`order`); `has_more` is false only where no page follows; `first_id` and `last_id` name each
+    page's ends; a page before an object holds only objects that come before it."""
+    walk = exchange.known.walk if exchange.known is not None else None
+    if walk is None:
+        return NOT_APPLICABLE
+    if walk.pivot is not None:
+        return _page_before(walk, ctx)
+    return _reached(walk, ctx) or _more_said(walk) or _ends_said(walk, ctx)
+
+
+def _reached(walk: Walk, ctx: Judge) -> Verdict:
+    """Every object of the walk on exactly one page, in the declared order."""
+    ours = [item for page in walk.pages for item in page if item in walk.created]
+    for item in walk.created:
+        if ours.count(item) > 1:
+            pages = [number for number, page in enumerate(walk.pages, 1) if item in page]
+            return f"{_show(ctx, item)} is on pages {pages} of one walk ({walk.cursor}=the last id of each)"
+        if item not in ours:
+            return f"{_show(ctx, item)}, created before the walk, is on none of its {len(walk.pages)} pages"
+    expected = list(walk.created) if (walk.order or "").lower() != "desc" else list(reversed(walk.created))
+    if walk.order is not None and ours != expected:
+        return (
+            f"order={walk.order} reached the objects as {_show(ctx, ours)}, expected {_show(ctx, expected)}"
+        )
+    return None
+
+
+def _more_said(walk: Walk) -> Verdict:
+    for number, (page, more) in enumerate(zip(walk.pages, walk.more, strict=False), 1):
+        following = walk.pages[number] if number < len(walk.pages) else ()
+        if more is False and following:
+            return (
+                f"has_more is false on page {number}, but page {number + 1} followed with"
+                f" {len(following)} objects"
+            )
+        if more is True and not page:
+            return f"has_more is true on page {number}, which is empty"
+    return None
+
+
+def _ends_said(walk: Walk, ctx: Judge) -> Verdict:
+    for number, (page, ends) in enumerate(zip(walk.pages, walk.ends, strict=False), 1):
+        if ends is not None and page and (ends[0] != page[0] or ends[1] != page[-1]):
+            shown = _show(ctx, [page[0], page[-1]])
+            return f"page {number} names its ends {_show(ctx, list(ends))}, but shows {shown}"
+    return None
+
+
+def _page_before(walk: Walk, ctx: Judge) -> Verdict:
+    made = list(walk.created)
+    assert walk.pivot is not None
+    at = made.index(walk.pivot)
+    before = set(made[:at]) if (walk.order or "").lower() != "desc" else set(made[at + 1 :])
+    page = walk.pages[0] if walk.pages else ()
+    if walk.pivot in page:
+        return f"the page {walk.cursor}={_show(ctx, walk.pivot)} shows {_show(ctx, walk.pivot)} itself"
+    wrong = [item for item in page if item in walk.created and item not in before]
+    if wrong:
+        pivot = _show(ctx, walk.pivot)
+        return f"the page {walk.cursor}={pivot} shows {_show(ctx, wrong[0])}, which comes after it"
+    return None
+
+
+def delete_confirmed(exchange: Exchange, ctx: Judge) -> Verdict:
+    """A delete that succeeds says so where its answer says it: a boolean its confirmation requires and
+    gives no value of (`deleted`) is true."""
+    op = ctx.operation(exchange)
+    got = exchange.received_json
+    if ctx.role(exchange) is not Role.DELETE or not 200 <= exchange.status < 300 or not isinstance(got, dict):
+        return NOT_APPLICABLE
+    for name in _confirmations(ctx.api, op):
+        if got.get(name) is not True:
+            return (
+                f"/{escape_pointer(name)} is {_show(ctx, got.get(name))}: a delete that succeeded says true"
+            )
+    return None
+
+
+def _confirmations(api: Api, op: Operation) -> list[str]:
+    pointer = op.success.schema_pointer
+    if pointer is None:
+        return []
+    values = api.values
+    required = values.schema(pointer).get("required") or []
+    return [
+        name
+        for name, where in values.properties(pointer).items()
+        if name in required
+        and values.types(where) == ("boolean",)
+        and not {"const", "enum", "default"} & values.schema(where).keys()
+    ]
+
+
+def children_follow_parents(exchange: Exchange, ctx: Judge) -> Verdict:  # noqa: PLR0911 (one per case)
+    """A resource below another stays with its parent: a child asked for under another parent, under an
+    unknown one, or under one deleted, is not found (no 2xx); another parent's list does not show it; its
+    field named as the parent's id (a message's `thread_id`) is the parent's id."""
+    about = exchange.expect.get("nesting")
+    if about is None:
+        return NOT_APPLICABLE
+    child = exchange.expect.get("child")
+    if about == "elsewhere":
+        if 200 <= exchange.status < 300:
+            where = exchange.expect.get("where", "another parent")
+            if child is None:
+                return f"a child was created under {where}: got {exchange.status}, expected 404"
+            return (
+                f"the child {_show(ctx, child)} was found under {where}: got {exchange.status}, expected 404"
+            )
+        return None
+    if about == "foreign list":
+        listed = exchange.expect.get("listed") or []
+        return f"another parent's list shows the child {_show(ctx, child)}" if child in listed else None
+    got = exchange.received_json
+    field_name, parent_id = exchange.expect.get("field"), exchange.expect.get("parent_id")
+    named = isinstance(got, dict) and field_name in got and parent_id is not None
+    if about == "created" and named and text_of(got[field_name]) != parent_id:
+        return (
+            f"/{field_name} is {_show(ctx, got[field_name])}, but the child was created under"
+            f" {_show(ctx, parent_id)}"
+        )
+    return None
+
+
 def _same_id(left: Any, right: Any) -> bool:
     return left == right or (is_number(left) and is_number(right) and as_double(left) == as_double(right))
 
@@ -544,6 +738,9 @@ CHECKS: dict[str, Check] = {
         use_after_free,
         unknown_id_not_found,
         list_shows_resources,
+        list_pages_consistent,
+        children_follow_parents,
+        delete_confirmed,
     )
 }
 # What kind of case each check judges: where a run had none, the summary says the check judged nothing
@@ -569,6 +766,9 @@ JUDGES = {
     "use_after_free": "a request about an object the run deleted",
     "unknown_id_not_found": "a request naming an id no object has",
     "list_shows_resources": "a list after the run created objects",
+    "list_pages_consistent": "a walk of a list's pages over objects the run created",
+    "children_follow_parents": "a child asked for under a parent it is not under",
+    "delete_confirmed": "a delete that succeeded",
 }
 # The checks that judge only what a 2xx (or a request building on one) gives.
 NEEDS_SUCCESS = frozenset(
@@ -580,9 +780,15 @@ NEEDS_SUCCESS = frozenset(
         "update_keeps_unsent_fields",
         "use_after_free",
         "list_shows_resources",
+        "list_pages_consistent",
     }
 )
-VALID_CHECKS = ("valid_request_accepted", "response_reflects_request", "server_fields_plausible")
+VALID_CHECKS = (
+    "valid_request_accepted",
+    "response_reflects_request",
+    "server_fields_plausible",
+    "delete_confirmed",
+)
 STATE_CHECKS = (
     "ensure_resource_availability",
     "read_after_write",
@@ -590,11 +796,13 @@ STATE_CHECKS = (
     "use_after_free",
     "unknown_id_not_found",
     "list_shows_resources",
+    "list_pages_consistent",
 )
 
 
 def _assigns(api: Api, op: Operation) -> bool:
-    """Whether the success body has a field the server assigns (`x-unique`, `format: unixtime`, an id)."""
+    """Whether the success body has a field the server assigns (`x-unique`, `format: unixtime`, an id, a
+    time its description says is in seconds)."""
     pointer = op.success.schema_pointer
     if pointer is None:
         return False
@@ -604,7 +812,22 @@ def _assigns(api: Api, op: Operation) -> bool:
     return any(
         api.values.schema(where).get(UNIQUE) is True or api.values.schema(where).get("format") == UNIXTIME
         for where in api.values.properties(pointer).values()
-    )
+    ) or _has_seconds(api, pointer, 0)
+
+
+def _has_seconds(api: Api, pointer: str, depth: int) -> bool:
+    values = api.values
+    if depth > _TIME_DEPTH:
+        return False
+    items = values.child(pointer, "items")
+    if items is not None and _has_seconds(api, items, depth + 1):
+        return True
+    for place in values.properties(pointer).values():
+        if prose.timestamp_unit(values.schema(place), values.types(place)) == "s":
+            return True
+        if _has_seconds(api, place, depth + 1):
+            return True
+    return False
 
 
 def _first_of_path(api: Api, op: Operation) -> bool:
@@ -653,4 +876,24 @@ def applies(name: str, api: Api, op: Operation) -> bool:  # noqa: PLR0911, PLR09
         return role is not None and role[1] in (Role.RETRIEVE, Role.UPDATE, Role.REPLACE, Role.DELETE)
     if name == "list_shows_resources":
         return role is not None and role[1] is Role.LIST and role[0].first(Role.CREATE) is not None
+    if name == "delete_confirmed":
+        return role is not None and role[1] is Role.DELETE and bool(_confirmations(api, op))
+    if name == "children_follow_parents":
+        return (
+            role is not None
+            and role[0].parent is not None
+            and role[0].first(Role.CREATE) is not None
+            and (role[1] in (Role.CREATE, Role.RETRIEVE, Role.LIST))
+        )
+    if name == "list_pages_consistent":
+        paging = role[0].paging if role is not None else None
+        return (
+            role is not None
+            and role[1] is Role.LIST
+            and role[0].first(Role.CREATE) is not None
+            and paging is not None
+            and paging.limit is not None
+            and paging.after is not None
+            and paging.after in paging.cursors
+        )
     return True

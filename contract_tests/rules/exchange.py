@@ -107,6 +107,19 @@ class Received:
 
 
 @dataclass
+class Walk:
+    """A list walked page by page over objects the run created (contract_tests.suite.paging)."""
+
+    created: tuple[str, ...]  # the ids of the objects made for it, in the order they were made
+    order: str | None  # the list's `order` value sent ("asc", "desc"), None where it has none
+    cursor: str  # the cursor parameter paged by (`after`, or `before` for one page before `pivot`)
+    pivot: str | None = None  # `before`: the object the page comes before
+    pages: list[tuple[str, ...]] = field(default_factory=list)  # the ids of each page
+    more: list[bool | None] = field(default_factory=list)  # each page's has_more, None where it has none
+    ends: list[tuple[Any, Any] | None] = field(default_factory=list)  # each page's (first_id, last_id)
+
+
+@dataclass
 class Known:
     """What the run knew, when it sent a request, of the resource the request names."""
 
@@ -120,6 +133,7 @@ class Known:
     pages_done: bool = False  # a list: paged to its end
     cursor: str | None = None  # a list: the cursor parameter that paged from the object (`after`, `before`)
     never: bool = False  # an id the server never gave (made up by the run)
+    walk: Walk | None = None  # a list walked page by page: what each page showed
 
 
 @dataclass

@@ -14,8 +14,7 @@ from typing import Any
 from contract_tests.api.faults import Fault
 from contract_tests.api.media import PARTS, matches, value_of_parts
 from contract_tests.api.messages import first_error, message, part_pointer, pointer, show
-from contract_tests.api.model import Api, Operation, Parameter, media_type
-from contract_tests.api.model import path_values as model_path_values
+from contract_tests.api.model import Api, Operation, Parameter, media_type, trailing_values
 from contract_tests.api.parameters import ABSENT, read
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
 from contract_tests.rules.parts import NotParts, read_parts
@@ -60,14 +59,15 @@ CLIENT_RULE_TEXT = {
     " declared and kept (RFC 7578), its text UTF-8.",
     "body_valid": "A body is valid against the request schema, at every depth (lengths, types, fields...).",
     "operation_declared": "Every request is for an operation the spec declares (its path and method).",
-    "retry_after_respected": "After a 429 or 503 with Retry-After, a request waits that long to come again.",
-    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not sent again as is.",
+    "retry_after_respected": "After a 429 or 503 with Retry-After, a retry of the request waits that long.",
+    "client_errors_not_retried": "A request refused with a 4xx but 408, 409, 429 is not retried as it was.",
 }
 
 
 def path_values(api: Api, op: Operation, path: str) -> dict[str, str] | None:
-    """The path parameters' values of a request path, or None when it is not the operation's path."""
-    return model_path_values(api.base_path + op.path, [part for part in path.split("/") if part])
+    """The path parameters' values of a request path, or None when it is not the operation's path: read
+    from its last segments, whatever prefix the API is served under (`/v1`, `/api`, `/api/v1`, none)."""
+    return trailing_values(op.path, path)
 
 
 def credentials_violation(op: Operation, sent: Sent, key: str) -> Violation | None:
@@ -250,3 +250,102 @@ def request_value(api: Api, op: Operation, sent: Sent) -> Any:
             return NOT_JSON
         return value_of_parts(api.values, op.body.schema_pointer, parts)
     return parse_json(sent.body) if op.body.is_json else NOT_JSON
+
+
+def beyond_prose(api: Api, op: Operation, sent: Sent) -> str | None:
+    """Where a request the schema allows lies beyond a bound its description states in prose only
+    (contract_tests.api.bounds), in words, with the sentence; None where it does not. A server may take
+    such a request or refuse it with the documented error: both keep the spec."""
+    prose = api.prose
+    if not prose.found:
+        return None
+    bounded = prose.values
+    path = path_values(api, op, sent.path) or {}
+    for parameter in op.parameters:
+        place = parameter.schema_pointer
+        if place is None or place not in prose.found:
+            continue
+        texts = _texts(sent, path, parameter)
+        items = api.values.child(place, "items")
+        value = read(parameter, texts, api.values.schema(items) if items else None)
+        if value is not ABSENT and not bounded.is_valid(place, value):
+            said = prose.sentence(place)
+            return f"{parameter.label} {show(value)}, beyond the bound its description states: {said!r}"
+    if op.body is None:
+        return None
+    value = request_value(api, op, sent)
+    if value is NOT_JSON or bounded.is_valid(op.body.schema_pointer, value):
+        return None
+    error = first_error(bounded.validator(op.body.schema_pointer), value)
+    where = pointer(error.absolute_path) if error is not None else ""
+    said = message(error) if error is not None else "beyond a bound"
+    return f"{where or '/'}: {said}, a bound its description states in prose only"
+
+
+# What counts as a value no bound of the schema prepared a server for: a server may refuse it (with the
+# documented error), and the suite then warns that the spec should state the bound, rather than fail it.
+_PAST_32_BITS = 2**31 - 1
+_LONG_TEXT = 4096
+_MANY_ITEMS = 100
+_MANY_PROPERTIES = 64
+_DEPTH = 8
+
+
+def unbounded_extreme(api: Api, op: Operation, sent: Sent) -> str | None:
+    """The first value of a request that lies past what its schema bounds and past what servers commonly
+    take (a negative number with no minimum, an integer past 32 bits with no maximum, text past 4096
+    characters with no maxLength...), named with where it is; None where there is none."""
+    path = path_values(api, op, sent.path) or {}
+    for parameter in op.parameters:
+        if parameter.schema_pointer is None:
+            continue
+        items = api.values.child(parameter.schema_pointer, "items")
+        value = read(parameter, _texts(sent, path, parameter), api.values.schema(items) if items else None)
+        if value is not ABSENT:
+            found = _extreme(api, parameter.schema_pointer, value, parameter.label)
+            if found is not None:
+                return found
+    if op.body is None:
+        return None
+    value = request_value(api, op, sent)
+    return None if value is NOT_JSON else _extreme(api, op.body.schema_pointer, value, "")
+
+
+def _extreme(api: Api, place: str, value: Any, where: str, depth: int = 0) -> str | None:  # noqa: PLR0911
+    if depth > _DEPTH or isinstance(value, bool):
+        return None
+    schema = api.values.schema(place)
+    if isinstance(value, int | float):
+        return _extreme_number(schema, value, where)
+    if isinstance(value, str):
+        if len(value) > _LONG_TEXT and "maxLength" not in schema:
+            return f"{where or '/'} of {len(value)} characters (its schema states no maxLength)"
+        return None
+    if isinstance(value, list):
+        if len(value) > _MANY_ITEMS and "maxItems" not in schema:
+            return f"{where or '/'} of {len(value)} items (its schema states no maxItems)"
+        items = api.values.child(place, "items")
+        found = (
+            _extreme(api, items, item, f"{where}/{i}", depth + 1) for i, item in enumerate(value) if items
+        )
+        return next((said for said in found if said is not None), None)
+    if isinstance(value, dict):
+        if len(value) > _MANY_PROPERTIES and "maxProperties" not in schema:
+            return f"{where or '/'} of {len(value)} properties (its schema states no maxProperties)"
+        properties = api.values.properties(place)
+        found = (
+            _extreme(api, properties[name], item, f"{where}/{name}", depth + 1)
+            for name, item in value.items()
+            if name in properties
+        )
+        return next((said for said in found if said is not None), None)
+    return None
+
+
+def _extreme_number(schema: dict[str, Any], value: float, where: str) -> str | None:
+    shown = f"{where or '/'} {show(value, 40)}"
+    if value < 0 and "minimum" not in schema and "exclusiveMinimum" not in schema:
+        return f"{shown} (negative, and its schema states no minimum)"
+    if abs(value) > _PAST_32_BITS and "maximum" not in schema and "exclusiveMaximum" not in schema:
+        return f"{shown} (past 32 bits, and its schema states no maximum)"
+    return None

@@ -11,21 +11,23 @@ client created, then retrieved; one it deleted, then asked for again).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract_tests.api.messages import show
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
 from contract_tests.masking import Masker
-from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, Judge
-from contract_tests.rules.clients import ClientHistory, fingerprint
+from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, WARNING, Judge
+from contract_tests.rules.clients import FAULT_HEADER, NO_MARKS, ClientHistory, Marks, fingerprint, marks_of
 from contract_tests.rules.exchange import NOT_JSON, Exchange, Known, Received, Sent
 from contract_tests.rules.report import CLIENT, SERVER, Finding, TrafficReport, request_as_json
-from contract_tests.rules.requests import Violation, path_values, statuses_for, violations
+from contract_tests.rules.requests import BODY_CHECK, Violation, path_values, statuses_for, violations
 
 # Rules a server's answer is judged by, whatever the request.
 ALWAYS = ("response_matches_spec", "api_key_not_echoed")
@@ -41,6 +43,7 @@ class Judged:
     known: Known | None = None
     path: dict[str, str] = field(default_factory=dict)
     printed: str = ""  # the request's fingerprint, as a retry of it would repeat it
+    marks: Marks = NO_MARKS  # what it says of itself: a retry count, an idempotency key
 
 
 class TrafficState:
@@ -82,8 +85,18 @@ class TrafficState:
 class TrafficJudge:
     """Judges each request a client sends and, where asked, each answer its server gives."""
 
-    def __init__(self, api: Api, key: str, mask: Masker, report: TrafficReport, bodies_dir: Path) -> None:
+    def __init__(  # noqa: PLR0917 (what a judge needs)
+        self,
+        api: Api,
+        key: str,
+        mask: Masker,
+        report: TrafficReport,
+        bodies_dir: Path,
+        prefixes: tuple[str, ...] | None = None,
+    ) -> None:
         self.api = api
+        # Where the API is served (the mock: under the base path and at the root); None: under any prefix.
+        self.prefixes = prefixes
         self.bodies_dir = bodies_dir  # where reproductions keep bodies too long to spell out
         self.key = key
         self.mask = mask
@@ -96,7 +109,7 @@ class TrafficJudge:
         """The client's side of a request: every rule it breaks, recorded."""
         now = time.monotonic() if now is None else now
         self.report.judged()
-        found = self.api.match(sent.method, sent.path)
+        found = self.api.match(sent.method, sent.path, self.prefixes)
         if found is None:
             judged = Judged(sent, None, [])
             self.record(
@@ -110,14 +123,15 @@ class TrafficJudge:
             )
             return judged
         op, path = found
-        broken = violations(self.api, op, sent, self.key)
-        printed = fingerprint(sent)
-        broken += self.history.judge(printed, now)
+        found_wrong = violations(self.api, op, sent, self.key)
+        broken = [_unkeepable(self.api, op, violation) for violation in found_wrong]
+        printed, marks = fingerprint(sent), marks_of(sent)
+        broken += self.history.judge(printed, now, marks)
         for violation in broken:
             self.record(
                 CLIENT, violation.rule, op.operation_id, violation.where, violation.message, sent, None
             )
-        judged = Judged(sent, op, broken, path=path, printed=printed)
+        judged = Judged(sent, op, broken, path=path, printed=printed, marks=marks)
         role = self.api.role(op)
         if role is not None:
             resource, kind = role
@@ -125,17 +139,29 @@ class TrafficJudge:
         return judged
 
     def _undeclared(self, sent: Sent) -> str:
-        methods = sorted({op.method for op in self.api.operations if self.api.match(op.method, sent.path)})
+        methods = sorted(
+            {op.method for op in self.api.operations if self.api.match(op.method, sent.path, self.prefixes)}
+        )
         if methods:
             return f"{sent.method} is not an operation of this path (the spec declares {', '.join(methods)})"
-        return f"the spec declares no operation at {sent.path}"
+        said = f"the spec declares no operation at {sent.path}"
+        if self.prefixes is not None:
+            said += f": its paths are served {where_served(self.api, self.prefixes)}"
+        return said
 
-    def answered(self, judged: Judged, received: Received, now: float | None = None) -> None:
-        """What the answer tells of the client's next requests (a 429 asks it to wait)."""
+    def answered(
+        self, judged: Judged, received: Received, now: float | None = None, *, injected: bool | None = None
+    ) -> None:
+        """What the answer tells of the client's next requests (a 429 asks it to wait). `injected`: the
+        answer is a fault of the mock's (by default, when it carries the mock's X-Contract-Fault mark)."""
         now = time.monotonic() if now is None else now
         headers = {name.lower(): value for name, value in received.headers}
+        if injected is None:
+            injected = FAULT_HEADER in headers
         if judged.operation is not None:
-            self.history.answered(judged.printed, received.status, headers, now)
+            self.history.answered(
+                judged.printed, received.status, headers, now, injected=injected, marks=judged.marks
+            )
 
     def response(self, judged: Judged, received: Received) -> list[str]:
         """The server's side of an answer: the names of the rules it breaks, recorded."""
@@ -161,7 +187,8 @@ class TrafficJudge:
                 verdict = CHECKS[name](exchange, self.judge)
             except Exception as exc:  # what the server sent broke a check: say so, on that check
                 verdict = f"the response could not be judged ({type(exc).__name__}: {str(exc)[:200]})"
-            if verdict is None or verdict == NOT_APPLICABLE:
+            if verdict is None or verdict == NOT_APPLICABLE or verdict.startswith(WARNING):
+                # A warning says what the spec should state: a proxy's report is of what either side broke.
                 continue
             broken.append(name)
             self.record(SERVER, name, op.operation_id, "the response", verdict, judged.sent, received.status)
@@ -202,8 +229,35 @@ class TrafficJudge:
         )
 
 
+def _unkeepable(api: Api, op: Operation, violation: Violation) -> Violation:
+    """A required property the request schema also forbids (not among its properties, and no others
+    allowed: a published spec's mistake): no client can keep it, and the finding says so."""
+    if violation.check != BODY_CHECK or violation.where != "/" or op.body is None:
+        return violation
+    pointer = op.body.schema_pointer
+    schema = api.values.schema(pointer)
+    if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
+        return violation
+    known = api.values.properties(pointer)
+    for name in schema.get("required", []):
+        if name not in known and violation.message == f"the required property {show(name)} is missing":
+            said = (
+                f"{violation.message}, and the same schema forbids it (`additionalProperties: false`, and it"
+                " is not among its `properties`): no body keeps this schema, the spec needs a fix"
+            )
+            return dataclasses.replace(violation, message=said)
+    return violation
+
+
+def where_served(api: Api, prefixes: tuple[str, ...]) -> str:
+    """`under /v1 and at the root (/v1/assistants, /assistants)`: where a client finds the API."""
+    places = " and ".join(f"under {prefix}" if prefix else "at the root" for prefix in prefixes)
+    first = api.operations[0].path
+    return f"{places} ({', '.join(prefix + first for prefix in prefixes)})"
+
+
 def header_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers}
 
 
-__all__ = ["ALWAYS", "Judged", "TrafficJudge", "header_dict", "path_values"]
+__all__ = ["ALWAYS", "Judged", "TrafficJudge", "header_dict", "path_values", "where_served"]

@@ -40,6 +40,7 @@ from contract_tests.server import reading
 from contract_tests.server.reading import Upload
 from contract_tests.server.responses import APIError, json_response, streamed, success_response
 from contract_tests.server.state import Answer, Call, NotFound, ResourceAnswers
+from contract_tests.server.stateless import stateless_answer
 from contract_tests.server.store import Store, open_store
 from contract_tests.server.success import SuccessBody
 
@@ -343,13 +344,15 @@ def create_app(
     state: Path | str | None = None,
     wrap_store: Callable[[Store], Store] | None = None,
     docs: Path | str | None = DEFAULT_DOCS,
+    stateless: bool = False,
 ) -> Starlette:
     """The reference server for the spec at `spec_path`, accepting only `api_key`.
 
     `validator` builds the validators of request bodies and parameters from a schema's pointer (the
     gallery swaps it for one with a defect); `store` keeps the resources (default: in memory, or the
     SQLite file `state`), through `wrap_store` if given (the gallery's stores with a defect); `docs` is the
-    page `make docs` renders, served at /__contract/reference.
+    page `make docs` renders, served at /__contract/reference. `stateless` answers every valid request
+    with its success, whatever id it names, keeping nothing, as Prism does (stateless.py).
     """
     if not api_key:
         raise ValueError("the API key must not be empty")
@@ -361,7 +364,7 @@ def create_app(
     by_path: dict[str, dict[str, OperationEndpoint]] = {}
     for op in api.operations:
         try:
-            endpoint = _endpoint(api, op, api_key, max_body_bytes, validator, answers)
+            endpoint = _endpoint(api, op, api_key, max_body_bytes, validator, answers, stateless=stateless)
         except Exception:
             if op.operation_id not in api.untestable:
                 raise
@@ -389,11 +392,15 @@ def _endpoint(  # noqa: PLR0917
     max_body_bytes: int,
     validator: ValidatorFactory,
     answers: dict[int, ResourceAnswers],
+    *,
+    stateless: bool = False,
 ) -> OperationEndpoint:
     success = SuccessBody(api, op, unique=_ids(api, op))
     role = api.role(op)
     answer: Answer
-    if role is not None:
+    if stateless:
+        answer = stateless_answer(api, op, success)
+    elif role is not None:
         answer = answers[id(role[0])].answer_for(op, role[1], success)
     elif op.path_parameters:
         answer = _nothing_here

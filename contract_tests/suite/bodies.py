@@ -392,6 +392,15 @@ class BodyFactory:
             yield Variant(f"at {keyword} ({_number(limit)}): {_number(inside)}", _set(inside), True)
             past = "below" if side == "minimum" else "above"
             yield Variant(f"{past} {keyword} ({_number(limit)}): {_number(outside)}", _set(outside), False)
+        if not integer:
+            return
+        # Where the schema states no bound, what servers of fixed-width integers misread or refuse: a
+        # negative number, one past 32 bits (2**32 + 1 reads as 1 there), one past 64 bits.
+        if low is None:
+            yield Variant("negative, with no minimum: -1", _set(-1), True)
+        if high is None:
+            for bits in (32, 64):
+                yield Variant(f"past {bits} bits, with no maximum: {2**bits + 1}", _set(2**bits + 1), True)
 
     def _array_variants(self, schema: dict[str, Any], site: Site) -> Iterator[Variant]:
         items = self.values.child(site.pointer, "items")

@@ -37,7 +37,7 @@ from contract_tests.suite.config import (
 from contract_tests.suite.jsonreport import write_json
 from contract_tests.suite.junit import write_junit
 from contract_tests.suite.reference import PortTaken, ReferenceServerError, reference_server
-from contract_tests.suite.results import RunResult
+from contract_tests.suite.results import KEPT_FAILURES, SHOWN_FAILURES, RunResult
 from contract_tests.suite.shards import Shard, selected
 from contract_tests.suite.summary import render
 
@@ -278,6 +278,7 @@ def run(args: argparse.Namespace) -> RunResult:
         require_coverage=args.require_coverage,
         operations=tuple(args.operation),
         shard=_shard(args.shard),
+        detailed=KEPT_FAILURES if args.report or args.report_json else max(args.max_failures, SHOWN_FAILURES),
     )
     if args.base_url and args.app:
         raise UsageError("give --base-url or --app, not both")

@@ -49,6 +49,9 @@ class SuiteConfig:
     # Judge only these operations (by operationId; empty: all), and of them one shard's share ("2/4").
     operations: tuple[str, ...] = ()
     shard: str | None = None
+    # Failures of each check described in full (what was sent and received, a reproduction): the console
+    # shows a few; a report asked for keeps every one (up to results.KEPT_FAILURES).
+    detailed: int = 3
 
     def pinned_fields(self) -> dict[str, str]:
         found = dict(self.pins)

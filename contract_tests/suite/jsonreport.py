@@ -30,6 +30,10 @@ def as_json(result: RunResult, spec: str = "") -> dict[str, Any]:
                     {"case": failure.label, "reason": failure.reason, "details": failure.details}
                     for failure in check.failures
                 ],
+                "warnings": [
+                    {"case": warning.label, "said": warning.reason, "details": warning.details}
+                    for warning in check.warnings
+                ],
             }
         operations[operation.operation_id] = {
             "label": operation.label,

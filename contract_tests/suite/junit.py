@@ -69,9 +69,10 @@ def _suite(result: RunResult, operation: OperationResult) -> ET.Element:
         case = ET.SubElement(
             suite, "testcase", classname=f"contract.{operation.operation_id}", name=check.name
         )
-        ET.SubElement(
-            case, "system-out"
-        ).text = f"{check.cases} cases of {operation.label}. Rule ({check.origin}): {check.rule}"
+        ET.SubElement(case, "system-out").text = (
+            f"{check.cases} cases of {operation.label}. Rule ({check.origin}): {check.rule}"
+            + "".join(f"\nwarning: {printable(warning.reason)}" for warning in check.warnings)
+        )
         if not check.cases:
             # A check with nothing to judge proved nothing: CI shows it as skipped, not passed.
             ET.SubElement(case, "skipped", message=printable(f"judged nothing: {idle(operation, check)}"))

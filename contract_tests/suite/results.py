@@ -26,6 +26,8 @@ class CheckResult:
     cases: int = 0
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # What the spec should state (a bound a server holds to that the schema does not say): not failures.
+    warnings: list[Failure] = field(default_factory=list)
 
     @property
     def keeps_details(self) -> bool:
@@ -37,6 +39,11 @@ class CheckResult:
         self.cases += 1
         self.failure_count += 1
         self.failures = [failure, *self.failures][:KEPT_FAILURES]
+
+    def warn(self, warning: Failure) -> None:
+        self.cases += 1
+        if len(self.warnings) < KEPT_FAILURES:
+            self.warnings.append(warning)
 
     def record(self, failure: Failure | None) -> None:
         self.cases += 1
@@ -133,6 +140,7 @@ class RunResult:
                 total.cases += check.cases
                 total.failure_count += check.failure_count
                 total.failures += check.failures
+                total.warnings += check.warnings
         return merged
 
     @property

@@ -34,18 +34,29 @@ from urllib3.util.retry import Retry
 from contract_tests.api.faults import Fault
 from contract_tests.api.model import Api, Operation, load_api
 from contract_tests.api.parameters import text_of
+from contract_tests.api.prose import ProseBound
 from contract_tests.api.resources import Resource, Role
 from contract_tests.commands import scratch_dir
 from contract_tests.masking import Masker, near_misses
-from contract_tests.rules.checks import CHECKS, NOT_APPLICABLE, STATE_CHECKS, VALID_CHECKS, applies, rule_of
+from contract_tests.rules.checks import (
+    CHECKS,
+    NOT_APPLICABLE,
+    STATE_CHECKS,
+    VALID_CHECKS,
+    WARNING,
+    applies,
+    rule_of,
+)
 from contract_tests.rules.exchange import Exchange, Known, Received, Sent
-from contract_tests.rules.requests import statuses_for, violations
+from contract_tests.rules.requests import beyond_prose, statuses_for, unbounded_extreme, violations
 from contract_tests.suite import st_checks
 from contract_tests.suite.bodies import BodyFactory
 from contract_tests.suite.config import KeyRefused, ServerUnreachable, SuiteConfig
 from contract_tests.suite.context import Credentials, RunContext
 from contract_tests.suite.dialect import DialectSplit
 from contract_tests.suite.generated import Schemas, generate
+from contract_tests.suite.nesting import Nesting, nested
+from contract_tests.suite.paging import walkable, walks
 from contract_tests.suite.probes import (
     Probe,
     Request,
@@ -365,7 +376,11 @@ class Run:
             return exchange
         found = violations(self.api, op, exchange.request, self.config.api_key)
         path = _path_values(op.path, probe.path)
-        exchange.also_allowed = statuses_for(op, found) if found else self._missing_ok(op, known, path)
+        exchange.also_allowed = (
+            statuses_for(op, found)
+            if found
+            else self._missing_ok(op, known, path) | self._may_refuse(op, exchange)
+        )
         exchange.expect = {**exchange.expect, "listed": self._names_listed(op, path)}
         checks = probe.checks if exchange.status != 429 else ()
         exchange.checks = (*checks, *self._state_checks(known), *ALWAYS)
@@ -378,6 +393,15 @@ class Run:
         if not op.path_parameters or known is not None or self._names_listed(op, path):
             return frozenset()
         return op.statuses(Fault.NOT_FOUND).allowed
+
+    def _may_refuse(self, op: Operation, exchange: Exchange) -> frozenset[int]:
+        """A valid request a server may refuse with its invalid-request status: one beyond a bound the spec
+        states in prose only, or with a value the schema leaves unbounded (valid_request_accepted judges
+        the first either way and warns of the second)."""
+        sent = exchange.request
+        if beyond_prose(self.api, op, sent) is None and unbounded_extreme(self.api, op, sent) is None:
+            return frozenset()
+        return op.statuses(Fault.INVALID).allowed
 
     def _names_listed(self, op: Operation, path: dict[str, str]) -> bool:
         """Whether the request names the object the server's own list showed, the run's fixture of a
@@ -443,13 +467,16 @@ class Run:
         else:
             checks = (*VALID_CHECKS, *self._state_checks(known))
             named = dict(case.path_parameters or {})
-            exchange.also_allowed = self._missing_ok(op, known, named)
+            exchange.also_allowed = self._missing_ok(op, known, named) | self._may_refuse(op, exchange)
             exchange.expect = {**exchange.expect, "listed": self._names_listed(op, named)}
         exchange.checks = (*(check.__name__ for check in st_checks.RESPONSE_CHECKS), *checks, *ALWAYS)
         if planned.generated and exchange.status != 429:
             # Schemathesis's mode checks judge only what the spec agrees is of their mode.
             mode = st_checks.MODE_CHECKS[0 if not found else 1].__name__
-            extra = [mode] if (not found) == planned.valid else []
+            # Beyond a bound the spec states in prose only: a server may take it or not, as schemathesis
+            # cannot know.
+            ambiguous = not found and beyond_prose(self.api, op, exchange.request) is not None
+            extra = [mode] if (not found) == planned.valid and not ambiguous else []
             if extra and not found:
                 exchange.case = _as_positive(case)
             left = self.auth_checks_left[op.operation_id]
@@ -661,11 +688,19 @@ class Run:
             self._record(checks[name], exchange, verdict)
 
     def _record(self, tally: CheckResult, exchange: Exchange, verdict: str | None) -> None:
+        if verdict is not None and verdict.startswith(WARNING):
+            shown = (self.result.base_url, self.config.shown_base_url) if self.config.shown_base_url else None
+            details = (
+                exchange.describe(self.mask, self._bodies_dir(), shown) if len(tally.warnings) < 3 else ""
+            )
+            tally.warn(Failure(self.mask(exchange.label), self.mask(verdict.removeprefix(WARNING)), details))
+            return
         failure = None
         if verdict is not None:
             # Only the first failures of a check are shown: describe (and write bodies for) only those.
             shown = (self.result.base_url, self.config.shown_base_url) if self.config.shown_base_url else None
-            details = exchange.describe(self.mask, self._bodies_dir(), shown) if tally.keeps_details else ""
+            described = tally.keeps_details and len(tally.failures) < self.config.detailed
+            details = exchange.describe(self.mask, self._bodies_dir(), shown) if described else ""
             failure = Failure(self.mask(exchange.label), self.mask(verdict), details)
         tally.record(failure)
 
@@ -770,6 +805,15 @@ class Run:
             if create is not None and self._needed(resource):
                 body = pinned(self.api, create, _richest(self.api, create), self.pins)
                 yield from sequences.lifecycle(resource, body)
+                if walkable(resource):
+                    yield from walks(self.api, self.world, self._step, resource, body)
+                if nested(resource) and resource.parent is not None:
+                    parent_create = resource.parent.first(Role.CREATE)
+                    assert parent_create is not None
+                    parent_body = pinned(
+                        self.api, parent_create, _richest(self.api, parent_create), self.pins
+                    )
+                    yield from Nesting(self.api, self.world, self._step).sequence(resource, body, parent_body)
         yield from self._cleanup()
 
     def _needed(self, resource: Resource) -> bool:
@@ -987,7 +1031,11 @@ class Run:
 
 def notes(api: Api) -> list[str]:
     """What the run judges otherwise than the spec says, and why."""
-    found = []
+    found = [
+        f"{where}: {_bounds_said(said)}, read from its description ({said[0].sentence!r}): a request beyond"
+        " it may get its success or the documented error"
+        for where, said in api.prose.found.items()
+    ]
     for op in api.operations:
         if op.body is not None:
             for name in op.body.examples:
@@ -1004,6 +1052,13 @@ def notes(api: Api) -> list[str]:
             said = "; ".join(f"{fault.value} gets {op.statuses(fault).describe()}" for fault in undocumented)
             found.append(f"{op.operation_id} names no status for these, so HTTP's rules judge them: {said}")
     return found
+
+
+_KEYWORDS = {"x-key-maxLength": "its keys' maxLength", "x-value-maxLength": "its values' maxLength"}
+
+
+def _bounds_said(said: list[ProseBound]) -> str:
+    return ", ".join(f"{_KEYWORDS.get(bound.keyword, bound.keyword)} {bound.value}" for bound in said)
 
 
 def _unknown_value(api: Api, pointer: str | None) -> str | None:

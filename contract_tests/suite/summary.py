@@ -60,6 +60,7 @@ def render(
                 f"  ... and {check.failure_count - shown} more (--max-failures N shows more here; the"
                 " --report and --report-json files have every one)"
             )
+    lines += _warnings(result, shown)
     lines.append("")
     total = f"{result.requests_sent} cases"
     if result.untestable is not None:
@@ -80,6 +81,20 @@ def render(
         )
         lines.append(f"RESULT: PASS, the server keeps the contract{judged}; {total}")
     return "\n".join(lines)
+
+
+def _warnings(result: RunResult, shown: int) -> list[str]:
+    """What the spec should state that a server holds to (a bound the schema leaves out): not failures."""
+    lines = []
+    for operation in result.operations.values():
+        for check in operation.checks.values():
+            if not check.warnings:
+                continue
+            lines += ["", f"WARNING {check.name} on {operation.label}: {len(check.warnings)} cases"]
+            for warning in check.warnings[:shown]:
+                lines += ["", f"  case: {warning.label}", f"  said: {warning.reason}"]
+                lines += [f"  {line}" for line in warning.details.splitlines()]
+    return lines
 
 
 def idle(operation: OperationResult, check: CheckResult) -> str:

@@ -20,9 +20,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-import yaml
 
-from contract_tests.api.document import REPO_ROOT, SPEC_PATH, load_spec
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH
 from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.clients import CLIENTS, Target
@@ -38,19 +37,9 @@ from contract_tests.rules.traffic import TrafficJudge
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
 from tests import spec_facts as facts
-from tests.edits.resource import grow
 
 KEY = "sk-test-clients-2b7e9d"
 HERE = Path(__file__).resolve().parent
-
-
-@pytest.fixture(scope="module")
-def resource_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    document = load_spec(SPEC_PATH)
-    grow(document, load_api(SPEC_PATH), links=True)
-    path = tmp_path_factory.mktemp("resource") / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
+from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SpecError, load_spec, node_at
+from contract_tests.compat import compare as compare_module
 from contract_tests.compat import specmatic
 from contract_tests.compat.cli import (
     DEFAULT_BASE,
@@ -149,7 +151,8 @@ def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.Captu
     assert main([str(SPEC_PATH), "--spec", str(edited)]) == EXIT_INVALID_SPEC
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0
-    assert f"$ref to nothing: {missing[1:]}" in err
+    # Every operation reaches the reference: nothing is left to compare, and the error names it.
+    assert missing[1:] in err
 
 
 def _refs(node: Any) -> Iterator[str]:
@@ -183,3 +186,40 @@ def _resolves(document: dict[str, Any], ref: str) -> bool:
     except SpecError:
         return False
     return True
+
+
+def test_a_published_spec_is_compared_as_it_is(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anchors defined twice, a default its schema refuses, a schema no request satisfies: no refusal.
+    The untestable operation is said with its flaw; the rest is classified (here by the project's
+    rules alone: Specmatic is not run)."""
+    monkeypatch.setattr(compare_module, "check_pairs", lambda pairs: [[] for _ in pairs])
+    published = Path(__file__).with_name("published")
+    base, spec = published / "2024-04.yaml", published / "2024-05.yaml"
+    status, out, err = run(capsys, str(base), "--spec", str(spec))
+    assert (status, err) == (1, "")
+    flaw = '/components/schemas/CreateRunRequest/required/0: requires "thread_id"'
+    shown = [path.relative_to(REPO_ROOT) for path in (base, spec)]
+    assert f"createRun (POST /threads/{{thread_id}}/runs), in {shown[0]} and {shown[1]}: {flaw}" in out
+    assert re.search(r"/CreateRunRequest/properties/temperature +field added \(optional\) +not testable", out)
+    assert re.search(
+        r"/paths/~1assistants~1\{assistant_id\}~1files +operation removed.* breaks clients ", out
+    )
+    assert ", 1 not testable" in out.splitlines()[-2]
+
+
+def test_a_spec_with_no_operation_left_to_compare_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    document = load_spec()
+    # Every request schema of the spec now requires a property that it forbids.
+    for schema in document["components"]["schemas"].values():
+        if schema.get("additionalProperties") is False:
+            schema["required"] = ["x_contract_missing", *schema.get("required", [])]
+    flawed = tmp_path / "flawed.yaml"
+    flawed.write_text(yaml.safe_dump(document), encoding="utf-8")
+    status, _, err = run(capsys, str(SPEC_PATH), "--spec", str(flawed))
+    assert status == EXIT_INVALID_SPEC
+    assert "none of its operations can be tested" in err and "x_contract_missing" in err
+    assert err.count("\n") == 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from contract_tests.api.document import escape_pointer, load_spec
+from contract_tests.compat.cli import EXIT_BREAKING, exit_status
 from contract_tests.compat.compare import Row, _location
 from contract_tests.compat.rules import Impact
 from contract_tests.compat.specmatic import Finding, mark_tool_failures
-from contract_tests.compat.table import render, summary
+from contract_tests.compat.table import class_of, render, summary
 
 MISSING = Finding(
     rule="R2001",
@@ -105,3 +106,16 @@ def test_specmatic_failing_is_not_a_finding() -> None:
         .reason(reversed_run=True)
         .startswith("Specmatic failed at REQUEST.BODY.top_p (Error: java.")
     )
+
+
+def test_a_row_not_testable_is_counted_apart_and_breaks_nothing() -> None:
+    untestable = Row(
+        "/a", "field added (optional)", frozenset(), ("not testable: x: /a: flawed",), testable=False
+    )
+    breaking = Row("/b", "edited", frozenset({Impact.SERVERS}), ("rule",))
+    assert class_of(untestable) == "not testable"
+    assert summary([untestable, breaking]) == (
+        "2 changes: 0 break clients, 1 breaks servers, 0 compatible, 1 not testable"
+    )
+    assert exit_status([untestable], allow_breaking=False) == 0
+    assert exit_status([untestable, breaking], allow_breaking=False) == EXIT_BREAKING

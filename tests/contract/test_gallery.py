@@ -12,6 +12,8 @@ from contract_tests.api.model import load_api
 from contract_tests.api.resources import Role
 from contract_tests.gallery import GALLERY, BrokenServer
 from contract_tests.gallery.conforming import CONFORMING
+from contract_tests.gallery.media import MEDIA_GALLERY
+from contract_tests.gallery.nested import NESTED_GALLERY
 from contract_tests.rules.checks import STATE_CHECKS
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
@@ -81,8 +83,9 @@ def test_the_docs_list_every_gallery_server() -> None:
     """docs/gallery.md names each server of the gallery once, with the check that catches it."""
     text = (REPO_ROOT / "docs" / "gallery.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `(\w+)` \| .+? \| `(\w+)` \|", text, flags=re.MULTILINE)
-    assert dict(rows) == {name: server.caught_by for name, server in GALLERY.items()}
-    assert len(rows) == len(GALLERY), "a server is listed twice"
+    every = {**GALLERY, **MEDIA_GALLERY, **NESTED_GALLERY}
+    assert dict(rows) == {name: server.caught_by for name, server in every.items()}
+    assert len(rows) == len(every), "a server is listed twice"
     assert f"holds {len(GALLERY)} deliberately broken servers" in text
     for name in CONFORMING:
         assert f"- `{name}`: " in text, f"the conforming server {name} is not described"

@@ -13,7 +13,9 @@ import pytest
 from contract_tests.api.document import REPO_ROOT
 from contract_tests.api.media import parse_events
 from contract_tests.api.model import load_api
+from contract_tests.gallery.conforming import CONFORMING
 from contract_tests.gallery.media import MEDIA_GALLERY
+from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.server import create_app
 from contract_tests.serving import serve_in_thread
 from contract_tests.suite.config import SuiteConfig
@@ -97,3 +99,58 @@ def test_objects_no_request_creates_are_there_and_realistic() -> None:
         assert model.status_code == 200 and model.json() == listed[0]
         assert model.json()["created"] > 1_600_000_000 and model.json()["owned_by"]
         assert client.get(f"{base_url}/v1/models/no-such-model", headers=HEADERS).status_code == 404
+
+
+def test_a_server_holding_to_bounds_stated_in_prose_only_passes() -> None:
+    """`limit` "can range between 1 and 100" in its description only: a server that refuses 101 with the
+    documented error keeps the spec, and so does the reference server, which takes it."""
+    holds = CONFORMING["holds_prose_bounds"]
+    with serve_in_thread(holds(create_app, API_KEY, MEDIA)) as base_url:
+        with httpx.Client() as client:
+            beyond = client.get(f"{base_url}/v1/files", params={"limit": 101}, headers=HEADERS)
+            assert beyond.status_code == 400, "the server does not hold to the bound"
+        result = run_suite(SuiteConfig(base_url, API_KEY, examples=EXAMPLES, spec_path=MEDIA))
+    failures = {check: [f.reason for f in result.checks[check].failures] for check in result.failed_checks}
+    assert result.passed, failures
+    assert any("Limit can range between 1 and 100" in note for note in result.notes)
+
+
+def test_a_refused_value_the_schema_leaves_unbounded_is_a_warning_not_a_failure() -> None:
+    """A server that refuses a negative `max_tokens` (its schema states no minimum) with the documented
+    error: a warning that asks for the bound in the schema, not a failure."""
+
+    def no_negative_tokens(request: Request) -> Request | Reply:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return request
+        keyed = request.headers.get("authorization") == f"Bearer {API_KEY}"
+        if (
+            keyed
+            and isinstance(body, dict)
+            and isinstance(body.get("max_tokens"), int)
+            and body["max_tokens"] < 0
+        ):
+            error = {
+                "error": {
+                    "message": "max_tokens",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
+            return Reply(400, {"content-type": "application/json"}, json.dumps(error).encode())
+        return request
+
+    with serve_in_thread(
+        Rewrite(create_app(api_key=API_KEY, spec_path=MEDIA), request=no_negative_tokens)
+    ) as url:
+        result = run_suite(
+            SuiteConfig(url, API_KEY, examples=EXAMPLES, spec_path=MEDIA, operations=("createCompletion",))
+        )
+    failures = {check: [f.reason for f in result.checks[check].failures] for check in result.failed_checks}
+    assert result.passed, failures
+    warned = result.checks["valid_request_accepted"].warnings
+    assert warned and all(
+        "/max_tokens" in warning.reason and "minimum" in warning.reason for warning in warned
+    )

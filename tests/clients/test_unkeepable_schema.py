@@ -1,0 +1,49 @@
+"""A request schema that requires a property it also forbids (not among its `properties`, and
+`additionalProperties: false`), as OpenAI's published spec of April 2024 had for its run creates: every
+client breaks it, and the finding says that no body can keep it, so that the spec gets the fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec, node_at
+from contract_tests.api.needs import check_needs
+from contract_tests.masking import Masker
+from contract_tests.rules.exchange import Sent
+from contract_tests.rules.report import TrafficReport
+from contract_tests.rules.traffic import TrafficJudge
+from tests import spec_facts as facts
+
+KEY = "sk-test-unkeepable-1b2c"
+
+
+def test_a_required_property_the_schema_forbids_is_said_to_be_unkeepable(tmp_path: Path) -> None:
+    seed = facts.seed()
+    pointer = seed.request_schema_pointer
+    assert pointer is not None
+    document = load_spec(SPEC_PATH)
+    schema = node_at(document, pointer)
+    assert schema.get("additionalProperties") is False, "the seed's request schema is open"
+    schema["required"] = [*schema.get("required", []), "x_contract_path_id"]
+    spec = tmp_path / "unkeepable.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with pytest.raises(SpecError, match="admits no value"):
+        check_needs(spec)  # the suite builds bodies of it: it cannot
+    api = check_needs(spec, sends=False)  # the mock and the proxy only judge what clients send
+    judge = TrafficJudge(api, KEY, Masker(KEY), TrafficReport(Masker(KEY), "mock"), tmp_path)
+    body = max(seed.examples.values(), key=len)
+    headers = [("Authorization", f"Bearer {KEY}"), ("Content-Type", "application/json")]
+    headers += list(seed.required_headers().items())
+    sent = Sent(
+        seed.method, f"http://127.0.0.1{api.base_path}{seed.path}", headers, json.dumps(body).encode()
+    )
+    (found,) = judge.request(sent).violations
+    assert found.rule == "body_valid" and found.where == "/"
+    assert found.message.startswith(
+        'the required property "x_contract_path_id" is missing, and the same schema'
+    )
+    assert "no body keeps this schema" in found.message
