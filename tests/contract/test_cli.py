@@ -287,6 +287,21 @@ def test_an_invalid_request_example_of_a_users_spec_is_left_out(
     assert f"request example {name!r} is invalid against its own schema: not used" in out
 
 
+def _flaw_the_others(tmp_path: Path, spec: str, schema: dict[str, Any]) -> tuple[str, list[str]]:
+    """The spec at `spec` with the same flaw in every operation its own leaves testable (a grown spec's
+    retrieve or delete): a query parameter whose schema is `schema`. A new spec (the model of the first is
+    cached by path), and the pointers of the parameters' schemas."""
+    document = load_spec(spec)
+    pointers = []
+    for operation in load_api(spec).testable.operations:
+        node = facts.target(document, operation.pointer)
+        node.setdefault("parameters", []).append({"name": "x_flawed", "in": "query", "schema": schema})
+        pointers.append(f"{operation.pointer}/parameters/{len(node['parameters']) - 1}/schema")
+    path = tmp_path / "every-operation-flawed.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return str(path), pointers
+
+
 def _error_media(document: dict[str, Any]) -> dict[str, Any]:
     """The media type object of the seed operation's first documented error response."""
     op = facts.seed()
@@ -298,8 +313,11 @@ def _error_media(document: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+DANGLING = {"$ref": "#/components/schemas/x-contract-no-such-schema"}
+
+
 def _dangling_ref(document: dict[str, Any]) -> None:
-    _error_media(document)["schema"] = {"$ref": "#/components/schemas/x-contract-no-such-schema"}
+    _error_media(document)["schema"] = dict(DANGLING)
 
 
 def _inline_success_schema(document: dict[str, Any]) -> None:
@@ -312,8 +330,9 @@ def _inline_success_schema(document: dict[str, Any]) -> None:
 
 @pytest.mark.usefixtures("key_in_env")
 def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = _edited_spec(tmp_path, _dangling_ref)
-    # The one operation reaches the flaw: nothing is left to test, and the line names the flaw's place.
+    # Every operation reaches a flaw (the seed's through its error, any other through a parameter): nothing
+    # is left to test, and the line names the flaw's place.
+    spec, _ = _flaw_the_others(tmp_path, _edited_spec(tmp_path, _dangling_ref), DANGLING)
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     said = _one_line_error(capsys)
     assert "no operation can be tested" in said and "/$ref: the $ref" in said, said
@@ -555,19 +574,12 @@ def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
     spec = _edited_spec(
         tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength="256")
     )
-    flawed = [f"{prop.pointer}/maxLength"]
-    document = load_spec(spec)
-    for operation in load_api(spec).testable.operations:
-        node = facts.target(document, operation.pointer)
-        node.setdefault("parameters", []).append(
-            {"name": "x_flawed", "in": "query", "schema": {"type": "string", "maxLength": "256"}}
-        )
-        flawed.append(f"{operation.pointer}/parameters/{len(node['parameters']) - 1}/schema/maxLength")
-    spec = str(tmp_path / "every-operation-flawed.yaml")  # another path: the model of the first is cached
-    Path(spec).write_text(yaml.safe_dump(document), encoding="utf-8")
+    spec, others = _flaw_the_others(tmp_path, spec, {"type": "string", "maxLength": "256"})
+    flawed = [prop.pointer, *others]
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     said = _one_line_error(capsys)
-    assert "not a valid JSON Schema keyword value" in said and any(where in said for where in flawed), said
+    named = any(f"{where}/maxLength" in said for where in flawed)
+    assert "not a valid JSON Schema keyword value" in said and named, said
 
 
 def test_a_run_leaves_nothing_behind_but_its_report(tmp_path: Path) -> None:
