@@ -50,11 +50,26 @@ class Masker:
         return text if len(text) <= limit else text[:limit] + more
 
 
+_JSON_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
 def printable(text: str) -> str:
-    """`text` with control and other unprintable characters escaped (a tab becomes \\t)."""
+    """`text` with control and other unprintable characters escaped as JSON escapes them (a tab becomes
+    \\t, U+0007 \\u0007, a character past the BMP its UTF-16 pair): what a reader can paste into JSON,
+    never a Python repr."""
     if text.isprintable():  # the common case, without a step per character
         return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char in _JSON_ESCAPES:
+        return _JSON_ESCAPES[char]
+    point = ord(char)
+    if point < 0x10000:
+        return f"\\u{point:04x}"
+    point -= 0x10000
+    return f"\\u{0xD800 + (point >> 10):04x}\\u{0xDC00 + (point & 0x3FF):04x}"
 
 
 class _MaskingStream:

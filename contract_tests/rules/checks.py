@@ -122,22 +122,32 @@ def valid_request_accepted(exchange: Exchange, ctx: Judge) -> Verdict:
         listed = exchange.expect.get("listed", False)
         if known is None and not listed and op.path_parameters and exchange.status in missing.allowed:
             return error_body_problem(exchange, ctx)
-        return _refused(exchange, ctx, op) or f"a valid request got {exchange.status}, expected {expected}"
+        refusal = _refused(exchange, ctx, op)
+        return (
+            f"a valid request got {exchange.status}, expected {expected}"
+            if refusal == _UNEXPLAINED
+            else refusal
+        )
     return success_body_problem(ctx.api, op, exchange, ctx.mask)
 
 
+_UNEXPLAINED = "unexplained"  # a refusal nothing of the request explains: the failure it is
+
+
 def _refused(exchange: Exchange, ctx: Judge, op: Operation) -> Verdict:
-    """A valid request refused with the documented error: right where it lies beyond a bound the spec
-    states in prose (a server may hold to it or not); a warning, not a failure, where it holds a value the
-    schema leaves unbounded that servers commonly refuse (the spec should state the bound). None where
-    neither explains the refusal."""
+    """A valid request refused, judged for what may explain it: a cursor naming no object the run saw, or a
+    value beyond a bound the spec states in prose only, may be refused (with the documented error); a
+    value the schema leaves unbounded that servers commonly refuse gets a warning (the spec should state
+    the bound), not a failure. `_UNEXPLAINED` where nothing explains the refusal."""
+    if exchange.expect.get("strange_cursor") and exchange.status in exchange.also_allowed:
+        return error_body_problem(exchange, ctx)
     if exchange.status not in op.statuses(Fault.INVALID).allowed or error_body_problem(exchange, ctx):
-        return None
+        return _UNEXPLAINED
     if beyond_prose(ctx.api, op, exchange.request) is not None:
-        return NOT_APPLICABLE
+        return None
     extreme = unbounded_extreme(ctx.api, op, exchange.request)
     if extreme is None:
-        return None
+        return _UNEXPLAINED
     return (
         f"{WARNING}the server refused {extreme} with the documented error ({exchange.status}): if that is"
         " its bound, the spec should state it in the schema (a minimum, a maximum, a maxLength...)"

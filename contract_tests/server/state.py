@@ -238,6 +238,8 @@ class ResourceAnswers:
         if before is not None and str(before) in keys:
             end = keys.index(str(before))
         size = self._value(paging.limit, call)
+        if paging.limit is None:
+            size = len(kept)  # a list the spec gives no page size pages nothing: it answers every object
         size = size if isinstance(size, int) and size > 0 else DEFAULT_PAGE
         page = [obj for _, obj in kept[start:end][:size]]
         more = start + len(page) < end

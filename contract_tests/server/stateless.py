@@ -14,30 +14,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from contract_tests.api.document import deref, escape_pointer, node_at
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.resources import Role
 from contract_tests.api.values import NO_VALUE
 from contract_tests.server.state import Answer, Call
-from contract_tests.server.success import SuccessBody, filled
-
-
-def documented_example(api: Api, op: Operation) -> Any:
-    """The success response's own example (`example`, else the first of `examples`) if its schema allows
-    it, else NO_VALUE."""
-    success = op.success
-    if success.media_type is None or success.schema_pointer is None:
-        return NO_VALUE
-    media = node_at(api.document, f"{success.pointer}/content/{escape_pointer(success.media_type)}")
-    candidates = [media["example"]] if "example" in media else []
-    for example in (media.get("examples") or {}).values():
-        value = deref(api.document, example)
-        if isinstance(value, dict) and "value" in value:
-            candidates.append(value["value"])
-    for candidate in candidates:
-        if api.values.is_valid(success.schema_pointer, candidate):
-            return candidate
-    return NO_VALUE
+from contract_tests.server.success import SuccessBody, documented_example, filled
 
 
 def stateless_answer(api: Api, op: Operation, success: SuccessBody) -> Answer:

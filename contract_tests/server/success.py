@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.api import prose
-from contract_tests.api.document import UNIQUE, NotInlinable, SpecError, inline_refs, node_at
+from contract_tests.api.document import (
+    UNIQUE,
+    NotInlinable,
+    SpecError,
+    deref,
+    escape_pointer,
+    inline_refs,
+    node_at,
+)
 from contract_tests.api.media import BINARY, EVENTS, JSON, TEXT
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.values import NO_VALUE, Values
@@ -70,6 +78,7 @@ class SuccessBody:
             success.schema_pointer if self.kind == JSON else success.other_schema_pointer
         )
         self.fields: list[Field] = []
+        self.shown: dict[str, Any] = {}
         self.undeclared: list[str] = []  # required, but not among the properties (a flaw of the spec)
         self._stream: SuccessBody | None = None
         if success.stream_schema_pointer is not None and pointer is None:
@@ -86,6 +95,9 @@ class SuccessBody:
         self.undeclared = [name for name in required if name not in values.properties(self.pointer)]
         counter = itertools.count(1)
         resource = api.role(op) is not None
+        # The response's own example, where the spec gives one: the server's fields take its values.
+        shown = documented_example(api, op) if pointer is None else NO_VALUE
+        self.shown = shown if isinstance(shown, dict) else {}
         for name, where in values.properties(self.pointer).items():
             default = defaults.get(name, NO_VALUE)
             sent_pointer = request_properties.get(name)
@@ -209,6 +221,9 @@ class SuccessBody:
     def _assigner(self, pointer: str, counter: itertools.count[int], *, unique: bool) -> Callable[[], Any]:
         schema = self.values.schema(pointer)
         example = self.values.example(pointer)
+        name = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        if name in self.shown and self.values.is_valid(pointer, self.shown[name]):
+            example = self.shown[name]
         if unique:
             return lambda: self._unique(pointer, example, next(counter))
         unit = prose.timestamp_unit(schema, self.values.types(pointer))
@@ -231,6 +246,24 @@ class SuccessBody:
             if self.values.is_valid(pointer, candidate):
                 return candidate
         return example
+
+
+def documented_example(api: Api, op: Operation) -> Any:
+    """The success response's own example (`example`, else the first of `examples`) if its schema allows
+    it, else NO_VALUE."""
+    success = op.success
+    if success.media_type is None or success.schema_pointer is None:
+        return NO_VALUE
+    media = node_at(api.document, f"{success.pointer}/content/{escape_pointer(success.media_type)}")
+    candidates = [media["example"]] if "example" in media else []
+    for example in (media.get("examples") or {}).values():
+        value = deref(api.document, example)
+        if isinstance(value, dict) and "value" in value:
+            candidates.append(value["value"])
+    for candidate in candidates:
+        if api.values.is_valid(success.schema_pointer, candidate):
+            return candidate
+    return NO_VALUE
 
 
 def binary_content(call: Any) -> bytes:

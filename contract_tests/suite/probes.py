@@ -343,6 +343,27 @@ def free_form_bodies(api: Api, op: Operation, values: tuple[float, ...]) -> list
     return []
 
 
+def stream_probes(api: Api, request: Request) -> list[Probe]:
+    """Where the success lists an event stream beside JSON: the valid request asking for one by the flag
+    the spec says streams (`stream: true`), which must be answered as a stream of the documented events.
+    (An `Accept: text/event-stream` alone is a preference a server may set aside: not probed.)"""
+    op = request.op
+    if op.body is None or not op.body.is_json or op.success.stream_schema_pointer is None:
+        return []
+    found = []
+    flag = api.stream_flag(op)
+    body = json.loads(request.body) if request.body else None
+    if flag is not None and isinstance(body, dict):
+        streamed = {**body, flag: True}
+        if api.values.is_valid(op.body.schema_pointer, streamed):
+            found.append(
+                request.probe(
+                    api, f"the valid request with {flag}: true", VALID_CHECKS, body=json_text(streamed)
+                )
+            )
+    return found
+
+
 def body_probes(api: Api, request: Request) -> list[Probe]:
     """Bodies that are not what their media type says, not of the schema's type, or not sent as the spec's
     media type: each gets a 4xx. An optional body sent empty is no body: that request is valid."""

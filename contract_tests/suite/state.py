@@ -46,6 +46,7 @@ class World:
     failed: set[int] = field(default_factory=set)  # resources whose fixture could not be created
     why: dict[int, str] = field(default_factory=dict)  # id(resource) -> why it has no fixture
     listed: set[int] = field(default_factory=set)  # resources whose fixture a list showed (none created)
+    deleted: set[tuple[int, str]] = field(default_factory=set)  # (id(resource), id) the run deleted
     last: dict[tuple[int, str], Any] = field(default_factory=dict)  # what the last write returned
     created: list[tuple[Resource, dict[str, str]]] = field(default_factory=list)  # to delete at the end
     # The requests that made each object what the run believes it is: its create, then its last writes
@@ -99,6 +100,7 @@ class World:
             story[1:] = [*story[1:], by][-HISTORY_WRITES:]
 
     def forget(self, resource: Resource, item: dict[str, str]) -> None:
+        self.deleted.add((id(resource), item.get(resource.id_parameter, "")))
         self.last.pop((id(resource), item.get(resource.id_parameter, "")), None)
         self.history.pop((id(resource), item.get(resource.id_parameter, "")), None)
         self.created = [
