@@ -42,6 +42,27 @@ WRONG_TYPED: dict[str, tuple[Any, ...]] = {
 }
 
 
+# A value of each common string format (JSON Schema 2020-12, 7.3), where a schema names one.
+FORMATTED = {
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uri-reference": "https://example.com/",
+    "iri": "https://example.com/",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "ipv4": "127.0.0.1",
+    "ipv6": "::1",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "date-time": "2024-01-01T00:00:00Z",
+    "date": "2024-01-01",
+    "time": "00:00:00Z",
+    "duration": "P1D",
+    "byte": "eA==",
+}
+
+
 def json_types(schema: dict[str, Any]) -> tuple[str, ...]:  # noqa: PLR0911 (a return per keyword)
     """The JSON types a schema's own keywords allow (all of them when it says nothing)."""
     declared = schema.get("type")
@@ -223,6 +244,17 @@ class Values:
             )
         return copy.deepcopy(value)
 
+    def minimal_object(self, pointer: str) -> dict[str, Any]:
+        """The simplest object of the schema at `pointer`, where its simplest value is another (a nullable
+        object whose default is null): the container a value deeper inside it needs. SpecError if none."""
+        value = self.minimal(pointer)
+        if isinstance(value, dict):
+            return value
+        built = self._merged_object([pointer], 0)
+        if not isinstance(built, dict) or not self.is_valid(pointer, built):
+            raise SpecError(f"no object could be built for the schema at {pointer}")
+        return copy.deepcopy(built)
+
     def example(self, pointer: str) -> Any:
         """The spec's own example of the schema at `pointer` (its default, examples, const), else minimal."""
         for candidate in self._given(self.schema(pointer)):
@@ -287,6 +319,10 @@ class Values:
             yield from _numbers(schema, integer=kind == "integer")
         elif kind == "string":
             length = max(int(schema.get("minLength", 0)), 0)
+            # A format the project does not assert is still one a reader may check (schemathesis does on
+            # responses): a value of it first.
+            if isinstance(schema.get("format"), str) and schema["format"] in FORMATTED:
+                yield FORMATTED[schema["format"]]
             yield "x" * length
             for filler in ("a", "0", "A", "a-0"):
                 yield (filler * max(length, 1))[: max(length, len(filler))]

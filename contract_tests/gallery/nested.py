@@ -171,6 +171,33 @@ def _children_outlive_parents(base: ServerFactory, api_key: str, spec: Path) -> 
     return Rewrite(base(api_key=api_key, spec_path=spec), request=request, reply=reply)
 
 
+def _cursor_of_another_parent(base: ServerFactory, api_key: str, spec: Path) -> Any:
+    """Pages from an `after` cursor wherever the object it names is: a list given a child of another
+    parent as its cursor answers that parent's children (one table for every parent, paged by id)."""
+    api = load_api(spec)
+    homes: dict[str, str] = {}  # a child's id -> the collection path it was created in
+
+    def request(edited: Request) -> Request:
+        acted = acted_on(api, edited)
+        after = acted.resource.paging.after if acted is not None else None
+        if acted is None or acted.role is not Role.LIST or after is None:
+            return edited
+        cursor = dict(parse_qsl(edited.query)).get(after.name)
+        if cursor in homes:
+            edited.path = homes[cursor]
+        return edited
+
+    def reply(edited: Request, answer: Reply) -> Reply:
+        acted = acted_on(api, edited)
+        if acted is not None and acted.role is Role.CREATE and 200 <= answer.status < 300 and answer.body:
+            key = acted.resource.id_of(json.loads(answer.body))
+            if key is not None:
+                homes[str(key)] = edited.path
+        return answer
+
+    return Rewrite(base(api_key=api_key, spec_path=spec), request=request, reply=reply)
+
+
 def _parent_field_elsewhere(spec: Path) -> EditReply:
     """A child's field named as its parent's id is another parent's (a denormalized column gone stale)."""
     api = load_api(spec)
@@ -256,6 +283,12 @@ NESTED_GALLERY: dict[str, BrokenServer] = {
         "children_follow_parents",
         _children_outlive_parents,
         applies=_nested,
+    ),
+    "cursor_of_another_parent": BrokenServer(
+        "pages from an `after` cursor naming another parent's child, and lists that parent's children",
+        "children_follow_parents",
+        _cursor_of_another_parent,
+        applies=lambda api: _nested(api) and any(r.paging.after is not None for r in _children(api)),
     ),
     "parent_field_elsewhere": BrokenServer(
         "answers a child whose field naming its parent names another",

@@ -84,6 +84,8 @@ class Rewrite:
             "headers": _encode(edited.headers),
             "query_string": edited.query.encode("latin-1"),
         }
+        if edited.path != scope["path"]:
+            scope = {**scope, "path": edited.path, "raw_path": edited.path.encode("utf-8")}
         reply = Reply(0)
         replayed = False
 

@@ -612,7 +612,16 @@ def _reached(walk: Walk, ctx: Judge) -> Verdict:
             pages = [number for number, page in enumerate(walk.pages, 1) if item in page]
             return f"{_show(ctx, item)} is on pages {pages} of one walk ({walk.cursor}=the last id of each)"
         if item not in ours:
-            return f"{_show(ctx, item)}, created before the walk, is on none of its {len(walk.pages)} pages"
+            ordered = f", order={walk.order}" if walk.order else ""
+            hint = (
+                " (walked from the newest, as the order asks: a list in another order reaches them last)"
+                if (walk.order or "").lower() == "desc"
+                else ""
+            )
+            return (
+                f"{_show(ctx, item)}, created before the walk, is on none of its {len(walk.pages)} pages"
+                f"{ordered}{hint}"
+            )
     expected = list(walk.created) if (walk.order or "").lower() != "desc" else list(reversed(walk.created))
     if walk.order is not None and ours != expected:
         return (

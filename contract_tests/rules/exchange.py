@@ -156,6 +156,8 @@ class Exchange:
     expect: dict[str, Any] = field(default_factory=dict)  # what a probe's check needs beyond the wire
     case: Any = None  # the sender's own record (schemathesis's Case, for its checks)
     raw: Any = None  # the sender's own response object (schemathesis's Response)
+    # The requests that led here where no `known` carries them (a sequence judged by what it expects).
+    story: tuple[Exchange, ...] = ()
     _received: Any = field(default=NOT_JSON, repr=False)
 
     @property
@@ -194,7 +196,7 @@ class Exchange:
         of a sequence, the requests that led to it first. `shown` is (the server's URL, what reproductions
         name it by instead), for a server whose URL is gone once the command exits (an app in process)."""
         lines = []
-        steps = self.known.steps if self.known is not None else ()
+        steps = self.known.steps if self.known is not None and self.known.steps else self.story
         if steps:
             lines.append("sequence: " + "; ".join(step.summary() for step in steps) + "; then this request")
         request = self.request

@@ -25,7 +25,16 @@ from contract_tests.api.document import SpecError
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.text import LONG, astral, combining, text
 from contract_tests.api.validators import matches
-from contract_tests.api.values import NO_VALUE, WRONG_TYPED, Values, bounds, json_types, number_step, type_of
+from contract_tests.api.values import (
+    FORMATTED,
+    NO_VALUE,
+    WRONG_TYPED,
+    Values,
+    bounds,
+    json_types,
+    number_step,
+    type_of,
+)
 
 MAX_DEPTH = 8  # of sites below the body; recursive schemas stop here
 ENUM_VALUES = 8  # enum values sent as valid, at most, per site
@@ -199,7 +208,8 @@ class BodyFactory:
         body = copy.deepcopy(self.base)
         for name, pointer in self.values.properties(self.root).items():
             schema = self.values.schema(pointer)
-            if "string" in json_types(schema) and not {"pattern", "enum", "const"} & schema.keys():
+            # A format's value stays one of it: a reader may check formats (schemathesis does on answers).
+            if "string" in json_types(schema) and not {"pattern", "enum", "const", "format"} & schema.keys():
                 sample = _MIXED_TEXT[: int(schema.get("maxLength", len(_MIXED_TEXT)))]
                 if self.values.is_valid(pointer, sample):
                     body[name] = sample
@@ -253,7 +263,7 @@ class BodyFactory:
                 value = self._fitting(step.pointer, value)
             return self._embed(value, step.pointer, rest, change)
         if step.kind == "property":
-            container = dict(value) if isinstance(value, dict) else self.values.minimal(pointer)
+            container = dict(value) if isinstance(value, dict) else self.values.minimal_object(pointer)
             inner = container.get(step.name, _MISSING)
             if inner is _MISSING and rest:
                 inner = self.values.minimal(step.pointer)
@@ -344,6 +354,8 @@ class BodyFactory:
     def _string_variants(self, schema: dict[str, Any], site: Site) -> Iterator[Variant]:
         longest = schema.get("maxLength")
         shortest = schema.get("minLength")
+        if schema.get("format") in FORMATTED:
+            return  # text at a length limit is no value of its format: such a body is neither valid nor not
         if isinstance(longest, int):
             at = f"at maxLength ({longest})"
             yield Variant(at, _set(self._text_of(site, longest)), True)

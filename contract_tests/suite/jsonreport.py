@@ -57,6 +57,7 @@ def as_json(result: RunResult, spec: str = "") -> dict[str, Any]:
         "not_testable": result.not_testable,
         "flaws": result.flaws,
         "notes": result.notes,
+        "dropped_bodies": result.dropped_bodies,
         "operations": operations,
     }
 

@@ -12,7 +12,7 @@ from contract_tests.suite.summary import idle
 
 def write_junit(result: RunResult, path: Path) -> None:
     failures = len(result.failed) + len(result.coverage_gaps)
-    tests = result.check_count + len(result.operations)
+    tests = result.check_count + len(result.operations) + len(result.not_testable)
     root = ET.Element("testsuites", tests=str(tests), failures=str(failures))
     for operation in result.operations.values():
         root.append(_suite(result, operation))

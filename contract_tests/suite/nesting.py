@@ -38,9 +38,10 @@ def nested(resource: Resource) -> bool:
     )
 
 
-def _judged(exchange: Exchange, about: str, **facts: Any) -> Exchange:
+def _judged(exchange: Exchange, about: str, story: list[Exchange], **facts: Any) -> Exchange:
     exchange.expect = {**exchange.expect, "nesting": about, **facts}
     exchange.checks = (*exchange.checks, CHECK)
+    exchange.story = tuple(step for step in story if step is not exchange)
     return exchange
 
 
@@ -71,19 +72,24 @@ class Nesting:
         above = self.world.collection_path(parent)  # where the parent's siblings are made
         if here is None or above is None:
             return
-        made = self._create(resource, here, child_body, "a child")
-        child = self._item(resource, here, made)
-        if made is None or child is None:
-            if made is not None:
-                yield made
-            return
+        story = self.world.ancestry(resource, here)
         key = parent.id_parameter
-        yield _judged(made, "created", parent_id=here.get(key), field=key)
+        children: list[str] = []
+        for what in ("a child", "a second child"):
+            made = self._create(resource, here, child_body, what)
+            if made is None:
+                return
+            story.append(made)
+            child = self._item(resource, here, made)
+            yield _judged(made, "created", story, parent_id=here.get(key), field=key) if child else made
+            if child is None:
+                return
+            children.append(child[resource.id_parameter])
         made_other = self._create(parent, above, parent_body, "another parent")
         if made_other is not None:
+            story.append(made_other)
             yield made_other
         other = self._item(parent, above, made_other)
-        child_id = child[resource.id_parameter]
         retrieve, lister = resource.first(Role.RETRIEVE), resource.first(Role.LIST)
         elsewhere = [("another parent", other)] if other is not None else []
         elsewhere.append(("a parent id no object has", {**above, key: UNKNOWN_PARENT}))
@@ -92,38 +98,44 @@ class Nesting:
             if retrieve is not None:
                 asked = self.send(
                     retrieve,
-                    {**parent_path, resource.id_parameter: child_id},
+                    {**parent_path, resource.id_parameter: children[0]},
                     None,
                     label=f"nesting on {resource.label}: the child under {what}",
                 )
                 if asked is not None:
-                    yield _judged(asked, "elsewhere", child=child_id, where=what)
+                    yield _judged(asked, "elsewhere", story, child=children[0], where=what)
         unknown = self._create(resource, {**above, key: UNKNOWN_PARENT}, child_body, "a child of no parent")
         if unknown is not None:
-            yield _judged(unknown, "elsewhere", child=None, where="a parent id no object has")
+            yield _judged(unknown, "elsewhere", story, child=None, where="a parent id no object has")
         if other is not None and lister is not None:
-            yield from self._foreign_lists(resource, lister, other, child_id)
+            yield from self._foreign_lists(resource, lister, other, children, story)
         yield from self._parent_deleted(resource, above, child_body, parent_body)
 
     def _foreign_lists(
-        self, resource: Resource, lister: Operation, other: dict[str, str], child_id: str
+        self,
+        resource: Resource,
+        lister: Operation,
+        other: dict[str, str],
+        children: list[str],
+        story: list[Exchange],
     ) -> Iterator[Exchange]:
-        """The other parent's list, from its start and after the child's id (a cursor of another parent's):
-        neither shows the child."""
+        """The other parent's list, from its start and after each child's own id (a cursor of another
+        parent's, which a list paging one table for every parent reads from): none shows a child."""
         after = resource.paging.after
         queries: list[dict[str, str] | None] = [None]
         if after is not None:
-            queries.append({after.name: child_id})
+            queries += [{after.name: child} for child in children]
         for query in queries:
-            said = f", {after.name} the child" if query and after is not None else ""
+            said = f", {after.name} a child of the first" if query and after is not None else ""
             label = f"nesting on {resource.label}: the other parent's list{said}"
             listed = self.send(lister, other, None, label=label, query=query)
             if listed is not None:
                 items = resource.items_of(listed.received_json) if is_success(listed) else None
                 ids = [text_of(value) for value in map(resource.id_of, items or []) if value is not None]
-                yield _judged(listed, "foreign list", child=child_id, listed=ids)
+                shown = next((child for child in children if child in ids), children[0])
+                yield _judged(listed, "foreign list", story, child=shown, listed=ids)
 
-    def _parent_deleted(
+    def _parent_deleted(  # noqa: PLR0911 (a sequence: each step may end it)
         self, resource: Resource, above: dict[str, str], child_body: Any, parent_body: Any
     ) -> Iterator[Exchange]:
         """A parent of its own, with a child, deleted: the child is no longer reachable."""
@@ -132,15 +144,20 @@ class Nesting:
         delete, retrieve = parent.first(Role.DELETE), resource.first(Role.RETRIEVE)
         if delete is None or retrieve is None:
             return
+        story = self.world.ancestry(parent, above)
         made = self._create(parent, above, parent_body, "a parent to delete")
-        if made is not None:
-            yield made
+        if made is None:
+            return
+        yield made
+        story.append(made)
         doomed = self._item(parent, above, made)
         if doomed is None:
             return
         kid = self._create(resource, doomed, child_body, "its child")
-        if kid is not None:
-            yield kid
+        if kid is None:
+            return
+        yield kid
+        story.append(kid)
         child = self._item(resource, doomed, kid)
         if child is None:
             return
@@ -148,12 +165,14 @@ class Nesting:
         if gone is None:
             return
         yield gone
+        story.append(gone)
         if not is_success(gone):
             return
         self.world.forget(parent, doomed)
         self.world.forget(resource, child)
-        asked = self.send(
-            retrieve, child, None, label=f"nesting on {resource.label}: the child of the deleted parent"
-        )
+        label = f"nesting on {resource.label}: the child of the deleted parent"
+        asked = self.send(retrieve, child, None, label=label)
         if asked is not None:
-            yield _judged(asked, "elsewhere", child=child[resource.id_parameter], where="a deleted parent")
+            yield _judged(
+                asked, "elsewhere", story, child=child[resource.id_parameter], where="a deleted parent"
+            )

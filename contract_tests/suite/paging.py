@@ -55,7 +55,7 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
     if collection is None or create is None or lister is None:
         return
     made: list[str] = []
-    steps: list[Exchange] = []
+    steps: list[Exchange] = world.ancestry(resource, collection)  # the parents' creates first
     for number in range(OBJECTS + 1):
         said = "the anchor the walk starts after" if number == 0 else f"object {number} of {OBJECTS}"
         created = send(create, collection, body, label=f"paging on {resource.label}: {said}")

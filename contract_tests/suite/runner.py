@@ -209,7 +209,7 @@ class Run:
             config.seed,
             {name: result for name, result in results.items() if self._judges(name)},
         )
-        self.result.notes = [note for note in notes(self.api) if self._judges(note.split(":", 1)[0])]
+        self.result.notes = notes(self.api, self._judges)
         self.result.not_testable = {
             name: why for name, why in self.api.untestable.items() if self._judges(name)
         }
@@ -263,9 +263,9 @@ class Run:
         self.timeouts_in_a_row = 0
         self.result.requests_sent += 1
         response = raw if isinstance(raw, Response) else Response.from_requests(raw, verify=True)
-        if response.status_code >= 500 or _closes(response):
-            # A server may end the connection after such an answer without a word (uvicorn does after a
-            # 500): the next request goes on a new one, not on one the server is closing.
+        if response.status_code >= 400 or _closes(response):
+            # A server may end the connection after an error without a word (uvicorn does after a 500;
+            # others after any refusal): the next request goes on a new one, not on one it is closing.
             self.ctx.session.close()  # type: ignore[union-attr]
         if response.status_code == 429:
             self.result.rate_limited += 1
@@ -1055,14 +1055,18 @@ class Run:
         return self.result
 
 
-def notes(api: Api) -> list[str]:
-    """What the run judges otherwise than the spec says, and why."""
+def notes(api: Api, judges: Callable[[str], bool] = lambda _: True) -> list[str]:
+    """What the run judges otherwise than the spec says, and why: of the operations `judges` keeps, one line
+    for each kind (the operations a note is true of named together)."""
     found = [
         f"{where}: {_bounds_said(said)}, read from its description ({said[0].sentence!r}): a request beyond"
         " it may get its success or the documented error"
         for where, said in api.prose.found.items()
     ]
+    undocumented: dict[str, list[str]] = {}
     for op in api.operations:
+        if not judges(op.operation_id):
+            continue
         if op.body is not None:
             for name in op.body.examples:
                 if name not in api.examples(op):
@@ -1071,13 +1075,18 @@ def notes(api: Api) -> list[str]:
                         " not used"
                     )
         judged = (Fault.CREDENTIALS, Fault.INVALID, Fault.NOT_FOUND)
-        undocumented = [
-            fault for fault in op.faults() if fault in judged and not op.statuses(fault).documented
-        ]
-        if undocumented:
-            said = "; ".join(f"{fault.value} gets {op.statuses(fault).describe()}" for fault in undocumented)
-            found.append(f"{op.operation_id} names no status for these, so HTTP's rules judge them: {said}")
+        faults = [fault for fault in op.faults() if fault in judged and not op.statuses(fault).documented]
+        if faults:
+            said = "; ".join(f"{fault.value} gets {op.statuses(fault).describe()}" for fault in faults)
+            undocumented.setdefault(said, []).append(op.operation_id)
+    for said, names in undocumented.items():
+        shown = ", ".join(names[:NAMED]) + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
+        who = f"{names[0]} names" if len(names) == 1 else f"{len(names)} operations name"
+        found.append(f"{who} no status for these, so HTTP's rules judge them: {said} ({shown})")
     return found
+
+
+NAMED = 6  # operations a note names, at most
 
 
 _KEYWORDS = {"x-key-maxLength": "its keys' maxLength", "x-value-maxLength": "its values' maxLength"}

@@ -99,6 +99,18 @@ class World:
             # The create and the writes since: the last few are what a retrieve is judged against.
             story[1:] = [*story[1:], by][-HISTORY_WRITES:]
 
+    def ancestry(self, resource: Resource, path: dict[str, str]) -> list[Exchange]:
+        """The creates of the objects above `resource` that `path` names, outermost first (a failure's
+        story starts there, so that its reproduction stands alone on a fresh server)."""
+        found: list[Exchange] = []
+        parent = resource.parent
+        while parent is not None:
+            story = self.history.get((id(parent), path.get(parent.id_parameter, "")))
+            if story:
+                found.insert(0, story[0])
+            parent = parent.parent
+        return found
+
     def forget(self, resource: Resource, item: dict[str, str]) -> None:
         self.deleted.add((id(resource), item.get(resource.id_parameter, "")))
         self.last.pop((id(resource), item.get(resource.id_parameter, "")), None)

@@ -8,6 +8,7 @@ from contract_tests.suite.st_checks import JUDGES as ST_JUDGES
 
 # Up to this many operations, the summary has a table of checks per operation; past it, a line each.
 FULL_TABLES = 12
+DROPPED_SHOWN = 5  # spec-derived bodies the summary names that the validator judged otherwise
 
 
 def render(
@@ -154,9 +155,15 @@ def _what_was_not_judged(result: RunResult) -> list[str]:
     if result.not_sent:
         lines.append(f"  {result.not_sent} cases not sent: the server stopped answering")
     if result.dropped_bodies:
+        dropped = result.dropped_bodies
+        shown = ", ".join(dropped[:DROPPED_SHOWN]) + (
+            f" and {len(dropped) - DROPPED_SHOWN} more (the JSON report has them all)"
+            if len(dropped) > DROPPED_SHOWN
+            else ""
+        )
         lines.append(
-            f"  {len(result.dropped_bodies)} spec-derived bodies not sent: the spec's validator disagreed"
-            f" with what they were built to be ({', '.join(result.dropped_bodies)})"
+            f"  {len(dropped)} spec-derived bodies not sent: the spec's validator disagreed with what they"
+            f" were built to be ({shown})"
         )
     lines += [f"  flaw of the spec: {flaw}" for flaw in result.flaws]
     lines += [f"  NOT TESTABLE {label}: {why}" for label, why in result.not_testable.items()]
