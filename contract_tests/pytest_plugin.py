@@ -13,6 +13,10 @@ suite's own message (what was sent, what came back, a reproduction) or is skippe
 no case to judge. The key is `api_key=` or $API_KEY. The `contract_suite` fixture runs the suite
 directly and returns its RunResult, for tests of one's own.
 
+`operations=` (operationIds) judges only those operations, for an app that implements some of the
+spec's: the others may still be sent to reach them (the create of an object a retrieve needs), and their
+tests are skipped with the reason. None (the default) judges all; an empty list none, every test skipped.
+
 The client side: the `contract_mock` fixture starts the judging mock for one test (in process, on a free
 port), points the SDKs at it through the environment (OPENAI_BASE_URL, OPENAI_API_KEY, BASE_URL,
 API_KEY; restored after), serves the faults the test asks for (`contract_mock.fault(429, times=2,
@@ -24,7 +28,7 @@ override of the `contract_mock_options` fixture returning them (docs/clients.md)
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,8 +57,10 @@ def run_contract(
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = DEFAULT_TIMEOUT,
     model: str | None = None,
+    operations: Iterable[str] | None = None,
 ) -> RunResult:
-    """Run the suite against `app` (an app object, or "module:attribute") or the server at `base_url`."""
+    """Run the suite against `app` (an app object, or "module:attribute") or the server at `base_url`;
+    with `operations`, judge only those (by operationId; None: all)."""
     from contract_tests.suite.runner import run_suite  # noqa: PLC0415 (schemathesis loads only when run)
 
     key = api_key or os.environ.get("API_KEY", "")
@@ -62,9 +68,22 @@ def run_contract(
         raise pytest.UsageError("the contract suite needs the key the server accepts: api_key= or $API_KEY")
     if (app is None) == (base_url is None):
         raise pytest.UsageError("the contract suite needs app= or base_url= (one of them)")
+    judged = _judged(spec, operations)
+    if judged == ():
+        raise pytest.UsageError("operations= names no operation: there is nothing to judge")
 
     def config(url: str, shown: str | None = None) -> SuiteConfig:
-        return SuiteConfig(url, key, seed, examples, timeout, Path(spec), model=model, shown_base_url=shown)
+        return SuiteConfig(
+            url,
+            key,
+            seed,
+            examples,
+            timeout,
+            Path(spec),
+            model=model,
+            shown_base_url=shown,
+            operations=judged or (),
+        )
 
     if base_url is not None:
         return run_suite(config(base_url))
@@ -83,15 +102,36 @@ def _check_ids(spec: Path | str) -> list[tuple[str, str]]:
     return [(op.operation_id, name) for op in api.operations for name in checks_for(api, op)]
 
 
+def _judged(spec: Path | str, operations: Iterable[str] | None) -> tuple[str, ...] | None:
+    """The operationIds `operations=` names (None: all), each one the spec has (else a UsageError)."""
+    if operations is None:
+        return None
+    if isinstance(operations, str):
+        raise pytest.UsageError(f"operations= takes a list of operationIds, got the string {operations!r}")
+    from contract_tests.api.model import load_api  # noqa: PLC0415
+
+    names = tuple(dict.fromkeys(operations))
+    api = load_api(spec)
+    known = {op.operation_id for op in api.operations} | set(api.unread)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise pytest.UsageError(f"operations=: the spec {spec} has no operation {unknown[0]!r}")
+    return names
+
+
 def contract_checks(**options: Any) -> Callable[..., None]:
     """A test function, parametrized by operation and check, that runs the suite once (see above)."""
     results: dict[str, RunResult] = {}
     spec = options.get("spec", SPEC_PATH)
+    judged = _judged(spec, options.get("operations"))
 
     failed: list[BaseException] = []
 
     @pytest.mark.parametrize(("operation", "check"), _check_ids(spec))
     def test_contract(operation: str, check: str) -> None:
+        if judged is not None and operation not in judged:
+            named = ", ".join(judged) or "none"
+            pytest.skip(f"{operation}: not judged, operations= names {named}")
         if failed:  # the run itself could not be made: every test says so, none runs it again
             raise failed[0]
         if "run" not in results:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from contract_tests.api.document import REPO_ROOT, SPEC_PATH, SpecError, load_spec, node_at
+from contract_tests.api.model import load_api
 from contract_tests.compat import compare as compare_module
 from contract_tests.compat import specmatic
 from contract_tests.compat.cli import (
@@ -217,9 +218,18 @@ def test_a_spec_with_no_operation_left_to_compare_is_refused(
     for schema in document["components"]["schemas"].values():
         if schema.get("additionalProperties") is False:
             schema["required"] = ["x_contract_missing", *schema.get("required", [])]
+    # An operation with no request body (a grown spec's retrieve) gets a query parameter whose schema has a
+    # flaw of its own: no operation is left.
+    for operation in load_api(SPEC_PATH).operations:
+        if operation.body is None:
+            node_at(document, operation.pointer).setdefault("parameters", []).append(
+                {"name": "x_flawed", "in": "query", "schema": {"type": "string", "maxLength": "256"}}
+            )
     flawed = tmp_path / "flawed.yaml"
     flawed.write_text(yaml.safe_dump(document), encoding="utf-8")
     status, _, err = run(capsys, str(SPEC_PATH), "--spec", str(flawed))
     assert status == EXIT_INVALID_SPEC
-    assert "none of its operations can be tested" in err and "x_contract_missing" in err
+    # The line names the first operation's flaw: the required property, or the parameter's keyword.
+    named = "x_contract_missing" in err or "/schema/maxLength: not a valid JSON Schema keyword value" in err
+    assert "none of its operations can be tested" in err and named, err
     assert err.count("\n") == 1

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from starlette.types import ASGIApp
 
-from contract_tests.api.document import SPEC_PATH, load_spec
+from contract_tests.api.document import SPEC_PATH, SpecError, load_spec
+from contract_tests.api.model import load_api
 from contract_tests.gallery import GALLERY
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite
 from contract_tests.masking import near_misses
@@ -187,8 +188,11 @@ def test_a_run_without_a_report_makes_a_bodies_folder_only_for_bodies(
     """Short bodies are reproduced inline: no folder is made, so none is left where a process ends without
     its exit handlers (a test worker); long ones get a private folder, named in the summary."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # The seed's operation alone: an operation reached after it (a retrieve of what it made) is reproduced
+    # with the create's body first, which may be long.
+    seed = ["--operation", facts.seed().operation_id]
     with serve_in_thread(GALLERY["echoes_api_key"].build(create_app, API_KEY)) as base_url:
-        assert main(["--base-url", base_url, "--examples", str(EXAMPLES)]) == EXIT_FAIL
+        assert main(["--base-url", base_url, "--examples", str(EXAMPLES), *seed]) == EXIT_FAIL
     assert not list(tmp_path.glob("contract-bodies-*")), "a folder was made with no body to keep"
     assert "removed when this command exits" not in capsys.readouterr().out
     with serve_in_thread(GALLERY["accepts_too_many_items"].build(create_app, API_KEY)) as base_url:
@@ -283,6 +287,25 @@ def test_an_invalid_request_example_of_a_users_spec_is_left_out(
     assert f"request example {name!r} is invalid against its own schema: not used" in out
 
 
+def _flaw_the_others(tmp_path: Path, spec: str, schema: dict[str, Any]) -> tuple[str, list[str]]:
+    """The spec at `spec` with the same flaw in every operation its own leaves testable (a grown spec's
+    retrieve or delete): a query parameter whose schema is `schema`. A new spec (the model of the first is
+    cached by path), and the pointers of the parameters' schemas."""
+    try:
+        testable = load_api(spec).testable.operations
+    except SpecError:  # every operation reaches the flaw already
+        return spec, []
+    document = load_spec(spec)
+    pointers = []
+    for operation in testable:
+        node = facts.target(document, operation.pointer)
+        node.setdefault("parameters", []).append({"name": "x_flawed", "in": "query", "schema": schema})
+        pointers.append(f"{operation.pointer}/parameters/{len(node['parameters']) - 1}/schema")
+    path = tmp_path / "every-operation-flawed.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return str(path), pointers
+
+
 def _error_media(document: dict[str, Any]) -> dict[str, Any]:
     """The media type object of the seed operation's first documented error response."""
     op = facts.seed()
@@ -294,8 +317,11 @@ def _error_media(document: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+DANGLING = {"$ref": "#/components/schemas/x-contract-no-such-schema"}
+
+
 def _dangling_ref(document: dict[str, Any]) -> None:
-    _error_media(document)["schema"] = {"$ref": "#/components/schemas/x-contract-no-such-schema"}
+    _error_media(document)["schema"] = dict(DANGLING)
 
 
 def _inline_success_schema(document: dict[str, Any]) -> None:
@@ -308,8 +334,9 @@ def _inline_success_schema(document: dict[str, Any]) -> None:
 
 @pytest.mark.usefixtures("key_in_env")
 def test_a_dangling_ref_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = _edited_spec(tmp_path, _dangling_ref)
-    # The one operation reaches the flaw: nothing is left to test, and the line names the flaw's place.
+    # Every operation reaches a flaw (the seed's through its error, any other through a parameter): nothing
+    # is left to test, and the line names the flaw's place.
+    spec, _ = _flaw_the_others(tmp_path, _edited_spec(tmp_path, _dangling_ref), DANGLING)
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     said = _one_line_error(capsys)
     assert "no operation can be tested" in said and "/$ref: the $ref" in said, said
@@ -544,13 +571,19 @@ def test_more_bad_input_is_a_one_line_error(
 def test_a_spec_that_is_not_valid_openapi_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A flaw is refused in one line where it leaves no operation testable (one confined to some leaves the
+    others judged): a keyword of the wrong type in a request field, and in every operation it does not
+    reach (a spec grown by a retrieve), a parameter whose schema has the same flaw."""
     prop = facts.first_with("maxLength", kind="string")
     spec = _edited_spec(
         tmp_path, lambda document: facts.target(document, prop.pointer).update(maxLength="256")
     )
+    spec, others = _flaw_the_others(tmp_path, spec, {"type": "string", "maxLength": "256"})
+    flawed = [prop.pointer, *others]
     assert main(["--base-url", "http://127.0.0.1:9", "--spec", spec]) == EXIT_ERROR
     said = _one_line_error(capsys)
-    assert "not a valid JSON Schema keyword value" in said and f"{prop.pointer}/maxLength" in said, said
+    named = any(f"{where}/maxLength" in said for where in flawed)
+    assert "not a valid JSON Schema keyword value" in said and named, said
 
 
 def test_a_run_leaves_nothing_behind_but_its_report(tmp_path: Path) -> None:

@@ -10,12 +10,17 @@ and only what the spec lacks is added: run on a spec that already has a retrieve
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
-from contract_tests.api.document import escape_pointer, node_at
-from contract_tests.api.model import Api, Operation
+import yaml
+
+from contract_tests.api.document import SPEC_PATH, escape_pointer, load_spec, node_at
+from contract_tests.api.model import Api, Operation, load_api
 
 ID_PARAMETER = "resource_id"
+KINDS = ("list", "get", "modify", "delete")
 
 
 def create_operation(api: Api) -> Operation:
@@ -38,9 +43,13 @@ def _item_path(api: Api, collection: str) -> str:
     return f"{collection}/{{{ID_PARAMETER}}}"
 
 
-def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]:  # noqa: PLR0915
-    """Add the list, retrieve, modify and delete operations the spec lacks (and, with `links`, the
-    links from the create's response to the item operations); the operationIds added."""
+def grow(  # noqa: PLR0915
+    document: dict[str, Any], api: Api, *, links: bool = True, kinds: Collection[str] = KINDS
+) -> list[str]:
+    """Add the list, retrieve, modify and delete operations the spec lacks, or those of `kinds` (and,
+    with `links`, the links from the create's response to the item operations); the operationIds added."""
+    unknown = set(kinds) - set(KINDS)
+    assert not unknown, f"no kind of operation {sorted(unknown)}: the kinds are {KINDS}"
     create = create_operation(api)
     node = node_at(document, create.pointer)
     collection = create.path
@@ -94,7 +103,7 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
         return found
 
     object_schema = success_node["content"][create.success.media_type]["schema"]
-    if ("GET", collection) not in {(m, p) for p, m in existing}:
+    if "list" in kinds and ("GET", collection) not in {(m, p) for p, m in existing}:
         page = _fresh(set(schemas), "ResourceList", "ResourceList2")
         schemas[page] = {
             "type": "object",
@@ -149,7 +158,7 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
     plain = copy.deepcopy(success_node)
     plain.pop("links", None)
     plain.get("content", {}).get(create.success.media_type, {}).pop("examples", None)
-    if ("GET", item) not in {(m, p) for p, m in existing}:
+    if "get" in kinds and ("GET", item) not in {(m, p) for p, m in existing}:
         item_node["get"] = operation(
             "get",
             "Retrieve a resource",
@@ -158,7 +167,7 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
                 "responses": responses(copy.deepcopy(plain), "401", "404"),
             },
         )
-    if not {("POST", item), ("PATCH", item)} & {(m, p) for p, m in existing}:
+    if "modify" in kinds and not {("POST", item), ("PATCH", item)} & {(m, p) for p, m in existing}:
         request = create.body
         assert request is not None
         modify = _fresh(set(schemas), "ModifyResourceRequest", "ModifyResourceRequest2")
@@ -186,7 +195,7 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
                 "responses": responses(copy.deepcopy(plain), "400", "401", "404", "413", "415"),
             },
         )
-    if ("DELETE", item) not in {(m, p) for p, m in existing}:
+    if "delete" in kinds and ("DELETE", item) not in {(m, p) for p, m in existing}:
         deleted = _fresh(set(schemas), "DeletedResource", "DeletedResource2")
         id_name = "id"
         schemas[deleted] = {
@@ -211,7 +220,9 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
                 "responses": responses(ok, "401", "404"),
             },
         )
-    if links:
+    if not item_node:
+        del paths[item]  # no item operation was asked for
+    if links and item_node:
         id_field = _id_field(api, create)
         response = node["responses"][create.success.status]
         response.setdefault("links", {})
@@ -227,6 +238,15 @@ def grow(document: dict[str, Any], api: Api, *, links: bool = True) -> list[str]
                     "description": f"The {method.upper()} of the item created.",
                 },
             )
+    return added
+
+
+def write_grown(path: Path, kinds: Collection[str] = KINDS, *, links: bool = False) -> list[str]:
+    """Write to `path` the project's spec grown by the operations of `kinds` it lacks (see `grow`); the
+    operationIds added."""
+    document = load_spec(SPEC_PATH)
+    added = grow(document, load_api(SPEC_PATH), links=links, kinds=kinds)
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return added
 
 

@@ -1,10 +1,12 @@
 """An Assistants-style API server in FastAPI, written from spec/openapi.yaml and the README alone.
 
 The app follows the spec as it is loaded at start-up, and restates none of it: it registers one route
-per operation (every path x method), checks the bearer key, the header, query and path parameters and
-the JSON body with jsonschema against the loaded document (ECMA-262 patterns), and answers with a body
-built from the operation's response schema. Every error is the spec's error object with a documented
-status; FastAPI's own validation never answers.
+per operation it serves, checks the bearer key, the header, query and path parameters and the JSON body
+with jsonschema against the loaded document (ECMA-262 patterns), and answers with a body built from the
+operation's response schema. Every error is the spec's error object with a documented status; FastAPI's
+own validation never answers. It keeps nothing, so it serves only the operations whose answer needs
+nothing kept: not a read (GET, HEAD: it shows what was kept), and no object named in the path (a path
+parameter). A spec that grows a retrieve, a list or a delete grows nothing here: those paths are unknown.
 
     uvicorn tests.other_stacks.fastapi_app.app:app     # key: $ASSISTANTS_API_KEY or sk-fastapi-local
 """
@@ -531,8 +533,9 @@ class Operation:
     route_names: dict[str, str]
 
     @property
-    def has_path_parameters(self) -> bool:
-        return bool(self.route_names)
+    def needs_nothing_kept(self) -> bool:
+        """Whether its answer needs nothing kept: it reads nothing back and names no object in its path."""
+        return self.method not in ("get", "head") and not self.route_names
 
 
 _TEMPLATE: Final = re.compile(r"\{([^{}/]+)\}")
@@ -713,7 +716,7 @@ class ContractServer:
     def __init__(self, spec: Spec, api_key: str) -> None:
         self.spec = spec
         self.build = Builder(spec)
-        self.operations = load_operations(spec)
+        self.operations = [op for op in load_operations(spec) if op.needs_nothing_kept]
         self._key = api_key.encode("utf-8")
         self._paths: list[tuple[re.Pattern[str], str]] = []
         for op in self.operations:
@@ -916,8 +919,6 @@ class ContractServer:
             self._check_parameters(op, request)
             body, schema = await self._read_body(op, request)
             self._check_body(body, schema)
-            if op.has_path_parameters:
-                raise Rejection(404, "No such resource: this server keeps nothing.")
             return self.success(op, body, schema)
         except Rejection as rejection:
             return self.error(op, rejection)
