@@ -50,6 +50,11 @@ class Masker:
         return text if len(text) <= limit else text[:limit] + more
 
 
+def times(count: int) -> str:
+    """"once", "2 times": a count of occurrences as a report says it."""
+    return "once" if count == 1 else f"{count} times"
+
+
 _JSON_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 

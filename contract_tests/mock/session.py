@@ -19,7 +19,7 @@ from contract_tests.api.document import SPEC_PATH
 from contract_tests.api.model import Api
 from contract_tests.api.needs import check_needs
 from contract_tests.commands import client_environment, scratch_dir, version_prefix
-from contract_tests.masking import Masker, near_misses
+from contract_tests.masking import Masker, near_misses, times
 from contract_tests.mock.app import JudgingMock, served_prefixes
 from contract_tests.mock.faults import Fault, FaultError, FaultPlan, parse_fault
 from contract_tests.rules.report import CLIENT, Finding, TrafficReport
@@ -139,7 +139,7 @@ class ContractMock:
         for (side, operation, rule), tally in sorted(self.report.tallies.items()):
             if side != CLIENT or rule in self.allowed:
                 continue
-            lines = [f"{rule} on {operation}, {tally.count} times: {CLIENT_RULE_TEXT.get(rule, rule)}"]
+            lines = [f"{rule} on {operation}, {times(tally.count)}: {CLIENT_RULE_TEXT.get(rule, rule)}"]
             for finding in tally.kept:
                 lines += [
                     f"  at {finding.where}: {finding.message}",

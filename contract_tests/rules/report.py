@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from contract_tests.masking import Masker, printable
+from contract_tests.masking import Masker, printable, times
 from contract_tests.rules.checks import rule_of
 from contract_tests.rules.exchange import NOT_JSON, Sent, parse_json
 from contract_tests.rules.requests import CLIENT_RULE_TEXT
@@ -159,7 +159,7 @@ class TrafficReport:
         for (side, operation, rule), tally in items:
             lines += [
                 "",
-                f"BROKEN by the {side}: {rule} on {operation}, {tally.count} times",
+                f"BROKEN by the {side}: {rule} on {operation}, {times(tally.count)}",
                 f"  rule: {_rule(side, rule)}",
             ]
             for finding in tally.kept:
@@ -174,7 +174,7 @@ class TrafficReport:
             lines.append(f"RESULT: PASS, no rule of the contract broken in {requests} requests")
         else:
             lines.append(
-                f"RESULT: FAIL, the client broke the contract {client} times, the server {server} times,"
+                f"RESULT: FAIL, the client broke the contract {times(client)}, the server {times(server)},"
                 f" in {requests} requests"
             )
         return self.mask("\n".join(printable(line) if not line.startswith("  ") else line for line in lines))
@@ -205,7 +205,7 @@ class TrafficReport:
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message=printable(self.mask(f"{tally.count} times: {tally.kept[0].message}")),
+                    message=printable(self.mask(f"{times(tally.count)}: {tally.kept[0].message}")),
                 )
                 failure.text = printable(self.mask(text))
         path.parent.mkdir(parents=True, exist_ok=True)

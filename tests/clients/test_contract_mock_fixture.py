@@ -80,7 +80,7 @@ def test_create(contract_mock):
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
-    assert f"body_valid on {facts.seed().operation_id}, 1 times" in out, out
+    assert f"body_valid on {facts.seed().operation_id}, once" in out, out
     assert "x_contract_unknown_field" in out and "reproduce: curl" in out, out
     assert "sk-mock-" not in out, "the mock's key was shown"
 
