@@ -14,7 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bench import client_overhead, contract, machine, profiles, regenerate, server_load
+from bench import (
+    client_overhead,
+    contract,
+    gallery_doc,
+    large_spec,
+    machine,
+    profiles,
+    regenerate,
+    server_load,
+)
 from bench.chart import draw
 from bench.findings import findings
 from bench.procs import API_KEY, REPO, run
@@ -25,7 +34,8 @@ LOGS = "reports/bench"  # servers' logs and full profiles (git-ignored)
 
 
 def _section(results: Results, name: str, title: str, measure: Callable[[], T]) -> T | None:
-    print(f"==> {title}", file=sys.stderr, flush=True)
+    print(f"==> {title} (load average {machine.load_average():.1f})", file=sys.stderr, flush=True)
+    start = machine.load_average()
     try:
         return measure()
     except Exception as exc:  # a broken section must not cost the others their figures
@@ -33,6 +43,8 @@ def _section(results: Results, name: str, title: str, measure: Callable[[], T]) 
         results.errors[name] = f"{type(exc).__name__}: {exc}".replace(API_KEY, "[key]")
         print(f"    not measured: {results.errors[name]}", file=sys.stderr, flush=True)
         return None
+    finally:
+        results.loads[title] = (start, machine.load_average())
 
 
 def _keep_bench_group() -> None:
@@ -43,7 +55,11 @@ def _keep_bench_group() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="few rounds: check the harness, not the figures")
-    parser.add_argument("--out", default="docs", help="where benchmarks.md and benchmarks.png go")
+    parser.add_argument(
+        "--out",
+        default="docs",
+        help="where benchmarks.md and benchmarks.png go (and gallery.md's st run column)",
+    )
     args = parser.parse_args(argv)
     # A timeout's SIGTERM must unwind like an exception, so that every server started is stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -52,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds |= {
         "load": 1 if n else 3,
         "contract": 1 if n else 3,
+        "large": 1 if n else 3,
         "regen": 1 if n else 3,
         "retry": 1 if n else 3,
     }
@@ -67,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             "retry_rounds": f"median of {rounds['retry']} rounds, after a warm-up call",
             "load_rounds": f"median of {rounds['load']} runs",
             "contract_rounds": f"median of {rounds['contract']} runs of each tool",
+            "large_rounds": f"median of {rounds['large']} runs of each, interleaved",
             "regenerate_rounds": f"Median of {rounds['regen']} runs of each, interleaved",
         },
     )
@@ -121,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         "contract suite",
         lambda: contract.measure(rounds["contract"], LOGS, 2 if n else None),
     )
+    results.large = _section(
+        results,
+        "large",
+        large_spec.TITLE,
+        # --quick: a few generated cases per operation, enough to run every step once.
+        lambda: large_spec.measure(rounds["large"], LOGS, 3 if n else None),
+    )
     results.regenerate = _section(
         results, "regenerate", "regeneration", lambda: regenerate.measure(rounds["regen"])
     )
@@ -134,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "benchmarks.md").write_text(render(results, findings(results)).replace(API_KEY, "[key]"))
     draw(results, out / "benchmarks.png")
+    if results.contract and gallery_doc.update(
+        out / "gallery.md", {name: verdicts["st run"] for name, verdicts in results.contract.gallery.items()}
+    ):
+        print(f"wrote the st run column of {Path(args.out) / 'gallery.md'}")
     print("\n".join(summary(results)))
     print(f"wrote {Path(args.out) / 'benchmarks.md'} and benchmarks.png in {results.seconds:.0f} s")
     return 0

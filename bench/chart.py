@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 from bench import clients
+from bench.large_spec import SHARDED, WHOLE
 from bench.report import Results
 from bench.server_load import PRISM
 
@@ -98,9 +99,24 @@ def draw(results: Results, path: Path) -> None:
                 "Contract suite: wall time (lower is better), defect gallery caught",
             )
         )
+    if results.large and results.large.runs[WHOLE].seconds:
+        runs = {tool: runs for tool, runs in results.large.runs.items() if runs.seconds}
+        panels.append(
+            Panel(
+                [tool.replace("`", "") for tool in runs],
+                [each.median("seconds") for each in runs.values()],
+                [tool in (WHOLE, SHARDED) for tool in runs],
+                "s",
+                f"Contract suite on {results.large.spec_operations} operations: wall time (lower is better)",
+            )
+        )
     if not panels:
         return
-    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 1.6 + 1.3 * len(panels)), squeeze=False)
+    # Each panel as tall as its bars need, so that a panel of many servers stays readable.
+    heights = [0.6 + 0.28 * len(panel.labels) for panel in panels]
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(8, 0.8 + sum(heights)), squeeze=False, height_ratios=heights
+    )
     for ax, panel in zip(axes[:, 0], panels, strict=True):
         _bars(ax, panel)
     fig.suptitle("make bench: ours (blue) beside the peers (grey), medians of one run", fontsize=11)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -72,14 +73,18 @@ class Verdict:
     errored: bool  # the tool could not test the server
 
 
+def st_command(base_url: str, spec: str, report: Path) -> list[str]:
+    """The plain CLI with every check, writing its JSON report (auth header filtered) to `report`."""
+    command = [ST, "run", spec, "--url", base_url, "--checks", "all", "--no-color"]
+    command += ["-H", f"Authorization: Bearer {API_KEY}", "--generation-database", "none"]
+    return [*command, "--report", "json", "--report-json-path", str(report)]
+
+
 def st_run(base_url: str, spec: str = SPEC) -> Verdict:
-    """The plain CLI with every check; its JSON report (auth header filtered) gives the figures."""
+    """The plain CLI with every check; its JSON report gives the figures."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "st.json"
-        command = [ST, "run", spec, "--url", base_url, "--checks", "all", "--no-color"]
-        command += ["-H", f"Authorization: Bearer {API_KEY}", "--generation-database", "none"]
-        command += ["--report", "json", "--report-json-path", str(report)]
-        done = run(command, TIMEOUT)
+        done = run(st_command(base_url, spec, report), TIMEOUT)
         if not report.exists():
             return Verdict(done, 0, failed=False, errored=True)
         figures = json.loads(report.read_text())
@@ -168,9 +173,15 @@ def _outcome(future: Future[Verdict]) -> str:
     return "caught" if verdict.failed else "error" if verdict.errored else "missed"
 
 
-def _resource_spec(directory: Path) -> str:
+def resource_document() -> dict[str, Any]:
+    """The project's spec grown into a whole resource (tests/edits/resource.py), with links."""
     document = load_spec(SPEC_PATH)
     grow(document, load_api(SPEC_PATH), links=True)
+    return document
+
+
+def _resource_spec(directory: Path) -> str:
+    document = resource_document()
     path = directory / "resource.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return str(path)

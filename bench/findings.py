@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
+from bench.markdown import times as _x
 from bench.report import Results
 from bench.server_load import FAST, H11, MOCK, PRISM, PROXY
 from bench.stats import ratio
@@ -108,7 +107,3 @@ def findings(r: Results) -> list[str]:
             "behind it sharing the machine's cores with the load generator."
         )
     return lines
-
-
-def _x(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.2f}x"

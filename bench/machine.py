@@ -45,6 +45,14 @@ def _node_version() -> str:
         return "not found"
 
 
+def load_average() -> float:
+    """The 1-minute load average: above the core count, other work was waiting for the cores too."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def describe() -> dict[str, str]:
     facts = {
         "CPU": f"{_cpu()}, {os.cpu_count()} cores (shared with other work)",

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from bench import clients
 from bench.client_overhead import CallTimes, Footprint, RetryScenario
 from bench.contract import ContractResult
+from bench.large_spec import TITLE, LargeResult
+from bench.markdown import table as _table
+from bench.markdown import times as _x
 from bench.profiles import Profile
 from bench.regenerate import OURS, STOCK, RegenerateResult
+from bench.report_scale import large_section, large_summary_rows, mock_paragraphs, mock_summary_rows
 from bench.server_load import FAST, H11, MOCK, PRISM, LoadResult
 from bench.stats import median, ratio
 
@@ -26,19 +30,12 @@ class Results:
     contract: ContractResult | None = None
     load: LoadResult | None = None
     regenerate: RegenerateResult | None = None
+    large: LargeResult | None = None
     profiles: list[Profile] = field(default_factory=list)
     validation_us: dict[str, float] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # section -> why it was not measured
+    loads: dict[str, tuple[float, float]] = field(default_factory=dict)  # section title -> load at start, end
     seconds: float = 0.0
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
-def _x(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.2f}x"
 
 
 def _met(ok: bool) -> str:
@@ -141,6 +138,7 @@ def summary(r: Results) -> list[str]:
                 _met(caught["make contract"] == total),
             ]
         )
+    rows += large_summary_rows(r.large)
     if r.load:
         # The project's dependencies include httptools + uvloop, which uvicorn picks: the server as shipped;
         # h11 + asyncio is uvicorn's pure-Python fallback, shown beside it.
@@ -210,6 +208,7 @@ def summary(r: Results) -> list[str]:
                 _met(mock_p99 < 10),
             ]
         )
+        rows += mock_summary_rows(r.load)
         added = r.load.proxy_added_ms()
         rows.append(
             [
@@ -379,6 +378,16 @@ def contract_section(r: Results) -> list[str]:
     return [*lines, ""] if c.notes else lines
 
 
+def _resource_scale(r: Results) -> tuple[float, int, int] | None:
+    """The suite on the resource spec: median seconds, operations, median cases (the scale of the large spec's
+    figures)."""
+    if not r.contract or not r.contract.resource_suite.seconds:
+        return None
+    runs = r.contract.resource_suite
+    cases = round(median([float(n) for n in runs.cases]))
+    return runs.median_seconds(), r.contract.resource_operations, cases
+
+
 def load_section(r: Results) -> list[str]:
     lines = ["## 3. Reference server, judging mock and validating proxy under load", ""]
     ld = r.load
@@ -407,7 +416,8 @@ def load_section(r: Results) -> list[str]:
         f"per run ({r.settings['load_rounds']}, servers interleaved), each connection sending {ld.mix}, "
         "so about half the answers are successes and half refusals. Latencies are exact per-request times "
         "from autocannon's response events, over all answers. Every server runs on 127.0.0.1 at once, "
-        "each single-process; the load generator shares the machine's 2 cores. Prism runs `prism mock` "
+        "each single-process but the mock's `--workers 2` rows; the load generator shares the machine's 2 "
+        "cores. Prism runs `prism mock` "
         "on the same spec with logging at `error` (its default logs a line per request). "
         "`python -m contract_tests.server` leaves the HTTP stack to uvicorn, which picks httptools + "
         "uvloop, installed with the project's dependencies; the pure-Python h11 + asyncio stack is shown "
@@ -420,6 +430,7 @@ def load_section(r: Results) -> list[str]:
         + "; ".join(f"{label} {median(times):.2f} ms" for label, times in ld.sequential_p50_ms.items())
         + f". The proxy adds {ld.proxy_added_ms():.2f} ms to a call.",
         "",
+        *mock_paragraphs(ld),
         *(f"- {note}" for note in ld.notes),
         *([""] if ld.notes else []),
     ]
@@ -462,6 +473,16 @@ def profile_section(r: Results) -> list[str]:
     return lines
 
 
+def _load_said(r: Results) -> str:
+    loads = [load for pair in r.loads.values() for load in pair if not math.isnan(load)]
+    if not loads:
+        return ""
+    return (
+        f" The load average (1 min) ran from {min(loads):.1f} to {max(loads):.1f} on these 2 cores during "
+        "the run, other work included (by section under *Machine and versions*)."
+    )
+
+
 def render(r: Results, findings: list[str]) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -469,13 +490,20 @@ def render(r: Results, findings: list[str]) -> str:
         "",
         f"Written by `make bench` on {when} in {r.seconds:.0f} s. Every figure is the median of repeated "
         "runs, the tools interleaved round by round in this one run on this machine: 2 shared, noisy "
-        "cores, so read the ratios; an absolute time is only meaningful beside its peer's.",
+        "cores, so read the ratios; an absolute time is only meaningful beside its peer's." + _load_said(r),
         "",
         "![benchmarks](benchmarks.png)",
         "",
         *summary(r),
         *client_section(r),
         *contract_section(r),
+        *large_section(
+            r.large,
+            r.errors.get("large", "skipped"),
+            r.settings["large_rounds"],
+            _resource_scale(r),
+            r.loads.get(TITLE),
+        ),
         *load_section(r),
         *regenerate_section(r),
         *profile_section(r),
@@ -484,6 +512,15 @@ def render(r: Results, findings: list[str]) -> str:
         lines += ["## Findings", "", *findings, ""]
     lines += ["## Machine and versions", ""]
     lines += _table(["", ""], [[k, v] for k, v in r.machine.items()])
+    if r.loads:
+        lines += [
+            "",
+            "Load average (1 min) at each section's start and end: above 2, other work was waiting for these "
+            "2 cores too, and every tool of a section shared what was left alike.",
+            "",
+        ]
+        rows = [[title, f"{start:.1f}", f"{end:.1f}"] for title, (start, end) in r.loads.items()]
+        lines += _table(["section", "start", "end"], rows)
     if r.errors:
         lines += ["", "## Not measured", ""]
         lines += [f"- {section}: {why}" for section, why in r.errors.items()]

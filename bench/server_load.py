@@ -1,5 +1,8 @@
 """Item 3: the reference server, the judging mock and the validating proxy under bounded concurrent load,
 beside Stoplight Prism's mock server; and the proxy's added latency over a direct call, one at a time.
+The mock runs as one process with its objects in memory (its default), as Prism answers (`--stateless`),
+on a SQLite `--state` alone and with `--workers 2` sharing it, and with `--workers 2` on PostgreSQL when
+$CONTRACT_TEST_POSTGRES_URL names a server (a database of its own for the run, dropped after).
 
 autocannon (bench/load.cjs) runs in a second process and sends, in turn, valid bodies and invalid ones
 of the spec's first operation that takes a JSON body, all taken from the spec (its examples; the suite's
@@ -11,9 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from bench.postgres import POSTGRES_VARIABLE, create_database, drop_database
 from bench.procs import API_KEY, PYTHON, REPO, BenchError, run, serving
 from bench.stats import median
 from contract_tests.api.model import Api, Operation, load_api
@@ -27,6 +35,13 @@ PRISM = "Prism 5.16.0 mock"
 H11 = "reference, uvicorn h11 + asyncio"
 FAST = "reference, uvicorn httptools + uvloop"
 MOCK = "judging mock (assistants-contract mock)"
+MOCK_STATELESS = "judging mock, --stateless (answers as Prism)"
+MOCK_SQLITE = "judging mock, --state SQLite"
+MOCK_WORKERS = "judging mock, --workers 2, --state SQLite"
+MOCK_POSTGRES = "judging mock, --workers 2, --state PostgreSQL"
+# The mocks beside the default one, in the report's order.
+MOCK_KINDS = (MOCK_STATELESS, MOCK_SQLITE, MOCK_WORKERS, MOCK_POSTGRES)
+WORKERS = 2
 PROXY = "validating proxy, in front of the reference server (httptools)"
 
 
@@ -106,15 +121,31 @@ class LoadResult:
         return median(samples.get(label, []))
 
 
-def servers() -> list[Server]:
+def servers(scratch: Path, postgres: str | None) -> list[Server]:
+    """Every server of the section; `scratch` holds the mocks' SQLite files, `postgres` is the URL of a
+    database for the mock's PostgreSQL row (None: no such row)."""
     reference = [PYTHON, "-m", "bench.reference_server"]
     h11_port, fast_port, mock_port, proxy_port, prism_port = (free_port() for _ in range(5))
     contract = [PYTHON, "-m", "contract_tests"]
     prism = [str(NODE_BIN / "prism"), "mock", "spec/openapi.yaml", "-h", "127.0.0.1", "-p", str(prism_port)]
+
+    def mock(label: str, *options: str) -> Server:
+        port = mock_port if label == MOCK else free_port()
+        return Server(label, [*contract, "mock", "--host", "127.0.0.1", "--port", str(port), *options], port)
+
+    workers = ("--workers", str(WORKERS))
+    mocks = [
+        mock(MOCK),
+        mock(MOCK_STATELESS, "--stateless"),
+        mock(MOCK_SQLITE, "--state", str(scratch / "single.sqlite")),
+        mock(MOCK_WORKERS, *workers, "--state", str(scratch / "workers.sqlite")),
+    ]
+    if postgres is not None:
+        mocks.append(mock(MOCK_POSTGRES, *workers, "--state", postgres))
     return [
         Server(H11, [*reference, str(h11_port), "h11", "asyncio"], h11_port),
         Server(FAST, [*reference, str(fast_port), "httptools", "uvloop"], fast_port),
-        Server(MOCK, [*contract, "mock", "--host", "127.0.0.1", "--port", str(mock_port)], mock_port),
+        *mocks,
         Server(
             PROXY,
             [
@@ -136,6 +167,30 @@ def servers() -> list[Server]:
             prism_port,
         ),
     ]
+
+
+@contextlib.contextmanager
+def _postgres(notes: list[str]) -> Iterator[str | None]:
+    """A fresh database on the server $CONTRACT_TEST_POSTGRES_URL names, dropped after; None, said in the
+    notes, when there is none."""
+    server = os.environ.get(POSTGRES_VARIABLE, "")
+    if not server:
+        notes.append(f"No PostgreSQL row: ${POSTGRES_VARIABLE} is not set (it names a server to use).")
+        yield None
+        return
+    try:
+        url = create_database(server)
+    except BenchError as exc:
+        notes.append(f"No PostgreSQL row: {exc}")
+        yield None
+        return
+    try:
+        yield url
+    finally:
+        try:
+            drop_database(server, url)
+        except BenchError as exc:  # the figures stand; the database left behind is said
+            notes.append(str(exc))
 
 
 def _load(url: str, mix: Mix, connections: int, amount: int) -> dict[str, Any]:
@@ -171,11 +226,12 @@ def measure(rounds: int, connections: int, amount: int, logs: str) -> LoadResult
     if not (NODE_BIN / "autocannon").exists():
         raise BenchError("bench/node_modules is missing: run `npm ci --prefix bench`")
     mix = Mix.of(load_api())
-    chosen = servers()
     result = LoadResult(connections=connections, amount=amount, mix=mix.described)
     # The mock and the proxy are given the bench's key, as a client's CI gives its own.
     env = {"ASSISTANTS_API_KEY": API_KEY, "API_KEY": API_KEY}
     with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        chosen = servers(scratch, stack.enter_context(_postgres(result.notes)))
         urls = {}
         for server in chosen:
             log = REPO / logs / f"load-{server.port}.log"

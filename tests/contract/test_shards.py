@@ -4,16 +4,14 @@ on broken servers of the gallery; `merge-reports` joins their reports and exits 
 
 from __future__ import annotations
 
-import copy
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from contract_tests.api.document import REPO_ROOT, load_spec
+from contract_tests.api.document import load_spec
 from contract_tests.api.model import load_api
 from contract_tests.api.resources import Role
 from contract_tests.gallery import GALLERY
@@ -26,35 +24,14 @@ from contract_tests.suite.merge import main as merge
 from contract_tests.suite.results import RunResult
 from contract_tests.suite.runner import run_suite
 from contract_tests.suite.shards import Shard, share
-
-MEDIA = REPO_ROOT / "tests" / "fixtures" / "media.yaml"
-COPIES = 9  # of the grown resource, beside the media fixture's operations: 9 x 5 + 11 = 56 operations
+from tests.edits.many import many_operations
 
 
 @pytest.fixture(scope="module")
 def big_spec(resource_spec: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The resource of the project's spec under nine names, and every media type of tests/fixtures/media.yaml:
     a spec of 56 operations (OpenAPI 3.1, the media fixture's schemas read as 3.1)."""
-    document = load_spec(resource_spec)
-    media = load_api(MEDIA).document
-    paths: dict[str, Any] = {}
-    for number in range(COPIES):
-        for path, item in document["paths"].items():
-            copied = copy.deepcopy(item)
-            for op in copied.values():
-                if isinstance(op, dict) and "operationId" in op:
-                    op["operationId"] = f"{op['operationId']}{number}"
-                    for link in (op.get("responses") or {}).values():
-                        for target in (link.get("links") or {}).values() if isinstance(link, dict) else ():
-                            target["operationId"] = f"{target['operationId']}{number}"
-            paths[path.replace("/v1/", f"/v1/copy{number}/", 1)] = copied
-    for path, item in media["paths"].items():
-        paths["/v1" + path] = copy.deepcopy(item)
-    document["paths"] = paths
-    document["components"]["schemas"].update(copy.deepcopy(media["components"]["schemas"]))
-    document["components"].setdefault("parameters", {}).update(
-        copy.deepcopy(media["components"]["parameters"])
-    )
+    document = many_operations(load_spec(resource_spec))
     path = tmp_path_factory.mktemp("big") / "openapi.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     assert len(load_api(path).operations) >= 50
