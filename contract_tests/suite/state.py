@@ -323,18 +323,18 @@ class Sequences:
             found = any(text_of(value) == wanted for value in ids if value is not None)
             more = resource.has_more(listed.received_json)
             cursor = ids[-1] if ids else None
+            # The end of the list: no item, `has_more: false`, or a page shorter than the size asked. A full
+            # page of a list with no cursor to page on is not its end (more may follow, unreachable): the
+            # object not on it is not judged missing.
+            short = paging.limit is not None and len(items) < int(query.get(paging.limit.name, "1"))
+            unpaged = paging.after is None or cursor is None
             done = (
                 not items
                 or more is False
-                or paging.after is None
-                or cursor is None
-                or (
-                    more is None
-                    and paging.limit is not None
-                    and len(items) < int(query.get(paging.limit.name, "1"))
-                )
+                or (more is None and short)
+                or (unpaged and more is not True and (paging.limit is None or short))
             )
-            if found or done or page == MAX_PAGES:
+            if found or done or unpaged or page == MAX_PAGES:
                 known.listed = tuple(text_of(value) for value in seen if value is not None)
                 known.id = wanted
                 known.pages_done = done or found
