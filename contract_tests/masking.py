@@ -51,7 +51,7 @@ class Masker:
 
 
 def times(count: int) -> str:
-    """"once", "2 times": a count of occurrences as a report says it."""
+    """ "once", "2 times": a count of occurrences as a report says it."""
     return "once" if count == 1 else f"{count} times"
 
 
