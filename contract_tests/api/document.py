@@ -158,7 +158,7 @@ def follow_schema(document: dict[str, Any], pointer: str) -> str:
     seen = set()
     node = node_at(document, pointer)
     # Annotations beside a `$ref` (its description, its default) change no verdict: followed past.
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node.keys() - _BESIDE_REF:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not _constraining(node):
         ref = node["$ref"]
         if not ref.startswith("#/") or ref in seen:
             raise SpecError(f"cannot resolve $ref {ref!r} at {pointer}: only local, acyclic ones")
@@ -168,6 +168,11 @@ def follow_schema(document: dict[str, Any], pointer: str) -> str:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         follow(document, pointer)  # the rest of its chain must resolve too
     return pointer
+
+
+def _constraining(node: dict[str, Any]) -> set[str]:
+    """A schema's keywords beside its `$ref` that change what it admits (not annotations, not `x-`)."""
+    return {key for key in node.keys() - _BESIDE_REF if not key.startswith("x-")}
 
 
 def deref(document: dict[str, Any], node: Any) -> Any:

@@ -88,6 +88,10 @@ class RequestBody:
     def is_json(self) -> bool:
         return self.kind == JSON
 
+    def lists(self, content_type: str) -> bool:
+        """Whether the spec lists the media type for this body (ranges included: `text/*`, `*/*`)."""
+        return any(matches(content_type, listed) for listed in self.media_types)
+
     def as_sent(self, content_type: str | None) -> RequestBody:
         """The body as the media type a request sent it in, where the spec lists it; else this one."""
         if content_type and not matches(content_type, self.media_type):

@@ -27,6 +27,10 @@ MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own 
 # Where the schema sets no size, the largest value still has some content to carry.
 UNBOUNDED_ITEMS = 3
 LARGE_DEPTH = 3  # the largest value fills lists and maps to their maximum this deep, past it to their minimum
+# The most a largest value may weigh (in characters and values, about its JSON's length): a schema of lists
+# of unions of lists fills to a size no server takes (one real spec's body, 147 MB). Past it, the lists and
+# maps are filled less deep, down to none.
+LARGEST_SIZE = 2_000_000
 UNBOUNDED_TEXT = 24
 # Characters a pattern's matching string is padded with to reach a length: the likeliest allowed first.
 _FILLERS = ("a", "0", "A", "x", "-", "_", " ")
@@ -105,6 +109,7 @@ class Values:
         self._validators: dict[str, jsonschema.Validator] = {}
         self._minimal: dict[str, Any] = {}
         self._largest: dict[str, Any] = {}
+        self._sizes: dict[str, int] = {}
         self._every: dict[str, dict[str, str]] = {}
         # Readings by pointer: the document does not change once loaded, and the checks ask the same
         # questions of every response (a proxy judges thousands a second). Each answer is a copy.
@@ -141,11 +146,18 @@ class Values:
             pointer = ref[1:]
 
     def schema(self, pointer: str) -> dict[str, Any]:
-        """The keywords that apply at `pointer`: its own, over those of the schemas its `$ref`s name."""
+        """The keywords that apply at `pointer`: its own, over those of the schemas its `$ref`s name;
+        `required` is every node's (a 3.1 `$ref`'s siblings add to its target, as `allOf` would)."""
         if pointer not in self._schemas:
             merged: dict[str, Any] = {}
+            required: dict[Any, None] = {}
             for where in reversed(list(self.chain(pointer))):
-                merged.update({key: value for key, value in self.node(where).items() if key != "$ref"})
+                node = self.node(where)
+                merged.update({key: value for key, value in node.items() if key != "$ref"})
+                if isinstance(node.get("required"), list):
+                    required.update(dict.fromkeys(name for name in node["required"] if isinstance(name, str)))
+            if required:
+                merged["required"] = list(required)
             self._schemas[pointer] = merged
         return dict(self._schemas[pointer])
 
@@ -441,28 +453,69 @@ class Values:
 
     def largest(self, pointer: str) -> Any:
         """A valid value with every string at its maxLength (astral-plane characters where allowed),
-        every list and map at its maximum size (its minimum past LARGE_DEPTH levels), and every optional
-        property present."""
-        return self._largest_of(pointer, 0)
+        every list and map at its maximum size (its minimum past LARGE_DEPTH levels, or fewer where the
+        value would weigh more than LARGEST_SIZE), and every optional property present."""
+        reach = LARGE_DEPTH
+        while reach >= 0 and self._large_size(pointer, 0, reach) > LARGEST_SIZE:
+            reach -= 1
+        return self._largest_of(pointer, 0, reach)
 
-    def _largest_of(self, pointer: str, depth: int) -> Any:
+    def _largest_of(self, pointer: str, depth: int, reach: int) -> Any:
         # Memoised by depth too: a schema reached along many paths (or recursive) is built once per depth.
-        key = f"{depth}\x1f{pointer}"
+        key = f"{reach}\x1f{depth}\x1f{pointer}"
         if key not in self._largest:
-            self._largest[key] = self._build_largest(pointer, depth)
+            self._largest[key] = self._build_largest(pointer, depth, reach)
         return copy.deepcopy(self._largest[key])
 
-    def _build_largest(self, pointer: str, depth: int) -> Any:
+    def _build_largest(self, pointer: str, depth: int, reach: int) -> Any:
         schema = self.schema(pointer)
         candidates: list[Any] = []
         if depth <= MAX_DEPTH:
             for kind in sorted(json_types(schema), key=lambda kind: kind == "null"):
-                candidates += self._large_of_type(pointer, schema, kind, depth)
-            candidates += [self._largest_of(branch, depth + 1) for _, branch in self.branches(pointer)]
+                candidates += self._large_of_type(pointer, schema, kind, depth, reach)
+            candidates += [self._largest_of(branch, depth + 1, reach) for _, branch in self.branches(pointer)]
         found = self._first_valid(pointer, iter(candidates))
         return found if found is not NO_VALUE else self.example(pointer)
 
-    def _large_of_type(self, pointer: str, schema: dict[str, Any], kind: str, depth: int) -> list[Any]:
+    def _large_size(self, pointer: str, depth: int, reach: int) -> int:
+        """About how much the largest value at `pointer` weighs (at most): the length of its strings and
+        one per value, its heaviest branch or type counted, built as `_large_of_type` builds."""
+        key = f"{reach}\x1f{depth}\x1f{pointer}"
+        if key in self._sizes:
+            return self._sizes[key]
+        self._sizes[key] = 1  # a schema met again below itself weighs one (it stops at MAX_DEPTH)
+        schema, size = self.schema(pointer), 1
+        if depth <= MAX_DEPTH:
+            sizes = [self._large_size(branch, depth + 1, reach) for _, branch in self.branches(pointer)]
+            kinds = json_types(schema)
+            if "string" in kinds:
+                sizes.append(
+                    int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
+                )
+            items = self.child(pointer, "items") if "array" in kinds else None
+            if items is not None:
+                count = _count(schema, "Items", filled=depth <= reach)
+                heaviest = [self._large_size(branch, depth + 1, reach) for _, branch in self.branches(items)]
+                sizes.append(count * max([self._large_size(items, depth + 1, reach), *heaviest]))
+            if "object" in kinds:
+                where = self.properties(pointer).values()
+                weight = sum(self._large_size(place, depth + 1, reach) for place in where)
+                extra = self.child(pointer, "additionalProperties")
+                if (
+                    extra is not None
+                    and isinstance(node_at(self.document, extra), dict)
+                    and self.schema(extra)
+                ):
+                    count = _count(schema, "Properties", filled=depth <= reach)
+                    weight += count * self._large_size(extra, depth + 1, reach)
+                sizes.append(weight)
+            size += max(sizes, default=0)
+        self._sizes[key] = size
+        return size
+
+    def _large_of_type(
+        self, pointer: str, schema: dict[str, Any], kind: str, depth: int, reach: int
+    ) -> list[Any]:
         if kind == "string" and "enum" not in schema and "const" not in schema:
             length = int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
             patterned = [self.text_of(pointer, length)] if "pattern" in schema else []
@@ -473,31 +526,36 @@ class Values:
             items = self.child(pointer, "items")
             if items is None:
                 return []
-            count = int(schema.get("maxItems", max(UNBOUNDED_ITEMS, int(schema.get("minItems", 0)))))
-            if depth > LARGE_DEPTH:  # lists in lists: past a few levels the fewest, or it grows as a power
-                count = int(schema.get("minItems", 0))
-            variants = [self._largest_of(branch, depth + 1) for _, branch in self.branches(items)]
+            # Lists in lists: past a few levels the fewest, or the value grows as a power.
+            count = _count(schema, "Items", filled=depth <= reach)
+            variants = [self._largest_of(branch, depth + 1, reach) for _, branch in self.branches(items)]
             variants = [variant for variant in variants if self.is_valid(items, variant)]
-            variants = variants or [self._largest_of(items, depth + 1)]
+            variants = variants or [self._largest_of(items, depth + 1, reach)]
             return [[copy.deepcopy(variants[index % len(variants)]) for index in range(count)]]
         if kind == "object":
             value = {
-                name: self._largest_of(where, depth + 1) for name, where in self.properties(pointer).items()
+                name: self._largest_of(where, depth + 1, reach)
+                for name, where in self.properties(pointer).items()
             }
             extra = self.child(pointer, "additionalProperties")
             # `additionalProperties: true` (or `{}`) is free-form content: nothing to fill to a limit.
             if extra is not None and isinstance(node_at(self.document, extra), dict) and self.schema(extra):
-                count = int(schema.get("maxProperties", UNBOUNDED_ITEMS)) - len(value)
-                if depth > LARGE_DEPTH:
-                    count = int(schema.get("minProperties", 0)) - len(value)
+                count = _count(schema, "Properties", filled=depth <= reach) - len(value)
                 names = self.child(pointer, "propertyNames")
                 key_length = int(self.schema(names).get("maxLength", 8)) if names else 8
-                item = self._largest_of(extra, depth + 1)
+                item = self._largest_of(extra, depth + 1, reach)
                 for index in range(max(count, 0)):
                     key = f"{index:03d}{astral(key_length)}"[:key_length]
                     value[key] = copy.deepcopy(item)
             return [value]
         return []
+
+
+def _count(schema: dict[str, Any], noun: str, *, filled: bool) -> int:
+    """How many items ("Items") or entries ("Properties") the largest value has: the most, else the
+    fewest."""
+    fewest = int(schema.get(f"min{noun}", 0))
+    return int(schema.get(f"max{noun}", max(UNBOUNDED_ITEMS, fewest))) if filled else fewest
 
 
 @functools.cache

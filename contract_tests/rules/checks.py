@@ -282,6 +282,12 @@ def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
     creates = op.method == "POST" and (role is None or role[1] is Role.CREATE)
     id_name = role[0].id_pointer[1:] if role is not None and role[0].id_pointer.count("/") == 1 else None
     values = ctx.api.values
+    # A time the request gives (an expiry the client chose) is the client's value, echoed: only the
+    # server's own are judged.
+    given = _body_properties(ctx, op)
+    if role is not None:
+        for writes in (Role.CREATE, Role.UPDATE):
+            given |= _body_properties(ctx, role[0].first(writes))
     for name, where in values.properties(pointer).items():
         if name not in got:
             continue
@@ -294,16 +300,10 @@ def server_fields_plausible(exchange: Exchange, ctx: Judge) -> Verdict:
             if key in ctx.seen:
                 return f"{name} {_show(ctx, value)} was already given to the object of {ctx.seen[key]!r}"
             ctx.seen[key] = exchange.label
-        if schema.get("format") == UNIXTIME:
+        if schema.get("format") == UNIXTIME and name not in given:
             verdict = _current_time(name, value, ctx)
             if verdict is not None:
                 return verdict
-    # A time the request gives (an expiry the client chose) is the client's value, echoed: only the
-    # server's own are judged.
-    given = _body_properties(ctx, op)
-    if role is not None:
-        for writes in (Role.CREATE, Role.UPDATE):
-            given |= _body_properties(ctx, role[0].first(writes))
     return _seconds_everywhere(ctx, pointer, got, "", skip=given)
 
 
@@ -622,8 +622,10 @@ def list_pages_consistent(exchange: Exchange, ctx: Judge) -> Verdict:
 
 
 def _reached(walk: Walk, ctx: Judge) -> Verdict:
-    """Every object of the walk on exactly one page, in the declared order."""
-    ours = [item for page in walk.pages for item in page if item in walk.created]
+    """Every object of the walk on exactly one page, in the declared order (the anchor with them, where a
+    walk shows it: alone in its second, it tells a list in the wrong order)."""
+    made = _made(walk)
+    ours = [item for page in walk.pages for item in page if item in made]
     for item in walk.created:
         if ours.count(item) > 1:
             pages = [number for number, page in enumerate(walk.pages, 1) if item in page]
@@ -652,10 +654,16 @@ def _reached(walk: Walk, ctx: Judge) -> Verdict:
     return None
 
 
+def _made(walk: Walk) -> tuple[str, ...]:
+    """The objects of the walk in the order the run made them, its anchor first."""
+    return (walk.anchor, *walk.created) if walk.anchor is not None else walk.created
+
+
 def _rank(walk: Walk, item: str) -> tuple[float, int]:
     """Where an object sorts: by the time it says it was made, else by when the run made it."""
-    made = walk.created.index(item)
-    return (walk.times[item], made) if len(walk.times) == len(walk.created) else (0.0, made)
+    made = _made(walk)
+    timed = all(each in walk.times for each in made)
+    return (walk.times[item] if timed else 0.0, made.index(item))
 
 
 def _comes_before(walk: Walk, one: str, other: str) -> bool:
@@ -663,7 +671,8 @@ def _comes_before(walk: Walk, one: str, other: str) -> bool:
     when (objects of one second may come in any order), else made by the run first."""
     if one in walk.times and other in walk.times:
         return walk.times[one] < walk.times[other]
-    return walk.created.index(one) < walk.created.index(other)
+    made = _made(walk)
+    return made.index(one) < made.index(other)
 
 
 def _timed(walk: Walk) -> str:
@@ -699,21 +708,33 @@ def _as_text(value: Any) -> Any:
 
 
 def _page_before(walk: Walk, ctx: Judge) -> Verdict:
-    assert walk.pivot is not None
+    """A page before an object shows none that the list puts after it, nor the object itself; and it is not
+    empty where the run made objects that the list puts before it."""
+    target = walk.pivot
+    assert target is not None
     descending = (walk.order or "").lower() == "desc"
     page = walk.pages[0] if walk.pages else ()
-    if walk.pivot in page:
-        return f"the page {walk.cursor}={_show(ctx, walk.pivot)} shows {_show(ctx, walk.pivot)} itself"
-    # An object the list must show past the pivot, never before it (one of its second may be either side).
-    wrong = [
-        item
-        for item in page
-        if item in walk.created
-        and (_comes_before(walk, item, walk.pivot) if descending else _comes_before(walk, walk.pivot, item))
-    ]
+    pivot = _show(ctx, target)
+    if target in page:
+        return f"the page {walk.cursor}={pivot} shows {pivot} itself"
+
+    def ahead(item: str) -> bool:  # the list must put it before the pivot
+        return _comes_before(walk, target, item) if descending else _comes_before(walk, item, target)
+
+    def behind(item: str) -> bool:  # the list must put it after the pivot (one of its second may be either)
+        return _comes_before(walk, item, target) if descending else _comes_before(walk, target, item)
+
+    made = [item for item in _made(walk) if item != target]
+    wrong = [item for item in page if item in made and behind(item)]
     if wrong:
-        pivot = _show(ctx, walk.pivot)
         return f"the page {walk.cursor}={pivot} shows {_show(ctx, wrong[0])}, which comes after it"
+    earlier = [item for item in made if ahead(item)]
+    if earlier and not page:
+        ordered = f", order={walk.order}" if walk.order else ""
+        return (
+            f"the page {walk.cursor}={pivot}{ordered} is empty, though {len(earlier)} objects the run made"
+            f" come before it ({_show(ctx, earlier[0])}...)"
+        )
     return None
 
 

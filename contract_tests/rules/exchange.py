@@ -114,6 +114,7 @@ class Walk:
     order: str | None  # the list's `order` value sent ("asc", "desc"), None where it has none
     cursor: str  # the cursor parameter paged by (`after`, or `before` for one page before `pivot`)
     pivot: str | None = None  # `before`: the object the page comes before
+    anchor: str | None = None  # the object made first, alone in its second: the walk starts after it
     pages: list[tuple[str, ...]] = field(default_factory=list)  # the ids of each page
     more: list[bool | None] = field(default_factory=list)  # each page's has_more, None where it has none
     ends: list[tuple[Any, Any] | None] = field(default_factory=list)  # each page's (first_id, last_id)

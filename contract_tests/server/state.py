@@ -216,11 +216,13 @@ class ResourceAnswers:
         pointer = op.success.schema_pointer
         given = {}
         if pointer is not None and isinstance(found, dict):
-            # What the object was, where the answer names it (its id, its creation time; all of it where a
-            # delete answers the deleted object): a field of another schema (`object: "thing.deleted"`)
-            # is the answer's own.
+            # The object's id, where the answer names it; all of it where a delete answers the deleted
+            # object itself. A field of another schema that shares a name (`object: "thing.deleted"`, not
+            # the object's "thing") is the answer's own, from its schema.
+            same = pointer == self.resource.schema_pointer
             for name, where in self.values.properties(pointer).items():
-                if name in found and self.values.is_valid(where, found[name]):
+                kept = name in found and self.values.is_valid(where, found[name])
+                if kept and (same or name == self.id_name):
                     given[name] = found[name]
         return filled(self.values, pointer, given)
 

@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from contract_tests.api import prose
@@ -237,6 +238,13 @@ class SuccessBody:
             scale = 1000 if unit == "ms" else 1
             as_text = isinstance(example, str)
             return lambda: str(int(time.time() * scale)) if as_text else int(time.time() * scale)
+        if schema.get("format") == "date-time" and "string" in self.values.types(pointer):
+            # A time the server sets is its clock's (a list sorted by it must show the order made).
+            def now() -> Any:
+                said = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+                return said if self.values.is_valid(pointer, said) else copy.deepcopy(example)
+
+            return now
         return lambda: copy.deepcopy(example)
 
     def _unique(self, pointer: str, example: Any, number: int) -> Any:

@@ -18,9 +18,11 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from contract_tests.api import prose
+from contract_tests.api.document import node_at
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
@@ -80,6 +82,7 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
     objects = min(max(OBJECTS, 2 * size + 1), MOST_OBJECTS)  # three pages at least, where it can
     made: list[str] = []
     times: dict[str, float] = {}
+    field: tuple[str, str] | None = None
     steps: list[Exchange] = world.ancestry(resource, collection)  # the parents' creates first
     for number in range(objects + 1):
         said = "the anchor the walk starts after" if number == 0 else f"object {number} of {objects}"
@@ -94,13 +97,16 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
         if item is None:
             return
         made.append(item[resource.id_parameter])
-        at = _time_of(api, create, created.received_json)
+        if number == 0:
+            field = _time_field(api, resource, create, created.received_json)
+        at = _time_in(created.received_json, field)
         if at is not None:
             times[made[-1]] = at
-        if number <= 1 and at is not None:
-            # The anchor alone in its second (an object of its second may sort before it); the first
-            # object alone in the next (so that an order ignored shows), the rest in one second together.
-            _after(at)
+        if number == 0 and at is not None:
+            # The anchor alone in its second: an object of its second may sort before it (ties broken by
+            # id), and so not come after it; alone, it also tells a list in the wrong order. A full second
+            # whatever the two clocks say (a server's may be behind ours); a clock of milliseconds, less.
+            time.sleep(1.0 if float(at).is_integer() else 0.01)
     walking = Walking(resource, lister, collection, made[0], tuple(made[1:]), tuple(steps), send, times, size)
     orders = _orders(api, resource)
     for order in orders:
@@ -144,7 +150,9 @@ class Walking:
         descending from the start, until a short page or one past every object made."""
         paging = self.resource.paging
         assert paging.after is not None
-        walk = Walk(created=self.created, order=order, cursor=paging.after.name, times=self.times)
+        walk = Walk(
+            created=self.created, anchor=self.anchor, order=order, cursor=paging.after.name, times=self.times
+        )
         cursor = None if (order or "").lower() == "desc" else self.anchor
         ordered = f", {paging.order.name}={order}" if order and paging.order else ""
         steps = list(self.steps)
@@ -170,51 +178,75 @@ class Walking:
             cursor = ids[-1]
 
     def before(self, order: str | None) -> Iterator[Exchange]:
-        """A page before the newest object made (the oldest, descending): only objects that come before it
-        in the list's order."""
+        """A page before the anchor: in ascending order, none of the objects made after it; descending,
+        some of them (they come first), and none older."""
         paging = self.resource.paging
         if paging.before is None or paging.before not in paging.cursors:
             return
-        pivot = self.created[-1] if (order or "").lower() != "desc" else self.created[0]
+        pivot = self.anchor
         query = self._query(order, **{paging.before.name: pivot})
         listed, ids = self._page(f"paging on {self.resource.label}: a page {paging.before.name} one", query)
         if listed is None:
             return
         if ids is not None:
             walk = Walk(
-                created=self.created, order=order, cursor=paging.before.name, pivot=pivot, times=self.times
+                created=self.created,
+                anchor=self.anchor,
+                order=order,
+                cursor=paging.before.name,
+                pivot=pivot,
+                times=self.times,
             )
             walk.pages.append(ids)
             _judged(listed, Known(self.resource.label, None, True, steps=self.steps, walk=walk))
         yield listed
 
 
-def _time_of(api: Api, create: Operation, body: Any) -> float | None:
-    """The object's creation time in seconds: its first field the spec describes as a Unix time that the
-    request does not give (the server sets it), None where it has none."""
+def _time_field(api: Api, resource: Resource, create: Operation, body: Any) -> tuple[str, str] | None:
+    """(name, unit) of the field that says when an object was made: one the spec describes as a Unix time
+    ("s", "ms") or types as a `date-time` ("iso"), that the request does not give (the server sets it) and
+    that the created object holds; the one the list's `order` names first ("by the `created_at`
+    timestamp"), then a required one. None where there is none."""
     pointer = create.success.schema_pointer
     if pointer is None or not isinstance(body, dict):
         return None
     values = api.values
     given = set(values.properties(create.body.schema_pointer)) if create.body is not None else set()
+    required = values.schema(pointer).get("required") or []
+    order = resource.paging.order
+    said = ""
+    if order is not None:
+        said = str(node_at(api.document, order.pointer).get("description", ""))
+        said += " " + (prose.description(values.schema(order.schema_pointer)) if order.schema_pointer else "")
+    found: list[tuple[bool, bool, str, str]] = []
     for name, place in values.properties(pointer).items():
-        unit = prose.timestamp_unit(values.schema(place), values.types(place))
-        if unit is None or name in given:
+        schema, types = values.schema(place), values.types(place)
+        unit = prose.timestamp_unit(schema, types)
+        if unit is None and schema.get("format") == "date-time" and "string" in types:
+            unit = "iso"
+        if unit is None or name in given or _time_in(body, (name, unit)) is None:
             continue
-        value = body.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        found.append((name not in said, name not in required, name, unit))
+    if not found:
+        return None
+    _, _, name, unit = min(found, key=lambda each: each[:2])
+    return name, unit
+
+
+def _time_in(body: Any, field: tuple[str, str] | None) -> float | None:
+    """The object's time in seconds, from the field `_time_field` chose."""
+    if field is None or not isinstance(body, dict):
+        return None
+    name, unit = field
+    value = body.get(name)
+    if unit == "iso":
+        try:
+            return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else None
+        except ValueError:
             return None
-        return value / 1000 if unit == "ms" else float(value)
-    return None
-
-
-def _after(at: float) -> None:
-    """Waits until the clock is past the anchor's second: an object made in the anchor's second may sort
-    before it (ties broken by id), and so not come after it at all. A clock ahead of ours waits a second at
-    most."""
-    wait = min(math.floor(at) + 1 - time.time(), 1.0)
-    if wait > 0:
-        time.sleep(wait)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value / 1000 if unit == "ms" else float(value)
 
 
 def _ends(resource: Resource, body: Any) -> tuple[Any, Any] | None:

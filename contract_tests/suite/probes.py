@@ -344,11 +344,12 @@ def free_form_bodies(api: Api, op: Operation, values: tuple[float, ...]) -> list
 
 
 def stream_probes(api: Api, request: Request) -> list[Probe]:
-    """Where the success lists an event stream beside JSON: the valid request asking for one by the flag
-    the spec says streams (`stream: true`), which must be answered as a stream of the documented events.
-    (An `Accept: text/event-stream` alone is a preference a server may set aside: not probed.)"""
+    """Where the spec says a flag streams (`stream: true`): the valid request with it set, which must be
+    answered as a stream of the documented events where the success lists them, and may be answered so
+    where only the flag's prose promises one (else as the listed JSON). (An `Accept: text/event-stream`
+    alone is a preference a server may set aside: not probed.)"""
     op = request.op
-    if op.body is None or not op.body.is_json or op.success.stream_schema_pointer is None:
+    if op.body is None or not op.body.is_json:
         return []
     found = []
     flag = api.stream_flag(op)
@@ -411,16 +412,22 @@ def _probes_of_kind(api: Api, request: Request) -> list[Probe]:
     duplicated = _duplicated_key(api, op, request)
     if duplicated is not None:
         found.append(duplicated)
-    found.append(
-        request.probe(
-            api,
-            "a JSON body sent as text/plain",
-            malformed,
-            headers={**request.headers, "Content-Type": "text/plain"},
+    unlisted = next((name for name in _STRANGE_TYPES if not op.body.lists(name)), None)
+    if unlisted is not None:  # a media type the spec lists is one the server must take
+        found.append(
+            request.probe(
+                api,
+                f"a JSON body sent as {unlisted}",
+                malformed,
+                headers={**request.headers, "Content-Type": unlisted},
+            )
         )
-    )
     found.append(_no_content_type(api, request))
     return found
+
+
+# Media types a body is sent as to see it refused, the first the spec does not list for it.
+_STRANGE_TYPES = ("text/plain", "application/xml", "application/octet-stream")
 
 
 def _no_content_type(api: Api, request: Request) -> Probe:
@@ -460,16 +467,16 @@ def _parts_probes(api: Api, request: Request) -> list[Probe]:
                     body=request.body[:closing],
                 )
             )
-    value = value_of_body(api, request)
-    found.append(
-        request.probe(
-            api,
-            f"the {op.body.media_type} body's fields sent as application/json",
-            malformed,
-            headers={**request.headers, "Content-Type": "application/json"},
-            body=json.dumps(value).encode("utf-8"),
+    if not op.body.lists("application/json"):  # else the same fields as JSON are a valid request
+        found.append(
+            request.probe(
+                api,
+                f"the {op.body.media_type} body's fields sent as application/json",
+                malformed,
+                headers={**request.headers, "Content-Type": "application/json"},
+                body=json.dumps(value_of_body(api, request)).encode("utf-8"),
+            )
         )
-    )
     found.append(_no_content_type(api, request))
     return found
 

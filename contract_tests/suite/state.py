@@ -18,6 +18,7 @@ Each request carries what the run knew when it sent it (`Known`), which the rule
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from contract_tests.api.model import Api, Operation
 from contract_tests.api.parameters import text_of
 from contract_tests.api.resources import Resource, Role
+from contract_tests.api.values import NO_VALUE
 from contract_tests.rules.exchange import NOT_JSON, Exchange, Known
 
 MAX_PAGES = 20  # of a list the run reads to find a resource: past it, it cannot tell
@@ -350,10 +352,26 @@ def unknown_id(api: Api, pointer: str | None) -> str | None:
     """An id valid by a path parameter's schema that no server gave (made up), or None."""
     if pointer is None:
         return "contract-unknown-id-7f3a9c"
-    example = text_of(api.values.example(pointer))
-    for candidate in ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c"):
+    values = api.values
+    example = text_of(values.example(pointer))
+    schema = values.schema(pointer)
+    # A strict pattern (`^asst_[A-Za-z0-9]{24}$`): the example with a character of its end changed, else
+    # texts the pattern allows, of every length it may take.
+    lengths = range(int(schema.get("minLength", 1)), int(schema.get("maxLength", 64)) + 1)
+    changed = (
+        example[:at] + other + example[at + 1 :]
+        for at in range(len(example) - 1, -1, -1)[:8]
+        for other in "07aZ"
+    )
+    made = (values.text_of(pointer, length) for length in lengths)
+    patterned = itertools.chain(changed, made) if "pattern" in schema else iter(())
+    plain = ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c")
+    uuid = "7f3a9c00-0000-4000-8000-000000000000"  # `format: uuid`
+    for candidate in itertools.chain(plain, (uuid,), patterned):
+        if candidate is NO_VALUE:
+            continue
         value: Any = candidate
-        types = api.values.types(pointer)
+        types = values.types(pointer)
         if "integer" in types and candidate.isdigit():
             value = int(candidate)
         if api.values.is_valid(pointer, value) and text_of(value) != example:

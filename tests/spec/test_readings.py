@@ -12,9 +12,10 @@ import yaml
 from contract_tests.api.document import REPO_ROOT
 from contract_tests.api.media import Part, encode_multipart
 from contract_tests.api.model import Api, load_api
-from contract_tests.api.values import Values
+from contract_tests.api.values import LARGEST_SIZE, Values
 from contract_tests.rules.exchange import Sent
 from contract_tests.rules.requests import body_violations, request_value
+from contract_tests.suite.state import unknown_id
 
 READINGS = REPO_ROOT / "tests" / "fixtures" / "readings.yaml"
 
@@ -84,6 +85,61 @@ def test_the_largest_value_of_lists_in_lists_stays_small() -> None:
     largest = values.largest("/components/schemas/Deep")
     assert values.is_valid("/components/schemas/Deep", largest)
     assert len(json.dumps(largest)) < 10_000
+
+
+def test_the_largest_value_weighs_what_a_server_takes() -> None:
+    """Bounded lists of bounded lists (60 of 60 of 60 texts of 60): filled to their maxItems, thirteen
+    million characters; filled less deep instead, within LARGEST_SIZE."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": 60}
+    for _ in range(3):
+        schema = {"type": "array", "maxItems": 60, "items": schema}
+    values = Values({"components": {"schemas": {"Wide": schema}}})
+    largest = values.largest("/components/schemas/Wide")
+    assert values.is_valid("/components/schemas/Wide", largest)
+    assert len(largest) == 60, "the outer list is still filled"
+    assert len(json.dumps(largest, ensure_ascii=False)) <= 2 * LARGEST_SIZE
+
+
+def test_a_ref_with_only_annotations_and_extensions_beside_it_is_its_target(tmp_path: Path) -> None:
+    """`{$ref: Thing, description, x-anything}`: nothing beside the `$ref` constrains; the body's schema is
+    Thing's (its name, its pointer in messages)."""
+    document = yaml.safe_load(READINGS.read_text(encoding="utf-8"))
+    content = document["paths"]["/things"]["post"]["requestBody"]["content"]["application/json"]
+    content["schema"] = {"$ref": "#/components/schemas/CreateThing", "description": "A thing.", "x-order": 1}
+    op = _api(document, tmp_path).operation("createThing")
+    assert op.body is not None and op.body.schema_pointer == "/components/schemas/CreateThing"
+
+
+def test_required_beside_a_ref_adds_to_its_targets_required(tmp_path: Path) -> None:
+    """3.1: `{$ref: Base (required: [id]), required: [name]}` requires both, as `allOf` would; a value
+    built for it has both."""
+    document = yaml.safe_load(READINGS.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    schemas["Base"]["required"] = ["id", "object", "created_at"]
+    schemas["Thing"]["required"] = ["name", "pinned"]
+    api = _api(document, tmp_path)
+    pointer = "/components/schemas/Thing"
+    assert set(api.values.schema(pointer)["required"]) == {"id", "object", "created_at", "name", "pinned"}
+    built = api.values.minimal(pointer)
+    assert {"id", "created_at", "name", "pinned"} <= set(built) and api.values.is_valid(pointer, built)
+    assert not api.untestable
+
+
+def test_a_made_up_id_keeps_the_ids_pattern_and_format(tmp_path: Path) -> None:
+    """An id no server gave must still be valid by the path parameter's schema (else a 400 for its form,
+    not a 404 for its absence, is the right answer): a strict pattern's, a UUID's."""
+    document = yaml.safe_load(READINGS.read_text(encoding="utf-8"))
+    parameter = document["paths"]["/things/{thing_id}"]["parameters"][0]
+    for schema in (
+        {"type": "string", "pattern": "^thing_[a-z0-9]{24}$", "example": "thing_abc123abc123abc123abc123"},
+        {"type": "string", "format": "uuid", "pattern": "^[0-9a-f-]{36}$"},
+    ):
+        parameter["schema"] = schema
+        api = _api(document, tmp_path)
+        pointer = "/paths/~1things~1{thing_id}/parameters/0/schema"
+        made_up = unknown_id(api, pointer)
+        assert made_up is not None and api.values.is_valid(pointer, made_up), (schema, made_up)
+        assert made_up != schema.get("example")
 
 
 def test_a_multipart_body_is_the_same_bytes_every_time() -> None:
