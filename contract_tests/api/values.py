@@ -27,9 +27,10 @@ MAX_DEPTH = 12  # recursive schemas: past this depth only what the schema's own 
 # Where the schema sets no size, the largest value still has some content to carry.
 UNBOUNDED_ITEMS = 3
 LARGE_DEPTH = 3  # the largest value fills lists and maps to their maximum this deep, past it to their minimum
-# The most a largest value may weigh (in characters and values, about its JSON's length): a schema of lists
-# of unions of lists fills to a size no server takes (one real spec's body, 147 MB). Past it, the lists and
-# maps are filled less deep, down to none.
+# The most a largest value may weigh, in characters and values (an astral character counts one, though
+# it is twelve bytes of escaped JSON): a schema of lists of unions of lists fills to a size no server
+# takes (one real spec's body, 147 MB). Past it, lists and maps are filled less deep, down to none; past
+# that (optional parts alone too heavy), the schema's example.
 LARGEST_SIZE = 2_000_000
 UNBOUNDED_TEXT = 24
 # Characters a pattern's matching string is padded with to reach a length: the likeliest allowed first.
@@ -458,6 +459,8 @@ class Values:
         reach = LARGE_DEPTH
         while reach >= 0 and self._large_size(pointer, 0, reach) > LARGEST_SIZE:
             reach -= 1
+        if self._large_size(pointer, 0, reach) > LARGEST_SIZE:  # its optional parts alone weigh too much
+            return self.example(pointer)
         return self._largest_of(pointer, 0, reach)
 
     def _largest_of(self, pointer: str, depth: int, reach: int) -> Any:
@@ -489,17 +492,18 @@ class Values:
             sizes = [self._large_size(branch, depth + 1, reach) for _, branch in self.branches(pointer)]
             kinds = json_types(schema)
             if "string" in kinds:
-                sizes.append(
-                    int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
-                )
+                longest = int(schema.get("maxLength", max(UNBOUNDED_TEXT, int(schema.get("minLength", 0)))))
+                sizes.append(longest + 2)
             items = self.child(pointer, "items") if "array" in kinds else None
             if items is not None:
                 count = _count(schema, "Items", filled=depth <= reach)
                 heaviest = [self._large_size(branch, depth + 1, reach) for _, branch in self.branches(items)]
                 sizes.append(count * max([self._large_size(items, depth + 1, reach), *heaviest]))
             if "object" in kinds:
-                where = self.properties(pointer).values()
-                weight = sum(self._large_size(place, depth + 1, reach) for place in where)
+                found = self.properties(pointer).items()  # each name quoted, and its value
+                weight = sum(
+                    len(name) + 4 + self._large_size(place, depth + 1, reach) for name, place in found
+                )
                 extra = self.child(pointer, "additionalProperties")
                 if (
                     extra is not None

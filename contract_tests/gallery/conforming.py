@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -298,14 +299,17 @@ def _time_fields(api: Api) -> tuple[str, ...]:
 
 def ties_newest_first(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH) -> Any:
     """Lists by creation time in seconds, objects of one second newest first (a list sorted by its time
-    field, ties broken by something of its own): a walk's order holds only between seconds."""
+    field, ties broken by something of its own): a walk's order holds only between seconds. Where the
+    objects show no time, by one it keeps to itself."""
     fields = _time_fields(load_api(spec))
 
     class TiesNewestFirst:
         def __init__(self, store: Any) -> None:
             self.store = store
+            self.made: dict[tuple[str, str], int] = {}
 
         def put(self, collection: str, key: str, value: Any) -> None:
+            self.made.setdefault((collection, key), int(time.time()))
             self.store.put(collection, key, value)
 
         def get(self, collection: str, key: str) -> Any:
@@ -318,9 +322,10 @@ def ties_newest_first(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH)
             kept = list(self.store.items(collection))
 
             def when(pair: tuple[int, tuple[str, Any]]) -> tuple[float, int]:
-                index, (_, value) = pair
+                index, (key, value) = pair
                 said = [value.get(name) for name in fields] if isinstance(value, dict) else []
-                seconds = next((at for at in said if isinstance(at, int | float)), 0)
+                own = self.made.get((collection, key), 0)
+                seconds = next((at for at in said if isinstance(at, int | float)), own)
                 return (seconds, -index)
 
             return [pair for _, pair in sorted(enumerate(kept), key=when)]

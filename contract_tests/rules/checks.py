@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -630,7 +631,8 @@ def _reached(walk: Walk, ctx: Judge) -> Verdict:
         if ours.count(item) > 1:
             pages = [number for number, page in enumerate(walk.pages, 1) if item in page]
             return f"{_show(ctx, item)} is on pages {pages} of one walk ({walk.cursor}=the last id of each)"
-        if item not in ours:
+        # One made in the anchor's second (a clock that stepped back) may sort before the anchor.
+        if item not in ours and (walk.anchor is None or _second(walk, item) > _second(walk, walk.anchor)):
             ordered = f", order={walk.order}" if walk.order else ""
             hint = (
                 " (walked from the newest, as the order asks: a list in another order reaches them last)"
@@ -659,25 +661,29 @@ def _made(walk: Walk) -> tuple[str, ...]:
     return (walk.anchor, *walk.created) if walk.anchor is not None else walk.created
 
 
-def _rank(walk: Walk, item: str) -> tuple[float, int]:
-    """Where an object sorts: by the time it says it was made, else by when the run made it."""
+def _second(walk: Walk, item: str) -> int:
+    """The second an object was made in, where every object of the walk says when; else 0 for the anchor
+    (made a full second before the rest) and 1 for the rest, whose order among themselves is not known."""
     made = _made(walk)
-    timed = all(each in walk.times for each in made)
-    return (walk.times[item] if timed else 0.0, made.index(item))
+    if all(each in walk.times for each in made):
+        return math.floor(walk.times[item])
+    return 0 if item == walk.anchor else 1
+
+
+def _rank(walk: Walk, item: str) -> tuple[int, int]:
+    """Where an object sorts: by the second it was made in, then by when the run made it."""
+    return (_second(walk, item), _made(walk).index(item))
 
 
 def _comes_before(walk: Walk, one: str, other: str) -> bool:
-    """Whether `one` must come before `other` in ascending order: made in an earlier second where both say
-    when (objects of one second may come in any order), else made by the run first."""
-    if one in walk.times and other in walk.times:
-        return walk.times[one] < walk.times[other]
-    made = _made(walk)
-    return made.index(one) < made.index(other)
+    """Whether `one` must come before `other` in ascending order: made in an earlier second (objects of one
+    second may come in any order, as ties broken by id do, whatever finer time they show)."""
+    return _second(walk, one) < _second(walk, other)
 
 
 def _timed(walk: Walk) -> str:
     if not walk.times:
-        return ""
+        return " (the objects made after the anchor may come in any order among themselves)"
     return " (objects made in the same second may come in either order among themselves)"
 
 

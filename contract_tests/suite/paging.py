@@ -1,20 +1,21 @@
 """A list walked page by page over objects the run created, as an SDK's auto-pager walks it.
 
-For a resource whose list pages by a size and an `after` cursor: an anchor, in the next second an
-object, in the one after a few more (in the same second, where the clock allows) are created; then the
-list is walked with a small page size (the smallest from 2 its schema allows) in each order it declares
-(`order` asc and desc), each page from the last id of the one before (ascending from the anchor,
-descending from the start), until a page is short or comes past every object made; `has_more` is not
-trusted to stop the walk, so that a false one is seen. A page before an object (`before`) is read too.
-What was seen is handed to `list_pages_consistent` (contract_tests.rules.checks) on the walk's last page:
-every object reached exactly once, in the declared direction (objects made in the same second in any
-order among themselves, where they say their time); `has_more` false only where no page follows;
-`first_id`/`last_id` the page's ends; a page before an object holding only objects that come before it.
+For a resource whose list pages by a size and an `after` cursor: an anchor is created, then a second
+later the rest (several in one second, where the clock allows); then the list is walked with a small page
+size (the smallest from 2 its schema allows) in each order it declares (`order` asc and desc), each page
+from the last id of the one before (ascending from the anchor, descending from the start), until a page
+is short or comes past every object made; `has_more` is not trusted to stop the walk, so that a false one
+is seen. A page before the anchor (`before`) is read too. What was seen is handed to
+`list_pages_consistent` (contract_tests.rules.checks) on the walk's last page: every object reached
+exactly once, in the declared direction (objects made in one second in any order among themselves, and
+all but the anchor where they do not say when); `has_more` false only where no page follows;
+`first_id`/`last_id` the page's ends; a page before the anchor holding only objects that come before it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -102,11 +103,12 @@ def walks(api: Api, world: World, send: SendStep, resource: Resource, body: Any)
         at = _time_in(created.received_json, field)
         if at is not None:
             times[made[-1]] = at
-        if number == 0 and at is not None:
+        if number == 0:
             # The anchor alone in its second: an object of its second may sort before it (ties broken by
             # id), and so not come after it; alone, it also tells a list in the wrong order. A full second
-            # whatever the two clocks say (a server's may be behind ours); a clock of milliseconds, less.
-            time.sleep(1.0 if float(at).is_integer() else 0.01)
+            # whatever the two clocks say (a server's may be behind ours), and whatever the time it shows:
+            # a list may sort by a coarser one (a second-sortable id beside a time in milliseconds).
+            time.sleep(1.0)
     walking = Walking(resource, lister, collection, made[0], tuple(made[1:]), tuple(steps), send, times, size)
     orders = _orders(api, resource)
     for order in orders:
@@ -226,7 +228,8 @@ def _time_field(api: Api, resource: Resource, create: Operation, body: Any) -> t
             unit = "iso"
         if unit is None or name in given or _time_in(body, (name, unit)) is None:
             continue
-        found.append((name not in said, name not in required, name, unit))
+        named = re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", said) is not None
+        found.append((not named, name not in required, name, unit))
     if not found:
         return None
     _, _, name, unit = min(found, key=lambda each: each[:2])

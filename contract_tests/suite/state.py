@@ -355,19 +355,18 @@ def unknown_id(api: Api, pointer: str | None) -> str | None:
     values = api.values
     example = text_of(values.example(pointer))
     schema = values.schema(pointer)
+    # A UUID first where the format says so: the validator here does not check formats, a server may.
+    uuid = ("7f3a9c00-0000-4000-8000-000000000000",) if schema.get("format") == "uuid" else ()
+    plain = ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c")
     # A strict pattern (`^asst_[A-Za-z0-9]{24}$`): the example with a character of its end changed, else
-    # texts the pattern allows, of every length it may take.
-    lengths = range(int(schema.get("minLength", 1)), int(schema.get("maxLength", 64)) + 1)
-    changed = (
-        example[:at] + other + example[at + 1 :]
-        for at in range(len(example) - 1, -1, -1)[:8]
-        for other in "07aZ"
-    )
+    # a text the pattern allows at the example's length, the least and the most (past 64, 64).
+    ends = range(len(example) - 1, max(len(example) - 9, -1), -1)
+    changed = (example[:at] + other + example[at + 1 :] for at in ends for other in "07aZ")
+    low, high = int(schema.get("minLength", 1)), int(schema.get("maxLength", 64))
+    lengths = dict.fromkeys(length for length in (len(example), low, min(high, 64)) if low <= length <= high)
     made = (values.text_of(pointer, length) for length in lengths)
     patterned = itertools.chain(changed, made) if "pattern" in schema else iter(())
-    plain = ("contract-unknown-id-7f3a9c", f"{example}7f3a9c", "999999937", "7f3a9c")
-    uuid = "7f3a9c00-0000-4000-8000-000000000000"  # `format: uuid`
-    for candidate in itertools.chain(plain, (uuid,), patterned):
+    for candidate in itertools.chain(uuid, plain, patterned):
         if candidate is NO_VALUE:
             continue
         value: Any = candidate

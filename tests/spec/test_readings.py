@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,22 @@ def test_the_largest_value_weighs_what_a_server_takes() -> None:
     assert len(json.dumps(largest, ensure_ascii=False)) <= 2 * LARGEST_SIZE
 
 
+def test_the_largest_value_of_a_tree_of_optional_branches_is_its_example() -> None:
+    """A node with two optional children of its own type: filled to MAX_DEPTH, 8,192 nodes of 1,000
+    characters; no list to fill less, so the schema's example instead."""
+    node = {
+        "type": "object",
+        "example": {"text": "leaf"},
+        "properties": {
+            "text": {"type": "string", "maxLength": 1000},
+            "left": {"$ref": "#/components/schemas/Node"},
+            "right": {"$ref": "#/components/schemas/Node"},
+        },
+    }
+    values = Values({"components": {"schemas": {"Node": node}}})
+    assert values.largest("/components/schemas/Node") == {"text": "leaf"}
+
+
 def test_a_ref_with_only_annotations_and_extensions_beside_it_is_its_target(tmp_path: Path) -> None:
     """`{$ref: Thing, description, x-anything}`: nothing beside the `$ref` constrains; the body's schema is
     Thing's (its name, its pointer in messages)."""
@@ -130,16 +147,26 @@ def test_a_made_up_id_keeps_the_ids_pattern_and_format(tmp_path: Path) -> None:
     not a 404 for its absence, is the right answer): a strict pattern's, a UUID's."""
     document = yaml.safe_load(READINGS.read_text(encoding="utf-8"))
     parameter = document["paths"]["/things/{thing_id}"]["parameters"][0]
-    for schema in (
-        {"type": "string", "pattern": "^thing_[a-z0-9]{24}$", "example": "thing_abc123abc123abc123abc123"},
-        {"type": "string", "format": "uuid", "pattern": "^[0-9a-f-]{36}$"},
+    for number, schema in enumerate(
+        (
+            {
+                "type": "string",
+                "pattern": "^thing_[a-z0-9]{24}$",
+                "example": "thing_abc123abc123abc123abc123",
+            },
+            {"type": "string", "format": "uuid", "pattern": "^[0-9a-f-]{36}$"},
+            {"type": "string", "format": "uuid"},
+        )
     ):
         parameter["schema"] = schema
-        api = _api(document, tmp_path)
+        (tmp_path / str(number)).mkdir()
+        api = _api(document, tmp_path / str(number))  # a spec of its own: a path is loaded once
         pointer = "/paths/~1things~1{thing_id}/parameters/0/schema"
         made_up = unknown_id(api, pointer)
         assert made_up is not None and api.values.is_valid(pointer, made_up), (schema, made_up)
         assert made_up != schema.get("example")
+        if schema.get("format") == "uuid":
+            assert str(uuid.UUID(made_up)) == made_up
 
 
 def test_a_multipart_body_is_the_same_bytes_every_time() -> None:
