@@ -135,6 +135,21 @@ def node_at(document: Any, pointer: str) -> Any:
     return node
 
 
+def with_node(document: dict[str, Any], pointer: str, node: Any) -> dict[str, Any]:
+    """A copy of the document with `node` at `pointer`: only the containers on its path are copied."""
+    if not pointer:
+        return node  # type: ignore[no-any-return]
+    head, _, rest = pointer[1:].partition("/")
+    key: Any = head.replace("~1", "/").replace("~0", "~")
+    if isinstance(document, list):
+        key = int(key)
+        copied: Any = list(document)
+    else:
+        copied = dict(document)
+    copied[key] = with_node(document[key], "/" + rest if rest else "", node)
+    return copied  # type: ignore[no-any-return]
+
+
 def follow(document: dict[str, Any], pointer: str) -> str:
     """Where the node at `pointer` ends up after its chain of local `$ref`s (SpecError if nowhere)."""
     seen = set()

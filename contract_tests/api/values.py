@@ -263,6 +263,18 @@ class Values:
 
     # --- validating ------------------------------------------------------------------------------
 
+    def forbidden_required(self, pointer: str) -> tuple[str, ...]:
+        """The names the object schema at `pointer` requires and also forbids (not among its properties,
+        `additionalProperties: false`, no `patternProperties`): a flaw no value keeps (a published spec's
+        run creates required a `thread_id` they did not declare)."""
+        schema = self.schema(pointer)
+        if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
+            return ()
+        known = self.properties(pointer)
+        return tuple(
+            name for name in schema.get("required", []) if isinstance(name, str) and name not in known
+        )
+
     def validator(self, pointer: str) -> jsonschema.Validator:
         if pointer not in self._validators:
             self._validators[pointer] = inlined_validator(pointer, self.document)

@@ -239,14 +239,9 @@ def _unkeepable(api: Api, op: Operation, violation: Violation) -> bool:
     forbids (a published spec's flaw, named at its JSON pointer among the spec's flaws)."""
     if violation.check != BODY_CHECK or op.body is None or op.operation_id not in api.untestable:
         return False
-    pointer = op.body.schema_pointer
-    schema = api.values.schema(pointer)
-    if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
-        return False
-    known = api.values.properties(pointer)
     return any(
-        name not in known and violation.message == f"the required property {show(name)} is missing"
-        for name in schema.get("required", [])
+        violation.message == f"the required property {show(name)} is missing"
+        for name in api.values.forbidden_required(op.body.schema_pointer)
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import yaml
 
 from contract_tests.api.document import SPEC_PATH, load_spec, node_at
@@ -16,6 +17,8 @@ from contract_tests.masking import Masker
 from contract_tests.rules.exchange import Sent
 from contract_tests.rules.report import TrafficReport
 from contract_tests.rules.traffic import TrafficJudge
+from contract_tests.server import create_app
+from contract_tests.serving import serve_in_thread
 from tests import spec_facts as facts
 
 KEY = "sk-test-unkeepable-1b2c"
@@ -31,6 +34,22 @@ def test_a_required_property_the_schema_forbids_is_no_clients_finding(tmp_path: 
     schema["required"] = [*schema.get("required", []), "x_contract_path_id"]
     spec = tmp_path / "unkeepable.yaml"
     spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    # The mock answers what the rest of the schema keeps, so that a client's own tests can go on.
+    app = create_app(api_key=KEY, spec_path=spec)
+    with serve_in_thread(app) as base_url:
+        kept = max(seed.examples.values(), key=len)
+        answered = httpx.post(
+            f"{base_url}{load_api(spec).base_path}{seed.path}",
+            json=kept,
+            headers={"Authorization": f"Bearer {KEY}", **seed.required_headers()},
+        )
+        unknown = httpx.post(
+            f"{base_url}{load_api(spec).base_path}{seed.path}",
+            json={**kept, "x_contract_unknown": 1},
+            headers={"Authorization": f"Bearer {KEY}", **seed.required_headers()},
+        )
+    assert 200 <= answered.status_code < 300, answered.text
+    assert 400 <= unknown.status_code < 500, "other faults are still refused"
     # The suite builds bodies of it: it cannot, and says why (the whole spec is refused where no other
     # operation is left, as in a spec of this one operation).
     why = load_api(spec).untestable.get(seed.operation_id, "")
