@@ -53,16 +53,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
         with serve_in_thread(app.app) as upstream, app.front(upstream, port, host) as url:
             yield url
         return
-    sock = socket.socket()
-    # Accepted connections inherit this: without it a response written in two parts (head, then body)
-    # waits for the client's delayed ACK, 40 ms a request on Linux.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise AppError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    sock = _bound(host, port)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off", interface="auto")
     server = uvicorn.Server(config)
@@ -184,6 +175,7 @@ def serving_workers(
     it must pickle: a module-level class's instance). AppError, in one line, when the port cannot be bound
     or no worker starts."""
     sock = _bound(host, port)
+    sock.set_inheritable(True)  # the workers' processes accept on it
     url = f"http://{host}:{sock.getsockname()[1]}"
     config = uvicorn.Config(
         factory,
@@ -212,15 +204,17 @@ def serving_workers(
 
 
 def _bound(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (AppError in one line where it cannot be)."""
     sock = socket.socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as serve_in_thread: no delayed-ACK stalls
+    # Accepted connections inherit this: without it a response written in two parts (head, then body)
+    # waits for the client's delayed ACK, 40 ms a request on Linux.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise AppError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
-    sock.set_inheritable(True)
     return sock
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -152,16 +153,7 @@ def with_node(document: dict[str, Any], pointer: str, node: Any) -> dict[str, An
 
 def follow(document: dict[str, Any], pointer: str) -> str:
     """Where the node at `pointer` ends up after its chain of local `$ref`s (SpecError if nowhere)."""
-    seen = set()
-    node = node_at(document, pointer)
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        ref = node["$ref"]
-        if not ref.startswith("#/") or ref in seen:
-            raise SpecError(f"cannot resolve $ref {ref!r} at {pointer}: only local, acyclic ones")
-        seen.add(ref)
-        pointer = ref[1:]
-        node = node_at(document, pointer)
-    return pointer
+    return _followed(document, pointer, lambda node: False)
 
 
 def follow_schema(document: dict[str, Any], pointer: str) -> str:
@@ -170,18 +162,23 @@ def follow_schema(document: dict[str, Any], pointer: str) -> str:
     with its chain by contract_tests.api.values). In OpenAPI 3.0, a `$ref`'s siblings are ignored."""
     if is_openapi_30(document):
         return follow(document, pointer)
+    # Annotations beside a `$ref` (its description, its default) change no verdict: followed past.
+    pointer = _followed(document, pointer, lambda node: bool(_constraining(node)))
+    follow(document, pointer)  # the rest of its chain must resolve too
+    return pointer
+
+
+def _followed(document: dict[str, Any], pointer: str, stop: Callable[[dict[str, Any]], bool]) -> str:
+    """`pointer` after the `$ref`s of its chain, up to a node `stop` holds on."""
     seen = set()
     node = node_at(document, pointer)
-    # Annotations beside a `$ref` (its description, its default) change no verdict: followed past.
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not _constraining(node):
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and not stop(node):
         ref = node["$ref"]
         if not ref.startswith("#/") or ref in seen:
             raise SpecError(f"cannot resolve $ref {ref!r} at {pointer}: only local, acyclic ones")
         seen.add(ref)
         pointer = ref[1:]
         node = node_at(document, pointer)
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        follow(document, pointer)  # the rest of its chain must resolve too
     return pointer
 
 

@@ -496,9 +496,8 @@ class Values:
         """About how much the largest value at `pointer` weighs (at most): the length of its strings and
         one per value, its heaviest branch or type counted, built as `_large_of_type` builds."""
         key = f"{reach}\x1f{depth}\x1f{pointer}"
-        if key in self._sizes:
+        if key in self._sizes:  # memoised: each level of a recursive schema is a key of its own
             return self._sizes[key]
-        self._sizes[key] = 1  # a schema met again below itself weighs one (it stops at MAX_DEPTH)
         schema, size = self.schema(pointer), 1
         if depth <= MAX_DEPTH:
             sizes = [self._large_size(branch, depth + 1, reach) for _, branch in self.branches(pointer)]

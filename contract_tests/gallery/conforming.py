@@ -23,7 +23,7 @@ from contract_tests.api.resources import Role
 from contract_tests.gallery.faults import ClosingFront
 from contract_tests.gallery.mounted import served_under_a_prefix
 from contract_tests.gallery.rewrite import Reply, Request, Rewrite, acted_on
-from contract_tests.gallery.servers import AppFactory, ServerFactory, response_fields, written
+from contract_tests.gallery.servers import AppFactory, ServerFactory, StoreWrapper, response_fields, written
 
 
 def _other_assistant(body: dict[str, Any], api: Api, op: Operation) -> dict[str, Any]:
@@ -303,20 +303,14 @@ def ties_newest_first(base: ServerFactory, api_key: str, spec: Path = SPEC_PATH)
     objects show no time, by one it keeps to itself."""
     fields = _time_fields(load_api(spec))
 
-    class TiesNewestFirst:
+    class TiesNewestFirst(StoreWrapper):
         def __init__(self, store: Any) -> None:
-            self.store = store
+            super().__init__(store)
             self.made: dict[tuple[str, str], int] = {}
 
         def put(self, collection: str, key: str, value: Any) -> None:
             self.made.setdefault((collection, key), int(time.time()))
             self.store.put(collection, key, value)
-
-        def get(self, collection: str, key: str) -> Any:
-            return self.store.get(collection, key)
-
-        def delete(self, collection: str, key: str) -> bool:
-            return bool(self.store.delete(collection, key))
 
         def items(self, collection: str) -> list[tuple[str, Any]]:
             kept = list(self.store.items(collection))

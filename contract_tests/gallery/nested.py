@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from contract_tests.api.model import Api, load_api
 from contract_tests.api.resources import Resource, Role
 from contract_tests.gallery.rewrite import EditReply, EditRequest, Reply, Request, Rewrite, acted_on
-from contract_tests.gallery.servers import AppFactory, BrokenServer, ServerFactory, wrapped
+from contract_tests.gallery.servers import AppFactory, BrokenServer, ServerFactory, StoreWrapper, wrapped
 
 
 def _nested(api: Api) -> bool:
@@ -39,16 +39,13 @@ def _siblings(collection: str, other: str) -> bool:
     return len(mine) == len(theirs) and mine[-1] == theirs[-1] and mine != theirs
 
 
-class _AnyParentStore:
+class _AnyParentStore(StoreWrapper):
     """A store keyed by id alone, as a table without its parent's column in the key: an object is found
     under any parent, and a list shows every parent's children. `where` says which of the two it does."""
 
     def __init__(self, store: Any, where: str) -> None:
-        self.store = store
+        super().__init__(store)
         self.where = where
-
-    def put(self, collection: str, key: str, value: Any) -> None:
-        self.store.put(collection, key, value)
 
     def get(self, collection: str, key: str) -> Any:
         found = self.store.get(collection, key)
@@ -61,9 +58,6 @@ class _AnyParentStore:
                     return found
         return None
 
-    def delete(self, collection: str, key: str) -> bool:
-        return bool(self.store.delete(collection, key))
-
     def items(self, collection: str) -> list[tuple[str, Any]]:
         found = list(self.store.items(collection))
         if self.where != "items" or "\x1f" in collection:
@@ -74,26 +68,17 @@ class _AnyParentStore:
         return found
 
 
-class _Collections:
+class _Collections(StoreWrapper):
     """The reference server's store, telling which collections it holds (what a defect above reads)."""
 
     def __init__(self, store: Any) -> None:
-        self.store = store
+        super().__init__(store)
         self.known: list[str] = []
 
     def put(self, collection: str, key: str, value: Any) -> None:
         if collection not in self.known:
             self.known.append(collection)
         self.store.put(collection, key, value)
-
-    def get(self, collection: str, key: str) -> Any:
-        return self.store.get(collection, key)
-
-    def delete(self, collection: str, key: str) -> bool:
-        return bool(self.store.delete(collection, key))
-
-    def items(self, collection: str) -> list[tuple[str, Any]]:
-        return list(self.store.items(collection))
 
     def collections(self) -> list[str]:
         return list(self.known)
@@ -105,28 +90,19 @@ def _keyed_by_id(where: str) -> AppFactory:
     )
 
 
-class _AnyParentExists:
+class _AnyParentExists(StoreWrapper):
     """Treats any parent id as a parent it holds (the parent's existence is never looked up): a child is
     created, found and listed under a parent id no object has."""
 
     def __init__(self, store: Any, parents: set[str]) -> None:
-        self.store = store
+        super().__init__(store)
         self.parents = parents  # the parents' collection paths with their own ids left open
-
-    def put(self, collection: str, key: str, value: Any) -> None:
-        self.store.put(collection, key, value)
 
     def get(self, collection: str, key: str) -> Any:
         found = self.store.get(collection, key)
         if found is None and any(_same_shape(collection, parent) for parent in self.parents):
             return {}
         return found
-
-    def delete(self, collection: str, key: str) -> bool:
-        return bool(self.store.delete(collection, key))
-
-    def items(self, collection: str) -> list[tuple[str, Any]]:
-        return list(self.store.items(collection))
 
 
 def _same_shape(collection: str, template: str) -> bool:

@@ -586,12 +586,12 @@ def _duplicates_split(base: ServerFactory, api_key: str, spec: Path) -> Any:
 # --- resources kept wrong ------------------------------------------------------------------------------
 
 
-class _StoreDefect:
-    """A store (the reference server's) with one defect: the gallery wraps it, it does not import it."""
+class StoreWrapper:
+    """A store (the reference server's) passed through: a gallery server overrides what it does otherwise
+    (a defect, or a habit of its own). The gallery wraps the store, it does not import it."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self.gone: set[tuple[str, str]] = set()
 
     def put(self, collection: str, key: str, value: Any) -> None:
         self.store.put(collection, key, value)
@@ -606,21 +606,21 @@ class _StoreDefect:
         return list(self.store.items(collection))
 
 
-class _Forgets(_StoreDefect):
+class _Forgets(StoreWrapper):
     """Keeps nothing: every object it created is unknown to it at once."""
 
     def get(self, collection: str, key: str) -> Any:
         return None
 
 
-class _KeepsDeleted(_StoreDefect):
+class _KeepsDeleted(StoreWrapper):
     """Answers a delete as done, and keeps the object."""
 
     def delete(self, collection: str, key: str) -> bool:
         return self.store.get(collection, key) is not None
 
 
-class _WritesOnce(_StoreDefect):
+class _WritesOnce(StoreWrapper):
     """Stores what is created, never what is changed after."""
 
     def put(self, collection: str, key: str, value: Any) -> None:
@@ -628,7 +628,7 @@ class _WritesOnce(_StoreDefect):
             self.store.put(collection, key, value)
 
 
-class _ListsDeleted(_StoreDefect):
+class _ListsDeleted(StoreWrapper):
     """Forgets a deleted object for a retrieve, but still lists it."""
 
     def __init__(self, store: Any) -> None:
@@ -646,7 +646,7 @@ class _ListsDeleted(_StoreDefect):
         return kept + [(key, value) for (owner, key), value in self.deleted.items() if owner == collection]
 
 
-def store_defect(wrapper: type[_StoreDefect]) -> AppFactory:
+def store_defect(wrapper: type[StoreWrapper]) -> AppFactory:
     return lambda base, api_key, spec: base(api_key=api_key, spec_path=spec, wrap_store=wrapper)
 
 

@@ -366,13 +366,11 @@ def unknown_id(api: Api, pointer: str | None) -> str | None:
     lengths = dict.fromkeys(length for length in (len(example), low, min(high, 64)) if low <= length <= high)
     made = (values.text_of(pointer, length) for length in lengths)
     patterned = itertools.chain(changed, made) if "pattern" in schema else iter(())
+    integer = "integer" in values.types(pointer)
     for candidate in itertools.chain(uuid, plain, patterned):
         if candidate is NO_VALUE:
             continue
-        value: Any = candidate
-        types = values.types(pointer)
-        if "integer" in types and candidate.isdigit():
-            value = int(candidate)
-        if api.values.is_valid(pointer, value) and text_of(value) != example:
+        value: Any = int(candidate) if integer and candidate.isdigit() else candidate
+        if values.is_valid(pointer, value) and text_of(value) != example:
             return text_of(value)
     return None

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contract_tests.api.document import SPEC_PATH, load_spec
+from contract_tests.api.document import load_spec
 from contract_tests.api.model import load_api
-from tests.edits.resource import grow
+from tests.edits.resource import write_grown
 
 # A fresh PostgreSQL database per test that asks for one (tests/server/postgres.py).
 from tests.server.postgres import postgres_url
@@ -20,10 +20,8 @@ __all__ = ["based_spec", "postgres_url", "resource_spec"]
 @pytest.fixture(scope="session")
 def resource_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The spec grown into a whole resource (create, retrieve, update, list, delete), with links."""
-    document = load_spec(SPEC_PATH)
-    grow(document, load_api(SPEC_PATH), links=True)
     path = tmp_path_factory.mktemp("resource") / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    write_grown(path, links=True)
     return path
 
 

@@ -8,22 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from contract_tests.api.document import SPEC_PATH, load_spec
-from contract_tests.api.model import Api, Operation, load_api
+from contract_tests.api.model import Api, Operation
 from contract_tests.api.resources import Resource, Role
 from tests import spec_facts as facts
-from tests.edits.resource import grow
+from tests.edits.resource import write_grown
 from tests.server.conftest import API_KEY
 
 
 def write_grown_spec(folder: Path) -> Path:
-    """The project's spec grown into a resource, written into `folder`."""
-    document = load_spec(SPEC_PATH)
-    grow(document, load_api(SPEC_PATH), links=True)
+    """The project's spec grown into a whole resource, with links, written into `folder`."""
     path = folder / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    write_grown(path, links=True)
     return path
 
 

@@ -19,32 +19,16 @@ import httpx
 import pytest
 
 from contract_tests.api.document import REPO_ROOT
-from contract_tests.api.model import Api, load_api
+from contract_tests.api.model import Api
 from contract_tests.api.resources import Resource, Role
 from tests import spec_facts as facts
 from tests.server.conftest import API_KEY
 from tests.server.postgres import password_of
 from tests.server.processes import Started, free_port, started
-from tests.server.resource_client import Client, op_of, write_grown_spec
+from tests.server.resource_client import Client, op_of
 
 PROBE = "/__contract/reference"  # answered by the server without acting on any object
 THREADS = 4
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_grown_spec(tmp_path_factory.mktemp("resource"))
-
-
-@pytest.fixture(scope="module")
-def api(spec: Path) -> Api:
-    return load_api(spec)
-
-
-@pytest.fixture(scope="module")
-def resource(api: Api) -> Resource:
-    (found,) = api.resources
-    return found
 
 
 def server(spec: Path, state: str, *extra: str) -> AbstractContextManager[Started]:

@@ -11,29 +11,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from contract_tests.api.model import Api, load_api
+from contract_tests.api.model import Api
 from contract_tests.api.resources import Resource, Role
 from contract_tests.server import create_app
 from contract_tests.server.store import MemoryStore
 from tests import spec_facts as facts
 from tests.server.conftest import API_KEY
-from tests.server.resource_client import Client, op_of, write_grown_spec
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_grown_spec(tmp_path_factory.mktemp("resource"))
-
-
-@pytest.fixture(scope="module")
-def api(spec: Path) -> Api:
-    return load_api(spec)
-
-
-@pytest.fixture(scope="module")
-def resource(api: Api) -> Resource:
-    (found,) = api.resources
-    return found
+from tests.server.resource_client import Client, op_of
 
 
 @pytest.fixture
